@@ -1,0 +1,25 @@
+/**
+ * `npm run bench [-- --quick] [--only a,b]`: runs every bench/<name>/index.ts in its own process (so one
+ * benchmark's heap or native state cannot skew the next) and forwards --quick. Each prints its own ratios
+ * against a baseline measured in the same run.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const onlyIdx = args.indexOf('--only');
+const only = onlyIdx >= 0 ? new Set(args[onlyIdx + 1].split(',')) : null;
+const passthrough = args.filter((a, i) => a !== '--only' && (onlyIdx < 0 || i !== onlyIdx + 1));
+
+const dir = __dirname;
+const names = fs.readdirSync(dir).filter((n) => fs.existsSync(path.join(dir, n, 'index.ts'))).sort();
+let failed = 0;
+for (const name of names) {
+  if (only && !only.has(name)) continue;
+  console.log(`\n===== bench/${name}${quick ? ' (quick)' : ''} =====`);
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(dir, name, 'index.ts'), ...passthrough], { stdio: 'inherit' });
+  if (r.status !== 0) { failed++; console.log(`bench/${name} failed (exit ${r.status})`); }
+}
+process.exit(failed ? 1 : 0);
