@@ -1,0 +1,223 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { VideoAgentError } from '../../errors';
+import { childLogger } from '../../obs/logger';
+import { parseFaults, resolveEmulatorConfig, type EmulatorConfig, type EmulatorConfigInput } from './config';
+import { EmulatedEndpoint } from './endpoint';
+import { FINAL_STATUSES, viewOf } from './jobs';
+import { RateLimiter } from './rateLimiter';
+import { createBackingWorker } from './workerFactory';
+import { assertLoopback } from './loopback';
+
+const log = childLogger({ component: 'runpod-emulator' });
+
+const ROUTE = /^\/v2\/([A-Za-z0-9_.-]+)\/(run|runsync|status|stream|cancel|retry|purge-queue|health)(?:\/([^/?]+))?\/?$/;
+const ADMIN_ROUTE = /^\/admin\/([A-Za-z0-9_.-]+)\/(faults|stats)\/?$/;
+
+class HttpError extends Error {
+  constructor(readonly status: number, message: string, readonly headers: Record<string, string> = {}) {
+    super(message);
+  }
+}
+
+/**
+ * The RunPod Serverless HTTP API on loopback (docs/RUNPOD_CONTRACT.md): `/v2/<endpoint_id>/<op>`, bearer
+ * auth, per-endpoint rate limits and payload caps, plus `/admin/<endpoint>/faults|stats` for fault injection.
+ */
+export class RunpodEmulator {
+  readonly config: EmulatorConfig;
+  readonly endpoints = new Map<string, EmulatedEndpoint>();
+  private readonly limiters = new Map<string, RateLimiter>();
+  private server?: http.Server;
+  private sweeper?: NodeJS.Timeout;
+  private port = 0;
+
+  constructor(input: EmulatorConfigInput = {}) {
+    this.config = resolveEmulatorConfig(input);
+    assertLoopback(this.config.host);
+    for (const [id, ep] of Object.entries(this.config.endpoints)) {
+      const backing = createBackingWorker(ep.worker, ep.model, ep.stub);
+      this.endpoints.set(id, new EmulatedEndpoint(id, ep, backing, this.config.retention));
+      const { windowMs, ...limits } = ep.rateLimits;
+      this.limiters.set(id, new RateLimiter(windowMs, limits));
+    }
+  }
+
+  /** `http://127.0.0.1:<port>/v2`, the RUNPOD_API_BASE for clients. */
+  get apiBase(): string {
+    const host = this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host;
+    return `http://${host}:${this.port}/v2`;
+  }
+
+  get url(): string {
+    return this.apiBase.slice(0, -3);
+  }
+
+  async start(): Promise<this> {
+    const server = http.createServer((req, res) => {
+      this.handle(req, res).catch((err) => this.sendError(res, err));
+    });
+    server.keepAliveTimeout = 30_000;
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.config.port, this.config.host, () => resolve());
+    });
+    this.port = (server.address() as AddressInfo).port;
+    this.sweeper = setInterval(() => {
+      for (const ep of this.endpoints.values()) ep.sweep();
+    }, this.config.sweepIntervalMs);
+    this.sweeper.unref();
+    log.info({ url: this.apiBase, endpoints: [...this.endpoints.keys()] }, 'RunPod emulator listening');
+    return this;
+  }
+
+  endpoint(id: string): EmulatedEndpoint {
+    const ep = this.endpoints.get(id);
+    if (!ep) throw new VideoAgentError('E_EMULATOR_ENDPOINT', `emulator has no endpoint "${id}"`);
+    return ep;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    const server = this.server;
+    this.server = undefined;
+    if (server) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    await Promise.all([...this.endpoints.values()].map((ep) => ep.close()));
+  }
+
+  // ---- request handling ----
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    const admin = ADMIN_ROUTE.exec(url.pathname);
+    if (admin) return this.handleAdmin(req, res, admin[1], admin[2]);
+    const m = ROUTE.exec(url.pathname);
+    if (!m) throw new HttpError(404, `no route ${req.method} ${url.pathname}`);
+    const [, endpointId, op, jobId] = m;
+    this.authorize(req);
+    const ep = this.endpoints.get(endpointId);
+    if (!ep) throw new HttpError(404, `endpoint ${endpointId} not found`);
+    ep.countRequest(op);
+    const wantMethod = op === 'status' || op === 'stream' || op === 'health' ? 'GET' : 'POST';
+    if (req.method !== wantMethod) throw new HttpError(405, `${op} expects ${wantMethod}`);
+    const needsId = op === 'status' || op === 'stream' || op === 'cancel' || op === 'retry';
+    if (needsId !== Boolean(jobId)) throw new HttpError(404, needsId ? `${op} needs a job id` : `no route ${url.pathname}`);
+
+    const wait = this.limiters.get(endpointId)!.take(op);
+    if (wait !== null) throw new HttpError(429, 'rate limit exceeded', { 'retry-after': String(wait) });
+    const latency = ep.faults.latencyMs();
+    if (latency > 0) await sleep(latency);
+    if (ep.faults.fires('http5xx')) throw new HttpError(ep.faults.current.http5xx?.status ?? 500, 'injected server error');
+    if (ep.faults.fires('http429')) throw new HttpError(429, 'rate limit exceeded (injected)', { 'retry-after': String(ep.faults.current.http429?.retryAfterS ?? 1) });
+
+    switch (op) {
+      case 'run':
+      case 'runsync':
+        return this.handleSubmit(req, res, ep, op, url);
+      case 'health':
+        return send(res, 200, ep.health());
+      case 'purge-queue':
+        return send(res, 200, { removed: ep.purgeQueue(), status: 'completed' });
+    }
+    const job = ep.get(jobId);
+    if (!job) throw new HttpError(404, `job ${jobId} not found (unknown or expired)`);
+    switch (op) {
+      case 'status': {
+        const ttl = url.searchParams.get('ttl');
+        if (ttl !== null && Number(ttl) > 0) ep.setTtl(job, Number(ttl));
+        return send(res, 200, viewOf(job));
+      }
+      case 'stream': {
+        // Our workers do not stream: the final output is the single chunk.
+        const view = viewOf(job);
+        return send(res, 200, { status: view.status, stream: view.output !== undefined ? [{ output: view.output }] : [] });
+      }
+      case 'cancel':
+        return send(res, 200, { id: job.id, status: ep.cancel(job).status });
+      case 'retry':
+        if (!ep.retry(job)) throw new HttpError(400, `job ${job.id} is ${job.status}: only FAILED or TIMED_OUT jobs can be retried`);
+        return send(res, 200, { id: job.id, status: job.status });
+    }
+  }
+
+  private async handleSubmit(req: IncomingMessage, res: ServerResponse, ep: EmulatedEndpoint, op: 'run' | 'runsync', url: URL): Promise<void> {
+    const cap = op === 'run' ? this.config.payloadCaps.runBytes : this.config.payloadCaps.runsyncBytes;
+    const body = await readJson(req, cap);
+    if (!body || typeof body !== 'object' || !('input' in body) || typeof (body as { input: unknown }).input !== 'object') {
+      throw new HttpError(400, 'request body must be {"input": {...}}');
+    }
+    const { input, policy } = body as { input: unknown; policy?: { executionTimeout?: unknown; ttl?: unknown } };
+    const job = ep.submit(input, op, { executionTimeoutMs: positive(policy?.executionTimeout, 'policy.executionTimeout'), ttlMs: positive(policy?.ttl, 'policy.ttl') }, this.config.defaultTtlMs);
+    if (op === 'run') return send(res, 200, { id: job.id, status: job.status });
+    const w = this.config.runsyncWait;
+    const waitParam = url.searchParams.get('wait');
+    const waitMs = waitParam === null ? w.defaultMs : Math.min(w.maxMs, Math.max(w.minMs, Number(waitParam) || w.defaultMs));
+    const view = await ep.waitFinal(job, waitMs);
+    // Not final within the wait: the id and status only, the client polls /status (contract, [inferred]).
+    send(res, 200, FINAL_STATUSES.has(view.status) ? view : { id: view.id, status: view.status });
+  }
+
+  private async handleAdmin(req: IncomingMessage, res: ServerResponse, endpointId: string, what: string): Promise<void> {
+    this.authorize(req);
+    const ep = this.endpoints.get(endpointId);
+    if (!ep) throw new HttpError(404, `endpoint ${endpointId} not found`);
+    if (what === 'stats') return send(res, 200, { ...ep.stats, worker: { kind: ep.workerKind, model: ep.worker.model }, faults: ep.faults.current });
+    if (req.method !== 'POST') throw new HttpError(405, 'faults expects POST');
+    let faults;
+    try {
+      faults = parseFaults(await readJson(req, 1024 * 1024));
+    } catch (err) {
+      throw new HttpError(400, (err as Error).message);
+    }
+    ep.setFaults(faults);
+    send(res, 200, { endpoint: endpointId, faults });
+  }
+
+  private authorize(req: IncomingMessage): void {
+    const key = this.config.apiKey;
+    if (!key) return;
+    const h = req.headers.authorization ?? '';
+    const given = h.startsWith('Bearer ') ? h.slice(7) : h;
+    if (given !== key) throw new HttpError(401, 'Unauthorized: missing or invalid API key');
+  }
+
+  private sendError(res: ServerResponse, err: unknown): void {
+    if (err instanceof HttpError) return send(res, err.status, { error: err.message }, err.headers);
+    log.error({ err }, 'emulator internal error');
+    send(res, 500, { error: 'internal emulator error' });
+  }
+}
+
+function positive(x: unknown, name: string): number | undefined {
+  if (x === undefined || x === null) return undefined;
+  if (typeof x !== 'number' || !Number.isFinite(x) || x <= 0) throw new HttpError(400, `${name} must be a positive number of milliseconds`);
+  return x;
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+/** Reads a JSON body up to `cap` bytes; over the cap the rest is drained and 413 answered (keeps the connection sane). */
+async function readJson(req: IncomingMessage, cap: number): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size <= cap) chunks.push(chunk);
+  }
+  if (size > cap) throw new HttpError(413, `payload of ${size} bytes exceeds the ${cap}-byte limit of this operation: send large media by URL`);
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'request body is not valid JSON');
+  }
+}
