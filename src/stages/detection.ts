@@ -1,0 +1,187 @@
+/**
+ * Detection stage for one stream: sampled frames are batched (size and age limits) into the detection
+ * endpoint, the stream's tracker assigns track ids in frame order, rows go to the store and each frame's
+ * detections are published on `detections:<streamId>`.
+ *
+ * Degradation: the queue in front of the endpoint is bounded. Files block the producer (nothing lost);
+ * live sources evict the oldest queued frames (counted, recorded as `queue_full` skips). A failed batch
+ * (endpoint error, open breaker, spend cap) is recorded frame by frame and the stage moves on: ingestion is
+ * never blocked by a failing endpoint.
+ */
+import type { Detection, Frame } from '../types';
+import { childLogger } from '../obs/logger';
+import { BoundedQueue, type OverflowPolicy } from './bounded-queue';
+import { classifyFailure } from './failures';
+import type { DetectPort, DetectionRow, Publisher, ResultSink, TrackerPort } from './ports';
+
+export interface DetectionStageOptions {
+  streamId: string;
+  detect: DetectPort;
+  tracker: TrackerPort;
+  sink: ResultSink;
+  publisher: Publisher;
+  /** Frames per endpoint call. */
+  batchSize?: number;
+  /** A partial batch is sent once its oldest frame has waited this long. */
+  maxBatchAgeMs?: number;
+  /** Frames waiting for a batch slot. */
+  queueCapacity?: number;
+  /** Batches in flight at once (the endpoint's bulkhead still applies on top). */
+  maxInFlight?: number;
+  overflow?: OverflowPolicy;
+}
+
+export interface DetectionStats {
+  framesIn: number;
+  framesDetected: number;
+  framesSkipped: number;
+  framesDropped: number;
+  detections: number;
+  batches: number;
+  queueHighWater: number;
+  queueCapacity: number;
+}
+
+interface Queued { frame: Frame; enqueuedAt: number }
+
+export class DetectionStage {
+  private readonly log;
+  private readonly queue: BoundedQueue<Queued>;
+  private readonly batchSize: number;
+  private readonly maxBatchAgeMs: number;
+  private readonly maxInFlight: number;
+  private inFlight = 0;
+  private readonly inFlightSettled = new Set<Promise<void>>();
+  /** Tracking must see frames in pts order even when batches complete out of order. */
+  private trackingChain: Promise<void> = Promise.resolve();
+  private ageTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+  private readonly stats: DetectionStats;
+
+  constructor(private readonly opts: DetectionStageOptions) {
+    this.log = childLogger({ stage: 'detection', streamId: opts.streamId });
+    this.batchSize = opts.batchSize ?? 8;
+    this.maxBatchAgeMs = opts.maxBatchAgeMs ?? 250;
+    this.maxInFlight = opts.maxInFlight ?? 2;
+    const capacity = opts.queueCapacity ?? 64;
+    this.queue = new BoundedQueue<Queued>(capacity, opts.overflow ?? 'block', (q) => this.onDropped(q.frame));
+    this.stats = { framesIn: 0, framesDetected: 0, framesSkipped: 0, framesDropped: 0, detections: 0, batches: 0, queueHighWater: 0, queueCapacity: capacity };
+  }
+
+  /** Accepts a frame; resolves when it is queued (may wait under the `block` policy). */
+  async push(frame: Frame): Promise<void> {
+    if (this.closed) throw new Error('detection stage is closed');
+    this.stats.framesIn++;
+    await this.opts.sink.writeFrames([{ streamId: frame.streamId, ptsUs: frame.ptsUs, ts: frame.ts, width: frame.width, height: frame.height }]);
+    await this.queue.push({ frame, enqueuedAt: Date.now() });
+    this.pump();
+  }
+
+  /** Sends whatever is queued, waits for every batch and every tracking step. */
+  async flush(): Promise<void> {
+    for (;;) {
+      this.pump(true);
+      if (this.queue.length === 0 && this.inFlight === 0) break;
+      await Promise.race([...this.inFlightSettled]);
+    }
+    await this.trackingChain;
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+    if (this.ageTimer) clearTimeout(this.ageTimer);
+    this.ageTimer = null;
+  }
+
+  getStats(): DetectionStats {
+    return { ...this.stats, framesDropped: this.queue.droppedCount, queueHighWater: this.queue.maxLength };
+  }
+
+  trackerSnapshot(): unknown { return this.opts.tracker.snapshot(); }
+
+  private pump(force = false): void {
+    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
+      const oldest = this.queue.peekOldest() as Queued;
+      const full = this.queue.length >= this.batchSize;
+      const aged = Date.now() - oldest.enqueuedAt >= this.maxBatchAgeMs;
+      if (!full && !aged && !force) break;
+      this.dispatch(this.queue.take(this.batchSize).map((q) => q.frame));
+    }
+    this.armAgeTimer();
+  }
+
+  private armAgeTimer(): void {
+    if (this.ageTimer || this.queue.length === 0 || this.closed) return;
+    const oldest = this.queue.peekOldest() as Queued;
+    const wait = Math.max(0, this.maxBatchAgeMs - (Date.now() - oldest.enqueuedAt));
+    this.ageTimer = setTimeout(() => { this.ageTimer = null; this.pump(); }, wait);
+    this.ageTimer.unref();
+  }
+
+  private dispatch(frames: Frame[]): void {
+    this.inFlight++;
+    this.stats.batches++;
+    const started = Date.now();
+    const reply = this.opts.detect.detect(this.opts.streamId, frames.map((f) => f.jpeg));
+    // Chain tracking in submission order; a failed call still occupies its slot so order is kept.
+    const tracked = this.trackingChain.then(async () => {
+      try {
+        const r = await reply;
+        await this.opts.sink.recordEndpointCall({ streamId: this.opts.streamId, endpoint: 'yolo', ok: true, ms: Date.now() - started });
+        await this.applyResults(frames, r.perImage);
+      } catch (err) {
+        await this.recordFailure(frames, err, Date.now() - started);
+      }
+    });
+    this.trackingChain = tracked.catch((err) => { this.log.error({ err }, 'detection result handling failed'); });
+    const settled: Promise<void> = this.trackingChain.finally(() => {
+      this.inFlight--;
+      this.inFlightSettled.delete(settled);
+      this.pump();
+    });
+    this.inFlightSettled.add(settled);
+  }
+
+  private async applyResults(frames: Frame[], perImage: DetectReplyList): Promise<void> {
+    if (perImage.length !== frames.length) {
+      throw Object.assign(new Error(`detection endpoint returned ${perImage.length} results for ${frames.length} images`), { code: 'E_BAD_REPLY' });
+    }
+    const rows: DetectionRow[] = [];
+    for (let i = 0; i < frames.length; i++) {
+      const f = frames[i];
+      // Every detection is kept; the ones the tracker assigned carry their id.
+      const withIds = this.opts.tracker.update(perImage[i], f.ptsUs);
+      for (const d of withIds) {
+        rows.push({ streamId: f.streamId, ptsUs: f.ptsUs, ts: f.ts, classId: d.classId, className: d.className, confidence: d.confidence, bbox: d.bbox, trackId: d.trackId ?? null });
+      }
+      this.stats.framesDetected++;
+      this.stats.detections += withIds.length;
+      await this.opts.publisher.publish('detections', f.streamId, {
+        stream_id: f.streamId, pts_us: f.ptsUs, ts: f.ts, width: f.width, height: f.height,
+        detections: withIds.map((d) => ({ bbox: d.bbox, confidence: d.confidence, class_id: d.classId, class_name: d.className, track_id: d.trackId ?? null })),
+      });
+    }
+    if (rows.length) await this.opts.sink.writeDetections(rows);
+  }
+
+  private async recordFailure(frames: Frame[], err: unknown, ms: number): Promise<void> {
+    const { reason, detail } = classifyFailure(err);
+    this.log.warn({ reason, detail, frames: frames.length }, 'detection batch skipped');
+    this.stats.framesSkipped += frames.length;
+    try {
+      await this.opts.sink.recordEndpointCall({ streamId: this.opts.streamId, endpoint: 'yolo', ok: false, error: detail, ms });
+      for (const f of frames) await this.opts.sink.recordSkip({ streamId: f.streamId, stage: 'detection', ptsUs: f.ptsUs, endUs: f.ptsUs, ts: f.ts, reason, detail });
+    } catch (e) {
+      this.log.error({ err: e }, 'could not record skipped frames');
+    }
+  }
+
+  private onDropped(frame: Frame): void {
+    this.stats.framesSkipped++;
+    this.opts.sink.recordSkip({ streamId: frame.streamId, stage: 'detection', ptsUs: frame.ptsUs, endUs: frame.ptsUs, ts: frame.ts, reason: 'queue_full', detail: `queue capacity ${this.queue.capacity} reached; oldest frame dropped` })
+      .catch((err) => this.log.error({ err }, 'could not record dropped frame'));
+  }
+}
+
+type DetectReplyList = Detection[][];

@@ -1,0 +1,62 @@
+/**
+ * The VLM's view of recent history for one stream: sampled frames, detections and transcript segments,
+ * each kept for a bounded span of media time (and a hard count cap) so memory stays flat on a live stream.
+ */
+import type { Frame } from '../../types';
+
+export interface DetectionsMsg { ptsUs: number; detections: { className: string; trackId: number | null }[] }
+export interface TranscriptMsg { startUs: number; endUs: number; text: string }
+
+export class RecentHistory<T> {
+  private items: T[] = [];
+  constructor(private readonly keepUs: number, private readonly maxItems: number, private readonly timeOf: (x: T) => number) {}
+
+  add(item: T): void {
+    this.items.push(item);
+    // Out-of-order arrivals (detections of an earlier batch) are rare; keep the list sorted anyway.
+    if (this.items.length > 1 && this.timeOf(this.items[this.items.length - 2]) > this.timeOf(item)) this.items.sort((a, b) => this.timeOf(a) - this.timeOf(b));
+    const newest = this.timeOf(this.items[this.items.length - 1]);
+    let drop = 0;
+    while (drop < this.items.length && (newest - this.timeOf(this.items[drop]) > this.keepUs || this.items.length - drop > this.maxItems)) drop++;
+    if (drop) this.items = this.items.slice(drop);
+  }
+
+  between(fromUs: number, toUs: number): T[] {
+    return this.items.filter((x) => this.timeOf(x) >= fromUs && this.timeOf(x) <= toUs);
+  }
+
+  get size(): number { return this.items.length; }
+}
+
+/** Up to `n` items spread evenly over the list (first and last included). */
+export function spread<T>(items: T[], n: number): T[] {
+  if (items.length <= n) return items;
+  if (n === 1) return [items[Math.floor(items.length / 2)]];
+  return Array.from({ length: n }, (_, i) => items[Math.round((i * (items.length - 1)) / (n - 1))]);
+}
+
+export function summariseDetections(msgs: DetectionsMsg[]): string {
+  const perClass = new Map<string, { maxPerFrame: number; tracks: Set<number> }>();
+  for (const m of msgs) {
+    const counts = new Map<string, number>();
+    for (const d of m.detections) {
+      counts.set(d.className, (counts.get(d.className) ?? 0) + 1);
+      const c = perClass.get(d.className) ?? { maxPerFrame: 0, tracks: new Set<number>() };
+      if (d.trackId !== null) c.tracks.add(d.trackId);
+      perClass.set(d.className, c);
+    }
+    for (const [k, n] of counts) { const c = perClass.get(k)!; c.maxPerFrame = Math.max(c.maxPerFrame, n); }
+  }
+  if (!perClass.size) return '(no objects detected)';
+  return [...perClass.entries()]
+    .sort((a, b) => b[1].maxPerFrame - a[1].maxPerFrame)
+    .map(([k, c]) => `- ${k}: up to ${c.maxPerFrame} per frame${c.tracks.size ? `, tracks ${[...c.tracks].sort((a, b) => a - b).join(',')}` : ''}`)
+    .join('\n');
+}
+
+export function summariseTranscript(segs: TranscriptMsg[]): string {
+  if (!segs.length) return '(no speech)';
+  return segs.map((s) => `[${(s.startUs / 1e6).toFixed(1)}s] ${s.text}`).join('\n');
+}
+
+export type SampledFrame = Pick<Frame, 'ptsUs' | 'ts' | 'jpeg'>;

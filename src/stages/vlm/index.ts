@@ -1,0 +1,223 @@
+/**
+ * VLM stage for one stream. Sampled frames, detections and transcripts feed a bounded history and a
+ * trigger policy; a trigger opens a window [t - pre, t + post] that is described once the frames after the
+ * trigger have arrived. The prompt comes from prompts/*.md, the reply is validated against the shared
+ * schema (one retry for an invalid reply, then a failed call and a skip, never an event), and each event
+ * is stored with the window span, description, tags, clip_worthy_score and model, and published on
+ * `events:<streamId>`.
+ */
+import type { Frame } from '../../types';
+import { childLogger } from '../../obs/logger';
+import type { OverflowPolicy } from '../bounded-queue';
+import { classifyFailure } from '../failures';
+import type { DescribePort, EventRow, Publisher, ResultSink } from '../ports';
+import { SerialQueue } from '../serial-queue';
+import { RecentHistory, spread, summariseDetections, summariseTranscript, type DetectionsMsg, type SampledFrame, type TranscriptMsg } from './context';
+import { loadPromptTemplates, renderTemplate, type PromptTemplates } from './prompt';
+import { parseVlmReply, type VlmReply } from './reply';
+import { frameSignature, sceneDistance, type FrameSignature } from './scene';
+import { TriggerPolicy, type Trigger, type TriggerOptions } from './triggers';
+
+export interface VlmStageOptions {
+  streamId: string;
+  describe: DescribePort;
+  sink: ResultSink;
+  publisher: Publisher;
+  templates?: PromptTemplates;
+  triggers?: TriggerOptions;
+  /** Window before/after the trigger time, seconds. */
+  preS?: number;
+  postS?: number;
+  maxImages?: number;
+  maxTokens?: number;
+  /** Frames are kept for context (and scene signatures computed) at most this often, ms of media time. */
+  sampleEveryMs?: number;
+  queueCapacity?: number;
+  overflow?: OverflowPolicy;
+}
+
+export interface VlmStats {
+  framesSeen: number;
+  framesSampled: number;
+  triggers: Record<string, number>;
+  suppressedTriggers: number;
+  calls: number;
+  invalidReplies: number;
+  failedCalls: number;
+  events: number;
+  droppedWindows: number;
+  queueHighWater: number;
+  queueCapacity: number;
+}
+
+interface Pending { atUs: number; triggers: Trigger[] }
+interface Window { startUs: number; endUs: number; atUs: number; triggers: Trigger[]; frames: SampledFrame[]; wallOffsetMs: number }
+
+export class VlmStage {
+  private readonly log;
+  private readonly policy: TriggerPolicy;
+  private readonly templates: PromptTemplates;
+  private readonly preUs: number;
+  private readonly postUs: number;
+  private readonly sampleUs: number;
+  private readonly frames: RecentHistory<SampledFrame>;
+  private readonly detections: RecentHistory<DetectionsMsg>;
+  private readonly transcript: RecentHistory<TranscriptMsg>;
+  private readonly calls: SerialQueue<Window>;
+  private lastSig: FrameSignature | null = null;
+  private lastSampledUs = -Infinity;
+  private latestUs = 0;
+  private wallOffsetMs = 0;
+  private pending: Pending | null = null;
+  private readonly stats: VlmStats;
+
+  constructor(private readonly opts: VlmStageOptions) {
+    this.log = childLogger({ stage: 'vlm', streamId: opts.streamId });
+    this.policy = new TriggerPolicy(opts.triggers);
+    this.templates = opts.templates ?? loadPromptTemplates();
+    this.preUs = (opts.preS ?? 3) * 1e6;
+    this.postUs = (opts.postS ?? 2) * 1e6;
+    this.sampleUs = (opts.sampleEveryMs ?? 250) * 1000;
+    // Transcripts arrive a window (~6 s) late, so history must reach back further than pre+post.
+    const keepUs = this.preUs + this.postUs + 15e6;
+    this.frames = new RecentHistory<SampledFrame>(keepUs, 96, (f) => f.ptsUs);
+    this.detections = new RecentHistory<DetectionsMsg>(keepUs, 512, (d) => d.ptsUs);
+    this.transcript = new RecentHistory<TranscriptMsg>(keepUs + 30e6, 128, (t) => t.startUs);
+    const capacity = opts.queueCapacity ?? 2;
+    this.calls = new SerialQueue<Window>(capacity, opts.overflow ?? 'block', (w) => this.describe(w),
+      (err) => this.log.error({ err }, 'vlm window failed'), (w) => this.onDropped(w));
+    this.stats = { framesSeen: 0, framesSampled: 0, triggers: {}, suppressedTriggers: 0, calls: 0, invalidReplies: 0, failedCalls: 0, events: 0, droppedWindows: 0, queueHighWater: 0, queueCapacity: capacity };
+  }
+
+  async onFrame(frame: Frame): Promise<void> {
+    this.stats.framesSeen++;
+    if (this.stats.framesSeen === 1) this.wallOffsetMs = frame.ts - frame.ptsUs / 1000;
+    this.latestUs = Math.max(this.latestUs, frame.ptsUs);
+    if (frame.ptsUs - this.lastSampledUs >= this.sampleUs) {
+      this.lastSampledUs = frame.ptsUs;
+      this.stats.framesSampled++;
+      this.frames.add({ ptsUs: frame.ptsUs, ts: frame.ts, jpeg: frame.jpeg });
+      let sig: FrameSignature | null = null;
+      try {
+        sig = frameSignature(frame.jpeg);
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message, ptsUs: frame.ptsUs }, 'frame could not be decoded for scene detection');
+      }
+      if (sig) {
+        const distance = this.lastSig ? sceneDistance(this.lastSig, sig) : 0;
+        this.lastSig = sig;
+        this.addTriggers(this.policy.onSceneDistance(frame.ptsUs, distance));
+      }
+    }
+    await this.fireDue(false);
+  }
+
+  onDetections(msg: DetectionsMsg): void {
+    this.detections.add(msg);
+    const ids = msg.detections.map((d) => d.trackId).filter((x): x is number => x !== null);
+    this.addTriggers(this.policy.onTracks(msg.ptsUs, ids));
+  }
+
+  onTranscript(msg: TranscriptMsg & { rmsDb?: number | null }): void {
+    this.transcript.add(msg);
+    this.addTriggers(this.policy.onTranscript(msg.startUs, msg.text, msg.rmsDb ?? null));
+  }
+
+  /** End of stream: describes a pending window with the frames there are, then waits for every call. */
+  async flush(): Promise<void> {
+    await this.fireDue(true);
+    await this.calls.idle();
+  }
+
+  getStats(): VlmStats {
+    return { ...this.stats, triggers: { ...this.stats.triggers }, droppedWindows: this.calls.dropped, queueHighWater: this.calls.highWater };
+  }
+
+  private addTriggers(triggers: Trigger[]): void {
+    for (const t of triggers) {
+      this.stats.triggers[t.kind] = (this.stats.triggers[t.kind] ?? 0) + 1;
+      if (this.pending && Math.abs(t.atUs - this.pending.atUs) < this.policy.minGapUs) {
+        this.pending.triggers.push(t);
+      } else if (!this.pending && this.policy.allows(t.atUs)) {
+        this.pending = { atUs: t.atUs, triggers: [t] };
+      } else {
+        this.stats.suppressedTriggers++;
+      }
+    }
+  }
+
+  private async fireDue(force: boolean): Promise<void> {
+    const p = this.pending;
+    if (!p || (!force && this.latestUs < p.atUs + this.postUs)) return;
+    this.pending = null;
+    this.policy.noteCall(p.atUs);
+    const frames = this.frames.between(p.atUs - this.preUs, p.atUs + this.postUs);
+    if (!frames.length) return;
+    const startUs = Math.min(frames[0].ptsUs, p.atUs);
+    const endUs = Math.max(frames[frames.length - 1].ptsUs + this.sampleUs, p.atUs);
+    await this.calls.push({ startUs, endUs, atUs: p.atUs, triggers: p.triggers, frames, wallOffsetMs: this.wallOffsetMs });
+  }
+
+  private async describe(w: Window): Promise<void> {
+    const images = spread(w.frames, this.opts.maxImages ?? 4).map((f) => f.jpeg);
+    const user = renderTemplate(this.templates.user, {
+      window_start: (w.startUs / 1e6).toFixed(1),
+      window_end: (w.endUs / 1e6).toFixed(1),
+      image_count: String(images.length),
+      triggers: w.triggers.map((t) => `${t.kind.replace('_', ' ')} at ${(t.atUs / 1e6).toFixed(1)}s (${t.detail})`).join('; '),
+      detections: summariseDetections(this.detections.between(w.startUs, w.endUs)),
+      transcript: summariseTranscript(this.transcript.between(w.startUs - 2e6, w.endUs + 2e6)),
+    });
+    const req = { system: this.templates.system, user, images, maxTokens: this.opts.maxTokens ?? 300 };
+    const ts = (us: number) => Math.round(w.wallOffsetMs + us / 1000);
+    let reply: VlmReply | null = null;
+    let model = '';
+    let lastError = '';
+    for (let attempt = 0; attempt < 2 && !reply; attempt++) {
+      const started = Date.now();
+      this.stats.calls++;
+      try {
+        const r = await this.opts.describe.describe(this.opts.streamId, req);
+        model = r.model;
+        const parsed = parseVlmReply(r.content);
+        if (parsed.ok) {
+          reply = parsed.reply;
+          await this.opts.sink.recordEndpointCall({ streamId: this.opts.streamId, endpoint: 'vlm', ok: true, ms: Date.now() - started });
+        } else {
+          this.stats.invalidReplies++;
+          lastError = parsed.error;
+          await this.opts.sink.recordEndpointCall({ streamId: this.opts.streamId, endpoint: 'vlm', ok: false, error: parsed.error, ms: Date.now() - started });
+        }
+      } catch (err) {
+        // Transport failures were already retried by the client: do not retry them here.
+        const { reason, detail } = classifyFailure(err);
+        this.stats.failedCalls++;
+        await this.opts.sink.recordEndpointCall({ streamId: this.opts.streamId, endpoint: 'vlm', ok: false, error: detail, ms: Date.now() - started });
+        await this.opts.sink.recordSkip({ streamId: this.opts.streamId, stage: 'vlm', ptsUs: w.startUs, endUs: w.endUs, ts: ts(w.startUs), reason, detail });
+        return;
+      }
+    }
+    if (!reply) {
+      this.stats.failedCalls++;
+      this.log.warn({ error: lastError }, 'vlm reply invalid twice; window not described');
+      await this.opts.sink.recordSkip({ streamId: this.opts.streamId, stage: 'vlm', ptsUs: w.startUs, endUs: w.endUs, ts: ts(w.startUs), reason: 'invalid_reply', detail: lastError });
+      return;
+    }
+    const tags = [...new Set([...reply.tags, ...w.triggers.map((t) => `trigger:${t.kind}`)])];
+    const row: EventRow = {
+      streamId: this.opts.streamId, ptsUs: w.startUs, ts: ts(w.startUs), startUs: w.startUs, endUs: w.endUs,
+      description: reply.description, tags, clipWorthyScore: Math.min(1, Math.max(0, reply.clip_worthy_score)), model,
+    };
+    await this.opts.sink.writeEvents([row]);
+    this.stats.events++;
+    await this.opts.publisher.publish('events', this.opts.streamId, {
+      stream_id: row.streamId, pts_us: row.ptsUs, ts: row.ts, start_us: row.startUs, end_us: row.endUs, trigger_us: w.atUs,
+      description: row.description, tags: row.tags, clip_worthy_score: row.clipWorthyScore, emotions: reply.emotions ?? [], model,
+    });
+  }
+
+  private onDropped(w: Window): void {
+    this.opts.sink.recordSkip({ streamId: this.opts.streamId, stage: 'vlm', ptsUs: w.startUs, endUs: w.endUs, ts: Math.round(w.wallOffsetMs + w.startUs / 1000), reason: 'queue_full', detail: 'vlm queue full; oldest window dropped' })
+      .catch((err) => this.log.error({ err }, 'could not record dropped vlm window'));
+  }
+}

@@ -1,0 +1,93 @@
+/** In-memory ports for stage unit tests: everything a stage writes or publishes is kept for assertions. */
+import jpeg from 'jpeg-js';
+import type { AudioChunk, Detection, Frame } from '../../src/types';
+import type {
+  AudioSegmentRow, DetectionRow, EndpointCallRecord, EventRow, FrameRow, MemoryChunkRow, ProsodyPort, ProsodySummary,
+  Publisher, ResultSink, ResultTopic, SkipRecord, TrackerPort,
+} from '../../src/stages/ports';
+
+export class MemorySink implements ResultSink {
+  frames: FrameRow[] = [];
+  detections: DetectionRow[] = [];
+  audio: AudioSegmentRow[] = [];
+  events: EventRow[] = [];
+  memory: MemoryChunkRow[] = [];
+  skips: SkipRecord[] = [];
+  calls: EndpointCallRecord[] = [];
+  async writeFrames(r: FrameRow[]) { this.frames.push(...r); }
+  async writeDetections(r: DetectionRow[]) { this.detections.push(...r); }
+  async writeAudioSegments(r: AudioSegmentRow[]) { this.audio.push(...r); }
+  async writeEvents(r: EventRow[]) { this.events.push(...r); }
+  async writeMemoryChunks(r: MemoryChunkRow[]) { this.memory.push(...r); }
+  async recordSkip(s: SkipRecord) { this.skips.push(s); }
+  async recordEndpointCall(c: EndpointCallRecord) { this.calls.push(c); }
+}
+
+export class MemoryPublisher implements Publisher {
+  messages: { topic: ResultTopic; streamId: string; payload: Record<string, unknown> }[] = [];
+  async publish(topic: ResultTopic, streamId: string, payload: Record<string, unknown>) { this.messages.push({ topic, streamId, payload }); }
+  of(topic: ResultTopic) { return this.messages.filter((m) => m.topic === topic).map((m) => m.payload); }
+}
+
+/** Assigns ids by class+rounded position so tests can check ids are stable and applied in order. */
+export class OrderCheckingTracker implements TrackerPort {
+  seen: number[] = [];
+  private next = 1;
+  private ids = new Map<string, number>();
+  update(dets: Detection[], ptsUs: number): Detection[] {
+    this.seen.push(ptsUs);
+    return dets.map((d) => {
+      const key = `${d.classId}:${Math.round(d.bbox[0] / 50)}`;
+      if (!this.ids.has(key)) this.ids.set(key, this.next++);
+      return { ...d, trackId: this.ids.get(key) };
+    });
+  }
+  snapshot() { return { next: this.next }; }
+}
+
+export const fakeProsody: ProsodyPort = {
+  analyze(pcm: Int16Array): ProsodySummary {
+    let s = 0;
+    for (const v of pcm) s += v * v;
+    const rms = Math.sqrt(s / Math.max(1, pcm.length)) / 32768;
+    return { rmsDb: 20 * Math.log10(rms + 1e-9), f0MedianHz: null, samples: pcm.length };
+  },
+  isSilent(pcm: Int16Array): boolean {
+    let peak = 0;
+    for (const v of pcm) peak = Math.max(peak, Math.abs(v));
+    return peak < 100;
+  },
+};
+
+export function solidJpeg(w: number, h: number, rgb: [number, number, number], split?: [number, number, number]): Buffer {
+  const data = Buffer.alloc(w * h * 4);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const c = split && x >= w / 2 ? split : rgb;
+    const i = (y * w + x) * 4;
+    data[i] = c[0]; data[i + 1] = c[1]; data[i + 2] = c[2]; data[i + 3] = 255;
+  }
+  return jpeg.encode({ data, width: w, height: h }, 80).data;
+}
+
+export function frame(streamId: string, ptsUs: number, jpegData = solidJpeg(32, 18, [100, 100, 100])): Frame {
+  return { streamId, ptsUs, ts: 1_700_000_000_000 + ptsUs / 1000, width: 32, height: 18, jpeg: jpegData };
+}
+
+/** `seconds` of S16 audio at 16 kHz: a 200 Hz tone where `loud(t)` is true, zeros elsewhere, in 100 ms chunks. */
+export function audioChunks(streamId: string, seconds: number, loud: (t: number) => boolean): AudioChunk[] {
+  const out: AudioChunk[] = [];
+  const per = 1600;
+  for (let c = 0; c < (seconds * 16000) / per; c++) {
+    const pcm = Buffer.alloc(per * 2);
+    for (let i = 0; i < per; i++) {
+      const n = c * per + i;
+      const t = n / 16000;
+      pcm.writeInt16LE(loud(t) ? Math.round(8000 * Math.sin(2 * Math.PI * 200 * t)) : 0, i * 2);
+    }
+    const ptsUs = Math.round((c * per * 1e6) / 16000);
+    out.push({ streamId, ptsUs, ts: 1_700_000_000_000 + ptsUs / 1000, pcm });
+  }
+  return out;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
