@@ -1,0 +1,223 @@
+import { VideoAgentError } from '../errors';
+import { childLogger } from '../obs/logger';
+import { storeQueued, storeRows } from './metrics';
+import type { Spool } from './spool';
+
+export interface BatchWriterOptions<T> {
+  /** Table name: labels metrics and names the spool file. */
+  name: string;
+  /** Writes one batch; returns rows actually inserted (duplicates excluded). */
+  sink: (rows: T[]) => Promise<number>;
+  /** Flush as soon as this many rows are queued. */
+  maxBatch?: number;
+  /** Flush rows that have waited this long, whatever the count. */
+  maxAgeMs?: number;
+  /** Bound on queued rows: write() waits (back-pressure) while the queue is full. */
+  maxQueued?: number;
+  /** Checked per row before it is accepted (a bad row is a clear error, never a poisoned batch). */
+  validate?: (row: T) => void;
+  /** Resolves when the database is usable (migrations done); until then batches go to the spool. */
+  ready?: Promise<void>;
+  /** Where batches go while the database is unreachable. Without it such failures reject flush(). */
+  spool?: Spool;
+  /** Tells "database unreachable" apart from data errors. */
+  isRetryable?: (err: unknown) => boolean;
+  /** How often to try replaying the spool while it is not empty. */
+  replayIntervalMs?: number;
+}
+
+export interface BatchWriterStats {
+  accepted: number;
+  inserted: number;
+  duplicates: number;
+  spooled: number;
+  replayed: number;
+  rejected: number;
+  queued: number;
+  spooling: boolean;
+}
+
+/**
+ * A bounded, batched writer for one table. Rows are flushed by size or age; one batch is in flight at a
+ * time (delivery and spool replay share one serial chain, so the spool cannot be declared empty while a
+ * batch is being appended to it). While the database is unreachable batches are appended to the spool
+ * and replayed on reconnect: once write() has resolved, the rows are either in the database or on disk.
+ */
+export class BatchWriter<T> {
+  private readonly log;
+  private readonly maxBatch: number;
+  private readonly maxAgeMs: number;
+  private readonly maxQueued: number;
+  private readonly replayIntervalMs: number;
+  private queue: T[] = [];
+  private spaceWaiters: (() => void)[] = [];
+  private ageTimer: NodeJS.Timeout | null = null;
+  private replayTimer: NodeJS.Timeout | null = null;
+  private serial: Promise<void> = Promise.resolve();
+  private draining: Promise<void> | null = null;
+  private isReady = false;
+  private closed = false;
+  private spooling = false;
+  private lastError: unknown = null;
+  private readonly counts = { accepted: 0, inserted: 0, duplicates: 0, spooled: 0, replayed: 0, rejected: 0 };
+
+  constructor(private readonly opts: BatchWriterOptions<T>) {
+    this.log = childLogger({ module: 'store/writer', table: opts.name });
+    this.maxBatch = opts.maxBatch ?? 1000;
+    this.maxAgeMs = opts.maxAgeMs ?? 250;
+    this.maxQueued = Math.max(opts.maxQueued ?? 20_000, this.maxBatch);
+    this.replayIntervalMs = opts.replayIntervalMs ?? 1000;
+    if (opts.ready) {
+      opts.ready.then(() => { this.isReady = true; }, () => undefined);
+    } else {
+      this.isReady = true;
+    }
+    // Batches spooled by an earlier process (the DB was down when it stopped) are replayed too.
+    opts.spool?.hasPending(opts.name).then((p) => { if (p) this.enterSpooling(); }, () => undefined);
+  }
+
+  get stats(): BatchWriterStats {
+    return { ...this.counts, queued: this.queue.length, spooling: this.spooling };
+  }
+
+  /** Accepts rows; waits while the queue is full. Throws VideoAgentError for an invalid row or after close(). */
+  async write(rows: T | T[]): Promise<void> {
+    const list = Array.isArray(rows) ? rows : [rows];
+    if (this.closed) throw new VideoAgentError('E_WRITER_CLOSED', `${this.opts.name} writer is closed`);
+    if (this.opts.validate) for (const r of list) this.opts.validate(r);
+    let i = 0;
+    while (i < list.length) {
+      while (this.queue.length >= this.maxQueued) {
+        this.kick();
+        await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
+      }
+      const n = Math.min(list.length - i, this.maxQueued - this.queue.length);
+      for (let k = 0; k < n; k++) this.queue.push(list[i + k]);
+      i += n;
+      this.counts.accepted += n;
+      storeQueued.labels(this.opts.name).set(this.queue.length);
+      if (this.queue.length >= this.maxBatch) this.kick();
+      else if (!this.ageTimer) this.ageTimer = setTimeout(() => { this.ageTimer = null; this.kick(); }, this.maxAgeMs);
+    }
+  }
+
+  /** Resolves when every row accepted so far is in the database or the spool. */
+  async flush(): Promise<void> {
+    while (this.queue.length > 0 || this.draining) {
+      this.kick();
+      await this.draining;
+    }
+    await this.serial;
+    if (this.lastError) {
+      const err = this.lastError;
+      this.lastError = null;
+      throw err;
+    }
+  }
+
+  /** Flushes, then stops timers. Spooled rows stay on disk for the next process to replay. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.flush();
+      if (this.spooling && this.isReady) await this.runSerial(() => this.replayOnce()).catch(() => undefined);
+    } finally {
+      this.closed = true;
+      if (this.ageTimer) clearTimeout(this.ageTimer);
+      if (this.replayTimer) clearTimeout(this.replayTimer);
+      this.ageTimer = this.replayTimer = null;
+    }
+  }
+
+  private kick(): void {
+    if (this.draining || this.queue.length === 0) return;
+    if (this.ageTimer) { clearTimeout(this.ageTimer); this.ageTimer = null; }
+    this.draining = this.drain().finally(() => { this.draining = null; });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      storeQueued.labels(this.opts.name).set(this.queue.length);
+      await this.runSerial(() => this.deliver(batch)).catch((err) => { this.lastError = err; });
+      for (const wake of this.spaceWaiters.splice(0)) wake();
+    }
+  }
+
+  private runSerial(fn: () => Promise<void>): Promise<void> {
+    const run = this.serial.then(fn);
+    this.serial = run.catch(() => undefined);
+    return run;
+  }
+
+  private async deliver(batch: T[]): Promise<void> {
+    const spool = this.opts.spool;
+    if (spool && (this.spooling || !this.isReady)) {
+      await this.toSpool(batch);
+      return;
+    }
+    try {
+      this.account(batch.length, await this.opts.sink(batch));
+    } catch (err) {
+      const retryable = this.opts.isRetryable?.(err) ?? false;
+      if (spool && retryable) {
+        this.log.warn({ err: (err as Error).message, rows: batch.length }, 'database unreachable: spooling to disk');
+        await this.toSpool(batch);
+        return;
+      }
+      this.counts.rejected += batch.length;
+      storeRows.labels(this.opts.name, 'rejected').inc(batch.length);
+      this.log.error({ err: (err as Error).message, rows: batch.length }, 'batch rejected by the database');
+      // Keep the rows for inspection rather than dropping them silently.
+      if (spool) await spool.append(`${this.opts.name}.rejected`, batch).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private account(rows: number, inserted: number): void {
+    this.counts.inserted += inserted;
+    this.counts.duplicates += rows - inserted;
+    storeRows.labels(this.opts.name, 'inserted').inc(inserted);
+    storeRows.labels(this.opts.name, 'duplicate').inc(rows - inserted);
+  }
+
+  private async toSpool(batch: T[]): Promise<void> {
+    await this.opts.spool!.append(this.opts.name, batch);
+    this.counts.spooled += batch.length;
+    storeRows.labels(this.opts.name, 'spooled').inc(batch.length);
+    this.enterSpooling();
+  }
+
+  private enterSpooling(): void {
+    this.spooling = true;
+    this.scheduleReplay();
+  }
+
+  private scheduleReplay(): void {
+    if (this.replayTimer || this.closed) return;
+    this.replayTimer = setTimeout(() => {
+      this.replayTimer = null;
+      if (!this.isReady) { this.scheduleReplay(); return; }
+      this.runSerial(() => this.replayOnce()).catch((err) => {
+        this.log.debug({ err: (err as Error).message }, 'spool replay failed; will retry');
+        this.scheduleReplay();
+      });
+    }, this.replayIntervalMs);
+    this.replayTimer.unref();
+  }
+
+  private async replayOnce(): Promise<void> {
+    const spool = this.opts.spool!;
+    const n = await spool.replay<T>(this.opts.name, async (rows) => {
+      this.account(rows.length, await this.opts.sink(rows));
+    });
+    if (n > 0) {
+      this.counts.replayed += n;
+      storeRows.labels(this.opts.name, 'replayed').inc(n);
+      this.log.info({ rows: n }, 'spool replayed');
+    }
+    // Runs inside the serial chain: nothing can be appending right now.
+    if (await spool.hasPending(this.opts.name)) this.scheduleReplay();
+    else this.spooling = false;
+  }
+}

@@ -1,0 +1,62 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { VideoAgentError } from '../errors';
+
+/**
+ * The zero-config database: PGlite with its data in <dataDir>/pglite, served on 127.0.0.1 (random port)
+ * by pglite-socket, so the rest of the code uses the same `pg` Pool as with a real server. PGlite runs one
+ * query at a time on one connection: use pool max 1. A pid lock file keeps a second process from opening
+ * the same data directory (PGlite is single-process).
+ */
+export interface EmbeddedPostgres {
+  url: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+function pidAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
+function takeLock(lockFile: string): void {
+  try {
+    fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+    return;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+  const holder = Number(fs.readFileSync(lockFile, 'utf8').trim());
+  if (holder && holder !== process.pid && pidAlive(holder)) {
+    throw new VideoAgentError('E_DB_LOCKED', `the embedded database in ${path.dirname(lockFile)} is in use by process ${holder}; stop it or set DATABASE_URL`);
+  }
+  fs.writeFileSync(lockFile, String(process.pid)); // stale lock from a dead process
+}
+
+export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
+  const dir = path.resolve(dataDir, 'pglite');
+  fs.mkdirSync(dir, { recursive: true });
+  const lockFile = path.join(path.resolve(dataDir), 'pglite.lock');
+  takeLock(lockFile);
+  let db: PGlite | undefined;
+  try {
+    db = await PGlite.create(dir);
+    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0 });
+    await server.start();
+    const url = `postgres://postgres@${server.getServerConn()}/postgres`;
+    return {
+      url,
+      dataDir: dir,
+      async stop() {
+        await server.stop();
+        await db!.close();
+        fs.rmSync(lockFile, { force: true });
+      },
+    };
+  } catch (err) {
+    await db?.close().catch(() => undefined);
+    fs.rmSync(lockFile, { force: true });
+    throw new VideoAgentError('E_EMBEDDED_DB', `could not start the embedded database in ${dir}: ${(err as Error).message}`, { cause: err });
+  }
+}

@@ -1,0 +1,13 @@
+export { openStore, type Store, type StoreOptions, type StoreWriters } from './openStore';
+export { migrate, readMigrations, defaultMigrationsDir, type MigrateOptions, type MigrateResult } from './migrate';
+export { BatchWriter, type BatchWriterOptions, type BatchWriterStats } from './batchWriter';
+export { Spool } from './spool';
+export { bulkInsert, copyInsert, unnestInsert, type InsertStrategy, type BulkInsert } from './insert';
+export { TABLES, TABLE_NAMES, type TableSpec, type ColumnSpec } from './tables';
+export { policyFromEnv, timescaleStatements, HYPERTABLES, type TimescalePolicy } from './timescale';
+export { isConnectionError } from './pgErrors';
+export { isoMicros, wallClockMs } from './time';
+export { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded';
+export * from './rows';
+export type { StreamInfo, StreamRecord } from './streams';
+export type { RowCounts, StoredEvent, MemoryHit, EndpointCallSummary, SkipSummary } from './queries';
