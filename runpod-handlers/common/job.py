@@ -5,7 +5,7 @@ import logging
 import sys
 import time
 import traceback
-from typing import Any, Callable, Dict, Mapping
+from typing import Any, Callable, Dict, Mapping, Optional
 
 from . import schemas
 from .errors import InputError, error_response, is_cuda_oom
@@ -20,7 +20,8 @@ if not log.handlers:
 Process = Callable[[Dict[str, Any]], Dict[str, Any]]
 
 
-def run_job(job: Any, schema_name: str, process: Process) -> Dict[str, Any]:
+def run_job(job: Any, schema_name: str, process: Process,
+            default_overrides: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
     """Validate `job["input"]` against contracts/<schema_name>.schema.json, fill defaults, run `process`.
 
     Never raises: bad input -> its message; an unexpected exception -> a one-line error (traceback to the worker
@@ -32,7 +33,7 @@ def run_job(job: Any, schema_name: str, process: Process) -> Dict[str, Any]:
             raise InputError("job has no input object")
         raw = job["input"]
         schemas.validate(schema_name, raw)
-        output = process(schemas.with_defaults(schema_name, raw))
+        output = process(schemas.with_defaults(schema_name, raw, default_overrides))
         log.info("job %s ok in %.0f ms", job_id, (time.perf_counter() - started) * 1000)
         return output
     except InputError as exc:

@@ -9,6 +9,7 @@ import base64
 import binascii
 import io
 import re
+import struct
 import wave
 from dataclasses import dataclass
 from typing import Optional
@@ -106,8 +107,8 @@ def decode_wav(raw: bytes, field: str, *, max_duration_s: float) -> PcmAudio:
             data = wav.readframes(frames)
     except InputError:
         raise
-    except (wave.Error, EOFError) as exc:
-        raise InputError(f"{field}: not a PCM WAV file ({exc})") from None
+    except (wave.Error, EOFError, RuntimeError, ValueError, struct.error) as exc:  # chunk parser raises all of these
+        raise InputError(f"{field}: not a PCM WAV file ({exc or type(exc).__name__})") from None
     dtypes = {1: (np.uint8, 128.0, 128.0), 2: (np.int16, 0.0, 32768.0), 4: (np.int32, 0.0, 2147483648.0)}
     if width not in dtypes:
         raise InputError(f"{field}: {8 * width}-bit WAV is not supported; send 16-bit PCM")

@@ -11,7 +11,7 @@ import json
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping
+from typing import Any, Dict, Iterable, List, Mapping, Optional
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
@@ -88,9 +88,12 @@ def validate(name: str, data: Any) -> None:
         raise InputError(describe(errors[0]))
 
 
-def with_defaults(name: str, data: Mapping[str, Any]) -> Dict[str, Any]:
-    """A copy of `data` with the schema's top-level defaults filled in (jsonschema validates, it never fills)."""
+def with_defaults(name: str, data: Mapping[str, Any], overrides: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
+    """A copy of `data` with the schema's top-level defaults filled in (jsonschema validates, it never fills).
+    `overrides` replaces a schema default where this deployment differs (e.g. the whisper model baked in)."""
     out = dict(data)
+    for key, value in (overrides or {}).items():
+        out.setdefault(key, copy.deepcopy(value))
     for key, prop in load_schema(name).get("properties", {}).items():
         if key not in out and isinstance(prop, dict) and "default" in prop:
             out[key] = copy.deepcopy(prop["default"])
