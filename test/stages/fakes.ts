@@ -69,7 +69,8 @@ export function solidJpeg(w: number, h: number, rgb: [number, number, number], s
   return jpeg.encode({ data, width: w, height: h }, 80).data;
 }
 
-export function frame(streamId: string, ptsUs: number, jpegData = solidJpeg(32, 18, [100, 100, 100])): Frame {
+let grey: Buffer | null = null;
+export function frame(streamId: string, ptsUs: number, jpegData = (grey ??= solidJpeg(32, 18, [100, 100, 100]))): Frame {
   return { streamId, ptsUs, ts: 1_700_000_000_000 + ptsUs / 1000, width: 32, height: 18, jpeg: jpegData };
 }
 

@@ -30,6 +30,11 @@ export interface VlmStageOptions {
   postS?: number;
   maxImages?: number;
   maxTokens?: number;
+  /**
+   * Extra media time to wait after the window before describing it, so that detections and transcripts
+   * for the window (which lag the frames) are in. Set it to the audio window + overlap when audio runs.
+   */
+  contextLagS?: number;
   /** Frames are kept for context (and scene signatures computed) at most this often, ms of media time. */
   sampleEveryMs?: number;
   queueCapacity?: number;
@@ -59,6 +64,7 @@ export class VlmStage {
   private readonly templates: PromptTemplates;
   private readonly preUs: number;
   private readonly postUs: number;
+  private readonly lagUs: number;
   private readonly sampleUs: number;
   private readonly frames: RecentHistory<SampledFrame>;
   private readonly detections: RecentHistory<DetectionsMsg>;
@@ -77,9 +83,10 @@ export class VlmStage {
     this.templates = opts.templates ?? loadPromptTemplates();
     this.preUs = (opts.preS ?? 3) * 1e6;
     this.postUs = (opts.postS ?? 2) * 1e6;
+    this.lagUs = (opts.contextLagS ?? 1) * 1e6;
     this.sampleUs = (opts.sampleEveryMs ?? 250) * 1000;
     // Transcripts arrive a window (~6 s) late, so history must reach back further than pre+post.
-    const keepUs = this.preUs + this.postUs + 15e6;
+    const keepUs = this.preUs + this.postUs + this.lagUs + 10e6;
     this.frames = new RecentHistory<SampledFrame>(keepUs, 96, (f) => f.ptsUs);
     this.detections = new RecentHistory<DetectionsMsg>(keepUs, 512, (d) => d.ptsUs);
     this.transcript = new RecentHistory<TranscriptMsg>(keepUs + 30e6, 128, (t) => t.startUs);
@@ -148,7 +155,7 @@ export class VlmStage {
 
   private async fireDue(force: boolean): Promise<void> {
     const p = this.pending;
-    if (!p || (!force && this.latestUs < p.atUs + this.postUs)) return;
+    if (!p || (!force && this.latestUs < p.atUs + this.postUs + this.lagUs)) return;
     this.pending = null;
     this.policy.noteCall(p.atUs);
     const frames = this.frames.between(p.atUs - this.preUs, p.atUs + this.postUs);

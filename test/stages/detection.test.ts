@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { DetectionStage } from '../../src/stages/detection';
+import type { DetectPort } from '../../src/stages/ports';
+import type { Detection } from '../../src/types';
+import { MemoryPublisher, MemorySink, OrderCheckingTracker, frame, sleep } from './fakes';
+
+const person = (x: number, conf = 0.9): Detection => ({ bbox: [x, 10, x + 40, 100], confidence: conf, classId: 0, className: 'person' });
+
+/** Answers each image with one person whose x is derived from the batch, with a per-call delay. */
+function fakeDetect(delays: number[] = [], fail?: (call: number) => Error | null) {
+  const calls: number[] = [];
+  const port: DetectPort = {
+    async detect(_s, jpegs) {
+      const n = calls.length;
+      calls.push(jpegs.length);
+      await sleep(delays[n] ?? 1);
+      const e = fail?.(n);
+      if (e) throw e;
+      return { model: 'fake', perImage: jpegs.map(() => [person(100)]) };
+    },
+  };
+  return { port, calls };
+}
+
+function stage(detect: DetectPort, extra: Partial<ConstructorParameters<typeof DetectionStage>[0]> = {}) {
+  const sink = new MemorySink();
+  const publisher = new MemoryPublisher();
+  const tracker = new OrderCheckingTracker();
+  const s = new DetectionStage({ streamId: 's1', detect, tracker, sink, publisher, batchSize: 4, maxBatchAgeMs: 30, ...extra });
+  return { s, sink, publisher, tracker };
+}
+
+describe('stages/detection', () => {
+  it('batches by size, writes frames and detections with track ids, publishes per frame', async () => {
+    const { port, calls } = fakeDetect();
+    const { s, sink, publisher } = stage(port, { maxBatchAgeMs: 60_000 });
+    for (let i = 0; i < 8; i++) await s.push(frame('s1', i * 100_000));
+    await s.flush();
+    assert.deepEqual(calls, [4, 4]);
+    assert.equal(sink.frames.length, 8);
+    assert.equal(sink.detections.length, 8);
+    assert.ok(sink.detections.every((d) => d.trackId === 1 && d.className === 'person'));
+    assert.deepEqual(sink.detections.map((d) => d.ptsUs), [0, 1, 2, 3, 4, 5, 6, 7].map((i) => i * 100_000));
+    assert.equal(publisher.of('detections').length, 8);
+    assert.equal(sink.calls.filter((c) => c.ok && c.endpoint === 'yolo').length, 2);
+  });
+
+  it('sends a partial batch once its oldest frame reaches the age limit', async () => {
+    const { port, calls } = fakeDetect();
+    const { s, sink } = stage(port, { batchSize: 8, maxBatchAgeMs: 300 });
+    const t0 = Date.now();
+    await s.push(frame('s1', 0));
+    await s.push(frame('s1', 100_000));
+    while (calls.length === 0 && Date.now() - t0 < 5000) await sleep(5);
+    assert.ok(Date.now() - t0 >= 290, `sent after ${Date.now() - t0} ms, before the age limit`);
+    assert.deepEqual(calls, [2]);
+    await s.flush();
+    assert.equal(sink.detections.length, 2);
+  });
+
+  it('applies tracking in frame order even when a later batch returns first', async () => {
+    const { port } = fakeDetect([60, 1]);
+    const { s, tracker } = stage(port, { batchSize: 2, maxInFlight: 2, maxBatchAgeMs: 60_000 });
+    for (let i = 0; i < 4; i++) await s.push(frame('s1', i * 100_000));
+    await s.flush();
+    assert.deepEqual(tracker.seen, [0, 100_000, 200_000, 300_000]);
+  });
+
+  it('records every frame of a failed batch as a skip with its reason and keeps going', async () => {
+    const breaker = Object.assign(new Error('Execution prevented because the circuit breaker is open'), { name: 'BrokenCircuitError' });
+    const { port } = fakeDetect([], (n) => (n === 0 ? new Error('HTTP 500 from yolo') : n === 1 ? breaker : null));
+    const { s, sink } = stage(port, { batchSize: 2, maxInFlight: 1, maxBatchAgeMs: 60_000 });
+    for (let i = 0; i < 6; i++) await s.push(frame('s1', i * 100_000));
+    await s.flush();
+    assert.deepEqual(sink.skips.map((k) => [k.ptsUs, k.reason]), [[0, 'endpoint_error'], [100_000, 'endpoint_error'], [200_000, 'breaker_open'], [300_000, 'breaker_open']]);
+    assert.equal(sink.frames.length, 6, 'frames are stored even when detection fails');
+    assert.deepEqual(sink.detections.map((d) => d.ptsUs), [400_000, 500_000]);
+    const st = s.getStats();
+    assert.equal(st.framesSkipped, 4);
+    assert.equal(st.framesDetected, 2);
+  });
+
+  it('live sources: a stalled endpoint never blocks push; the oldest frames are dropped and counted; the queue stays bounded', async () => {
+    let release: () => void = () => {};
+    const stalled = new Promise<void>((r) => { release = r; });
+    const port: DetectPort = { async detect(_s, jpegs) { await stalled; return { model: 'fake', perImage: jpegs.map(() => []) }; } };
+    const { s, sink } = stage(port, { batchSize: 2, maxInFlight: 1, queueCapacity: 5, overflow: 'drop-oldest', maxBatchAgeMs: 60_000 });
+    // Every push resolves while the endpoint is still stalled: ingestion never waits on inference.
+    for (let i = 0; i < 50; i++) await s.push(frame('s1', i * 100_000));
+    const st = s.getStats();
+    assert.ok(st.queueHighWater <= 5, `queue reached ${st.queueHighWater}`);
+    assert.equal(st.framesDropped, 50 - 2 - 5);
+    assert.equal(sink.skips.filter((k) => k.reason === 'queue_full').length, 43);
+    // The survivors are the newest frames.
+    release();
+    await s.flush();
+    assert.equal(sink.frames.length, 50);
+    assert.equal(sink.skips[0].ptsUs, 200_000);
+  });
+});

@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { VlmStage } from '../../src/stages/vlm';
+import { frameSignature, sceneDistance } from '../../src/stages/vlm/scene';
+import { TriggerPolicy } from '../../src/stages/vlm/triggers';
+import { parseVlmReply } from '../../src/stages/vlm/reply';
+import { loadPromptTemplates, renderTemplate } from '../../src/stages/vlm/prompt';
+import type { DescribePort, DescribeRequest } from '../../src/stages/ports';
+import { MemoryPublisher, MemorySink, frame, solidJpeg } from './fakes';
+
+const GOOD = JSON.stringify({ description: 'A scene changes colour.', clip_worthy_score: 0.7, tags: ['Cut', 'colour'] });
+
+function describer(replies: (string | Error)[]) {
+  const requests: DescribeRequest[] = [];
+  const port: DescribePort = {
+    async describe(_s, req) {
+      requests.push(req);
+      const r = replies[Math.min(requests.length - 1, replies.length - 1)];
+      if (r instanceof Error) throw r;
+      return { content: r, model: 'fake-vlm' };
+    },
+  };
+  return { port, requests };
+}
+
+describe('stages/vlm', () => {
+  const red = solidJpeg(64, 36, [200, 30, 30]);
+  const red2 = solidJpeg(64, 36, [205, 32, 28]);
+  const blue = solidJpeg(64, 36, [20, 40, 210]);
+  const swapped = solidJpeg(64, 36, [0, 0, 0], [255, 255, 255]);
+  const swapped2 = solidJpeg(64, 36, [255, 255, 255], [0, 0, 0]);
+
+  it('scene distance: near 0 for the same content, large for a cut, and catches a layout swap with equal histograms', () => {
+    assert.ok(sceneDistance(frameSignature(red), frameSignature(red2)) < 0.1);
+    assert.ok(sceneDistance(frameSignature(red), frameSignature(blue)) > 0.5);
+    assert.ok(sceneDistance(frameSignature(swapped), frameSignature(swapped2)) > 0.5);
+  });
+
+  it('trigger policy: keywords, new tracks once, prosody peaks after a baseline, periodic floor, min gap', () => {
+    const p = new TriggerPolicy({ keywords: ['goal'], periodicS: 10, minGapS: 4, prosodyPeakDb: 8 });
+    assert.deepEqual(p.onTranscript(1e6, 'what a GOAL that was', null).map((t) => t.kind), ['keyword']);
+    assert.deepEqual(p.onTranscript(1e6, 'goalkeeper', null), []);
+    assert.deepEqual(p.onTracks(2e6, [1, 2]).map((t) => t.detail), ['new tracks 1,2']);
+    assert.deepEqual(p.onTracks(3e6, [1, 2]), []);
+    for (const db of [-30, -31, -29]) assert.deepEqual(p.onTranscript(4e6, 'x', db), []);
+    assert.deepEqual(p.onTranscript(5e6, 'x', -15).map((t) => t.kind), ['prosody_peak']);
+    assert.deepEqual(p.onSceneDistance(0, 0), []);
+    assert.deepEqual(p.onSceneDistance(10e6, 0).map((t) => t.kind), ['periodic']);
+    p.noteCall(10e6);
+    assert.equal(p.allows(12e6), false);
+    assert.equal(p.allows(14e6), true);
+    assert.deepEqual(p.onSceneDistance(15e6, 0), []);
+  });
+
+  it('reply parsing: fenced JSON accepted and normalised; prose, bad JSON and schema violations rejected', () => {
+    const ok = parseVlmReply('Sure!\n```json\n' + GOOD + '\n```');
+    assert.ok(ok.ok && ok.reply.tags.includes('cut'));
+    const a = parseVlmReply('I cannot describe this.');
+    assert.ok(!a.ok && /no JSON/.test(a.error));
+    const b = parseVlmReply('{"description": "x", "clip_worthy_score": }');
+    assert.ok(!b.ok && /not valid JSON/.test(b.error));
+    const c = parseVlmReply('{"description": "x", "clip_worthy_score": 3, "tags": []}');
+    assert.ok(!c.ok && /clip_worthy_score/.test(c.error));
+  });
+
+  it('prompt templates come from prompts/*.md and every placeholder must be filled', () => {
+    const t = loadPromptTemplates();
+    assert.match(t.system, /clip_worthy_score/);
+    assert.throws(() => renderTemplate(t.user, {}), /placeholder/);
+  });
+
+  it('a scene cut triggers one call whose window contains the cut; the event is stored and published', async () => {
+    const sink = new MemorySink();
+    const publisher = new MemoryPublisher();
+    const { port, requests } = describer([GOOD]);
+    const stage = new VlmStage({ streamId: 's', describe: port, sink, publisher, triggers: { periodicS: 1000 }, sampleEveryMs: 250 });
+    // 10 s at 4 fps: red until 4 s, blue after.
+    for (let i = 0; i < 40; i++) {
+      await stage.onFrame(frame('s', i * 250_000, i < 16 ? red : blue));
+      // Detections and transcripts lag the frames they describe (less than contextLagS).
+      if (i === 20) stage.onDetections({ ptsUs: 4.25e6, detections: [{ className: 'person', trackId: 7 }] });
+      if (i === 24) stage.onTranscript({ startUs: 3.5e6, endUs: 4.5e6, text: 'now it turns blue' });
+    }
+    assert.equal(requests.length, 1, 'described before the end of the stream');
+    await stage.flush();
+    assert.equal(requests.length, 1, 'one call for one cut (new-track trigger merged into it)');
+    assert.ok(requests[0].images.length >= 2 && requests[0].images.length <= 4);
+    assert.match(requests[0].user, /scene change at 4\.0s/);
+    assert.match(requests[0].user, /person: up to 1 per frame, tracks 7/);
+    assert.match(requests[0].user, /now it turns blue/);
+    assert.equal(sink.events.length, 1);
+    const e = sink.events[0];
+    assert.ok(e.startUs <= 4e6 && e.endUs >= 4e6, `span ${e.startUs}-${e.endUs}`);
+    assert.ok(e.endUs - e.startUs <= 6e6);
+    assert.equal(e.clipWorthyScore, 0.7);
+    assert.equal(e.model, 'fake-vlm');
+    assert.ok(e.tags.includes('trigger:scene_change'));
+    assert.equal(publisher.of('events').length, 1);
+  });
+
+  it('a static scene gets only the periodic floor, never a call per frame', async () => {
+    const sink = new MemorySink();
+    const { port, requests } = describer([GOOD]);
+    const stage = new VlmStage({ streamId: 's', describe: port, sink, publisher: new MemoryPublisher(), triggers: { periodicS: 10 } });
+    for (let i = 0; i < 100; i++) await stage.onFrame(frame('s', i * 250_000, red)); // 25 s
+    await stage.flush();
+    assert.equal(requests.length, 2, 'periodic floor at 10 s and 20 s');
+    assert.equal(sink.events.length, 2);
+  });
+
+  it('an invalid reply is retried once, then recorded as a failed call and a skip, not an event', async () => {
+    const sink = new MemorySink();
+    const { port, requests } = describer(['not json at all', '{"description": ""}']);
+    const stage = new VlmStage({ streamId: 's', describe: port, sink, publisher: new MemoryPublisher(), triggers: { periodicS: 1000 } });
+    for (let i = 0; i < 30; i++) await stage.onFrame(frame('s', i * 250_000, i < 8 ? red : blue));
+    await stage.flush();
+    assert.equal(requests.length, 2);
+    assert.equal(sink.events.length, 0);
+    assert.deepEqual(sink.calls.map((c) => c.ok), [false, false]);
+    assert.deepEqual(sink.skips.map((s) => [s.stage, s.reason]), [['vlm', 'invalid_reply']]);
+  });
+
+  it('an invalid reply followed by a valid one yields the event', async () => {
+    const sink = new MemorySink();
+    const { port } = describer(['{oops', GOOD]);
+    const stage = new VlmStage({ streamId: 's', describe: port, sink, publisher: new MemoryPublisher(), triggers: { periodicS: 1000 } });
+    for (let i = 0; i < 30; i++) await stage.onFrame(frame('s', i * 250_000, i < 8 ? red : blue));
+    await stage.flush();
+    assert.equal(sink.events.length, 1);
+    assert.deepEqual(sink.calls.map((c) => c.ok), [false, true]);
+  });
+});
