@@ -1,0 +1,139 @@
+import { VideoAgentError } from '../errors';
+
+/**
+ * Typed errors for every failure form of the RunPod contract. All are VideoAgentErrors (one clear line for
+ * the CLI); none ever carries the API key or request headers.
+ */
+export class RunpodError extends VideoAgentError {
+  constructor(code: string, message: string, readonly endpointId?: string, readonly jobId?: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A non-2xx HTTP answer. `retryAfterMs` from the Retry-After header when present. */
+export class RunpodHttpError extends RunpodError {
+  constructor(readonly status: number, message: string, endpointId?: string, jobId?: string, readonly retryAfterMs?: number) {
+    super(status === 401 ? 'E_RUNPOD_AUTH' : status === 429 ? 'E_RUNPOD_RATE_LIMITED' : status >= 500 ? 'E_RUNPOD_SERVER' : 'E_RUNPOD_HTTP', message, endpointId, jobId);
+  }
+}
+/** 401: the API key is missing or wrong (the key itself is never echoed). */
+export class RunpodAuthError extends RunpodHttpError {}
+/** 400: the request itself is wrong. */
+export class RunpodBadRequestError extends RunpodHttpError {}
+/** 404 on a job: expired (TTL or result retention) or unknown; the result is gone. */
+export class RunpodJobNotFoundError extends RunpodHttpError {}
+/** 404 on an endpoint op: the endpoint id does not exist. */
+export class RunpodEndpointNotFoundError extends RunpodHttpError {}
+export class RunpodRateLimitError extends RunpodHttpError {}
+export class RunpodServerError extends RunpodHttpError {}
+
+/** The request never got an HTTP answer (connection refused/reset, DNS, request timeout). */
+export class RunpodNetworkError extends RunpodError {
+  constructor(message: string, endpointId?: string, options?: { cause?: unknown }) {
+    super('E_RUNPOD_NETWORK', message, endpointId, undefined, options);
+  }
+}
+
+export type JobErrorForm = 'string' | 'json' | 'list' | 'other';
+
+/** Details of a handler exception (the JSON-encoded string form). */
+export interface HandlerErrorDetails {
+  error_type?: string;
+  error_message?: string;
+  error_traceback?: string;
+  [k: string]: unknown;
+}
+
+/** Status FAILED. `form` says which of the contract's error shapes came back. */
+export class RunpodJobFailedError extends RunpodError {
+  constructor(
+    message: string,
+    readonly form: JobErrorForm,
+    readonly raw: unknown,
+    endpointId?: string,
+    jobId?: string,
+    /** JSON form: the parsed handler exception. */
+    readonly details?: HandlerErrorDetails,
+    /** List form: the validation errors. */
+    readonly validationErrors?: string[],
+  ) {
+    super('E_RUNPOD_JOB_FAILED', message, endpointId, jobId);
+  }
+}
+export class RunpodJobTimedOutError extends RunpodError {
+  constructor(message: string, endpointId?: string, jobId?: string) {
+    super('E_RUNPOD_JOB_TIMED_OUT', message, endpointId, jobId);
+  }
+}
+export class RunpodJobCancelledError extends RunpodError {
+  constructor(message: string, endpointId?: string, jobId?: string) {
+    super('E_RUNPOD_JOB_CANCELLED', message, endpointId, jobId);
+  }
+}
+/** COMPLETED without `output` (seen in the wild when a worker fails to upload a large result). */
+export class RunpodNoOutputError extends RunpodError {
+  constructor(message: string, endpointId?: string, jobId?: string) {
+    super('E_RUNPOD_NO_OUTPUT', message, endpointId, jobId);
+  }
+}
+/** Request or reply does not match the shared JSON Schema contract. */
+export class RunpodContractError extends RunpodError {
+  constructor(message: string, readonly errors: string[], endpointId?: string, jobId?: string) {
+    super('E_RUNPOD_CONTRACT', message, endpointId, jobId);
+  }
+}
+export class RunpodPayloadTooLargeError extends RunpodError {
+  constructor(message: string, readonly bytes: number, readonly limit: number, endpointId?: string) {
+    super('E_RUNPOD_PAYLOAD_TOO_LARGE', message, endpointId);
+  }
+}
+export class RunpodSpendCapError extends RunpodError {
+  constructor(message: string, readonly spentUsd: number, readonly capUsd: number, readonly estimateUsd: number) {
+    super('E_RUNPOD_SPEND_CAP', message);
+  }
+}
+/** Every endpoint id of the model has its circuit open, or all of them failed. */
+export class RunpodUnavailableError extends RunpodError {
+  constructor(message: string, readonly model: string, options?: { cause?: unknown }) {
+    super('E_RUNPOD_UNAVAILABLE', message, undefined, undefined, options);
+  }
+}
+export class RunpodDeadlineError extends RunpodError {
+  constructor(message: string, endpointId?: string, jobId?: string) {
+    super('E_RUNPOD_DEADLINE', message, endpointId, jobId);
+  }
+}
+export class RunpodAbortedError extends RunpodError {
+  constructor(message: string, endpointId?: string, jobId?: string) {
+    super('E_RUNPOD_ABORTED', message, endpointId, jobId);
+  }
+}
+export class RunpodNotConfiguredError extends RunpodError {
+  constructor(message: string) {
+    super('E_RUNPOD_NOT_CONFIGURED', message);
+  }
+}
+
+/** Maps a FAILED job's `error` (string | JSON string | list) to a typed error. */
+export function jobFailedError(raw: unknown, endpointId: string, jobId: string): RunpodJobFailedError {
+  const where = `RunPod job ${jobId} on endpoint ${endpointId} FAILED`;
+  if (Array.isArray(raw)) {
+    const list = raw.map((e) => (typeof e === 'string' ? e : JSON.stringify(e)));
+    return new RunpodJobFailedError(`${where}: invalid input: ${list.join('; ')}`, 'list', raw, endpointId, jobId, undefined, list);
+  }
+  if (typeof raw === 'string') {
+    const trimmed = raw.trim();
+    if (trimmed.startsWith('{')) {
+      try {
+        const details = JSON.parse(trimmed) as HandlerErrorDetails;
+        const type = details.error_type ?? 'Error';
+        return new RunpodJobFailedError(`${where}: handler raised ${type}: ${details.error_message ?? '(no message)'}`, 'json', raw, endpointId, jobId, details);
+      } catch {
+        // Not JSON after all: the plain string form.
+      }
+    }
+    return new RunpodJobFailedError(`${where}: ${raw}`, 'string', raw, endpointId, jobId);
+  }
+  return new RunpodJobFailedError(`${where}: ${raw === undefined ? '(no error given)' : JSON.stringify(raw)}`, 'other', raw, endpointId, jobId);
+}

@@ -1,0 +1,57 @@
+import type { Logger } from 'pino';
+import { RunpodClient } from './client';
+import { loadRunpodConfig, withOverrides, type RunpodConfig } from './config';
+import { InferenceClient } from './inference';
+import { RunpodEmulator, type EmulatorConfigInput } from './emulator';
+
+export interface LocalInference {
+  client: InferenceClient;
+  emulator: RunpodEmulator;
+  close(): Promise<void>;
+}
+
+/**
+ * The embedded default when RUNPOD_API_KEY is unset: an in-process emulator on 127.0.0.1:0 (local CPU workers
+ * unless the config says otherwise) and a client pointed at it. Cost settings still come from the env.
+ */
+export async function startLocalInference(
+  opts: { emulator?: EmulatorConfigInput; env?: Record<string, string | undefined>; config?: Partial<RunpodConfig>; logger?: Logger } = {},
+): Promise<LocalInference> {
+  const emulator = await new RunpodEmulator({ ...opts.emulator, host: opts.emulator?.host ?? '127.0.0.1', port: opts.emulator?.port ?? 0 }).start();
+  try {
+    const env = { ...(opts.env ?? process.env) };
+    delete env.RUNPOD_API_KEY;
+    const base = loadRunpodConfig({ ...env, RUNPOD_API_BASE: emulator.apiBase });
+    // The emulator serves one endpoint per id of its config: point each model at the ones it has.
+    const models: Partial<RunpodConfig['models']> = {};
+    for (const m of Object.keys(base.models) as (keyof RunpodConfig['models'])[]) {
+      const ids = base.models[m].endpointIds.filter((id) => emulator.endpoints.has(id));
+      models[m] = { ...base.models[m], endpointIds: ids };
+    }
+    const config = withOverrides(base, { ...opts.config, apiKey: emulator.config.apiKey, models });
+    const runpod = new RunpodClient(config, { logger: opts.logger });
+    const client = new InferenceClient(runpod, { vlmModel: env.RUNPOD_VLM_MODEL ?? 'Qwen/Qwen2.5-VL-7B-Instruct' });
+    return {
+      client,
+      emulator,
+      close: async () => {
+        await client.close();
+        await emulator.close();
+      },
+    };
+  } catch (err) {
+    await emulator.close();
+    throw err;
+  }
+}
+
+/** A client for production (RUNPOD_API_KEY set) or the local emulator otherwise. */
+export async function createInference(env: Record<string, string | undefined> = process.env): Promise<{ client: InferenceClient; close(): Promise<void>; local: boolean }> {
+  const config = loadRunpodConfig(env);
+  if (!config.apiKey) {
+    const l = await startLocalInference({ env });
+    return { client: l.client, close: l.close, local: true };
+  }
+  const client = new InferenceClient(new RunpodClient(config), { vlmModel: env.RUNPOD_VLM_MODEL ?? 'Qwen/Qwen2.5-VL-7B-Instruct' });
+  return { client, close: () => client.close(), local: false };
+}
