@@ -1,0 +1,30 @@
+// A bus message copied into plain C++ strings on the streaming thread, so it can cross to the JS
+// thread through a ThreadSafeFunction without touching GStreamer objects there.
+#pragma once
+
+#include <gst/gst.h>
+#include <napi.h>
+
+#include <memory>
+#include <string>
+
+namespace va {
+
+struct BusEvent {
+  enum class Kind { Eos, Error, Warning, State };
+  Kind kind = Kind::Eos;
+  std::string source;   // element path, e.g. /GstPipeline:pipeline0/GstJpegEnc:jpegenc0
+  std::string domain;   // GError quark, e.g. gst-resource-error-quark
+  int code = 0;
+  std::string message;
+  std::string debug;
+  std::string oldState, currentState, pendingState;
+};
+
+/** Copies the fields we forward; returns null for message types we do not forward. */
+std::unique_ptr<BusEvent> busEventFromMessage(GstMessage* msg, GstElement* pipeline);
+
+/** The JS shape documented in index.d.ts (NativeBusMessage). */
+Napi::Object busEventToJs(Napi::Env env, const BusEvent& ev);
+
+}  // namespace va

@@ -1,0 +1,37 @@
+// Entry point of video_agent_native.node: initialises GStreamer once and exports the API declared
+// in native/index.d.ts.
+#include <gst/gst.h>
+#include <gst/pbutils/pbutils.h>
+#include <napi.h>
+
+#include "discover.h"
+#include "pipeline.h"
+#include "process_exit.h"
+
+namespace {
+
+Napi::Value GstVersion(const Napi::CallbackInfo& info) {
+  gchar* v = gst_version_string();
+  Napi::String out = Napi::String::New(info.Env(), v);
+  g_free(v);
+  return out;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  GError* err = nullptr;
+  if (!gst_init_check(nullptr, nullptr, &err)) {
+    std::string message = std::string("GStreamer failed to initialise: ") + (err != nullptr ? err->message : "unknown");
+    if (err != nullptr) g_error_free(err);
+    throw Napi::Error::New(env, message);
+  }
+  gst_pb_utils_init();
+  va::installProcessExitHandler();
+  exports.Set("NativePipeline", va::Pipeline::Init(env));
+  exports.Set("discover", Napi::Function::New(env, va::Discover, "discover"));
+  exports.Set("gstVersion", Napi::Function::New(env, GstVersion, "gstVersion"));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(video_agent_native, Init)

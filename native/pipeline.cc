@@ -1,0 +1,409 @@
+#include "pipeline.h"
+
+#include <algorithm>
+#include <mutex>
+#include <set>
+
+#include "process_exit.h"
+
+namespace va {
+
+namespace {
+
+constexpr guint kDefaultMaxBuffers = 8;  // an unbounded appsink queue would hide a slow consumer
+
+double nsOrMinusOne(GstClockTime t) { return GST_CLOCK_TIME_IS_VALID(t) ? static_cast<double>(t) : -1.0; }
+
+// Streaming thread: count the sample and make one coalesced notification until JS has seen it.
+GstFlowReturn onNewSample(GstAppSink*, gpointer userData) {
+  auto* s = static_cast<SinkState*>(userData);
+  s->accepted.fetch_add(1, std::memory_order_relaxed);
+  SharedChannels* ch = s->channels;
+  if (ch == nullptr || !ch->live.load(std::memory_order_acquire)) return GST_FLOW_OK;
+  if (!s->notifyPending.exchange(true)) {
+    auto* notice = new SampleNotice{s->shared_from_this()};
+    if (ch->sampleTsfn.NonBlockingCall(notice) != napi_ok) {
+      delete notice;
+      s->notifyPending.store(false);
+    }
+  }
+  return GST_FLOW_OK;
+}
+
+// Whatever thread posts: copy forwarded messages to the JS thread, drop everything (no bus watch).
+GstBusSyncReply onBusSync(GstBus*, GstMessage* msg, gpointer userData) {
+  auto* ch = static_cast<SharedChannels*>(userData);
+  if (!ch->live.load(std::memory_order_acquire)) return GST_BUS_DROP;
+  std::unique_ptr<BusEvent> ev = busEventFromMessage(msg, ch->pipeline);
+  if (ev) {
+    BusEvent* raw = ev.release();
+    if (ch->busTsfn.NonBlockingCall(raw) != napi_ok) delete raw;
+  }
+  return GST_BUS_DROP;
+}
+
+void installSampleCallback(SinkState* s, bool enabled) {
+  GstAppSinkCallbacks callbacks = {};  // empty struct, never NULL (GStreamer reads its fields)
+  if (enabled) callbacks.new_sample = onNewSample;
+  gst_app_sink_set_callbacks(s->sink, &callbacks, enabled ? s : nullptr, nullptr);
+}
+
+std::string requireString(Napi::Env env, const Napi::Value& v, const char* what) {
+  if (!v.IsString()) throw Napi::TypeError::New(env, std::string(what) + " must be a string");
+  return v.As<Napi::String>().Utf8Value();
+}
+
+// A JS callback threw: hand the error back to JS (an uncaught exception there). Raw napi_throw,
+// ignoring its status: during teardown JS cannot run and node-addon-api's throw would abort.
+void rethrowQuietly(Napi::Env env, const Napi::Error& e) {
+  napi_value value = e.Value();
+  if (value != nullptr) napi_throw(env, value);
+}
+
+}  // namespace
+
+void callSampleReady(Napi::Env env, Napi::Function jsCallback, std::nullptr_t*, SampleNotice* notice) {
+  std::unique_ptr<SampleNotice> owned(notice);
+  owned->sink->notifyPending.store(false);  // before JS drains: a sample arriving now notifies again
+  if (env == nullptr || jsCallback == nullptr) return;  // TSFN torn down with items queued
+  try {
+    jsCallback.Call({Napi::String::New(env, owned->sink->name)});
+  } catch (const Napi::Error& e) {
+    rethrowQuietly(env, e);
+  }
+}
+
+void callBus(Napi::Env env, Napi::Function jsCallback, std::nullptr_t*, BusEvent* ev) {
+  std::unique_ptr<BusEvent> owned(ev);
+  if (env == nullptr || jsCallback == nullptr) return;
+  try {
+    jsCallback.Call({busEventToJs(env, *owned)});
+  } catch (const Napi::Error& e) {
+    rethrowQuietly(env, e);
+  }
+}
+
+Napi::Function Pipeline::Init(Napi::Env env) {
+  return DefineClass(env, "NativePipeline",
+                     {
+                         InstanceMethod<&Pipeline::Play>("play"),
+                         InstanceMethod<&Pipeline::Pause>("pause"),
+                         InstanceMethod<&Pipeline::Stop>("stop"),
+                         InstanceMethod<&Pipeline::Ref>("ref"),
+                         InstanceMethod<&Pipeline::Unref>("unref"),
+                         InstanceMethod<&Pipeline::AppSinks>("appsinks"),
+                         InstanceMethod<&Pipeline::AppSrcs>("appsrcs"),
+                         InstanceMethod<&Pipeline::Pull>("pull"),
+                         InstanceMethod<&Pipeline::Push>("push"),
+                         InstanceMethod<&Pipeline::EndOfStream>("endOfStream"),
+                         InstanceMethod<&Pipeline::Dropped>("dropped"),
+                         InstanceMethod<&Pipeline::Position>("position"),
+                         InstanceMethod<&Pipeline::Duration>("duration"),
+                     });
+}
+
+Pipeline::Pipeline(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Pipeline>(info) {
+  Napi::Env env = info.Env();
+  env_ = env;
+  std::string launch = requireString(env, info[0], "launch");
+  if (!info[1].IsFunction() || !info[2].IsFunction()) {
+    throw Napi::TypeError::New(env, "NativePipeline(launch, onBus, onSampleReady): callbacks must be functions");
+  }
+  onBus_ = Napi::Persistent(info[1].As<Napi::Function>());
+  onSampleReady_ = Napi::Persistent(info[2].As<Napi::Function>());
+
+  GError* err = nullptr;
+  GstElement* parsed = gst_parse_launch_full(launch.c_str(), nullptr, GST_PARSE_FLAG_FATAL_ERRORS, &err);
+  if (err != nullptr || parsed == nullptr) {
+    std::string message = err != nullptr ? err->message : "could not parse the pipeline";
+    std::string domain = err != nullptr ? g_quark_to_string(err->domain) : "";
+    int code = err != nullptr ? err->code : 0;
+    if (err != nullptr) g_error_free(err);
+    if (parsed != nullptr) gst_object_unref(parsed);
+    Napi::Error e = Napi::Error::New(env, message);
+    e.Set("domain", domain);
+    e.Set("code", Napi::Number::New(env, code));
+    throw e;
+  }
+  if (GST_IS_PIPELINE(parsed)) {
+    pipeline_ = parsed;
+  } else {  // a single element: wrap it so it has a bus and a clock
+    pipeline_ = gst_pipeline_new(nullptr);
+    gst_bin_add(GST_BIN(pipeline_), parsed);
+  }
+  gst_object_ref_sink(pipeline_);
+
+  channels_ = std::make_unique<SharedChannels>();
+  channels_->pipeline = pipeline_;
+
+  GstIterator* it = gst_bin_iterate_recurse(GST_BIN(pipeline_));
+  GValue item = G_VALUE_INIT;
+  while (gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
+    auto* el = GST_ELEMENT(g_value_get_object(&item));
+    gchar* name = gst_element_get_name(el);
+    if (GST_IS_APP_SINK(el)) {
+      auto s = std::make_shared<SinkState>();
+      s->name = name;
+      s->sink = GST_APP_SINK(gst_object_ref(el));
+      s->channels = channels_.get();
+      if (gst_app_sink_get_max_buffers(s->sink) == 0) gst_app_sink_set_max_buffers(s->sink, kDefaultMaxBuffers);
+      s->maxBuffers = gst_app_sink_get_max_buffers(s->sink);
+      s->drop = gst_app_sink_get_drop(s->sink);
+      installSampleCallback(s.get(), true);
+      sinks_.push_back(std::move(s));
+    } else if (GST_IS_APP_SRC(el)) {
+      srcs_.emplace_back(name, GST_APP_SRC(gst_object_ref(el)));
+    }
+    g_free(name);
+    g_value_reset(&item);
+  }
+  g_value_unset(&item);
+  gst_iterator_free(it);
+  // gst_bin_iterate_recurse yields sinks first; report them in launch order instead.
+  std::reverse(sinks_.begin(), sinks_.end());
+  std::reverse(srcs_.begin(), srcs_.end());
+}
+
+Pipeline::~Pipeline() {
+  // Never call JS or release TSFNs here (this may run during env teardown).
+  teardownWithoutJs();
+}
+
+void Pipeline::startChannels(Napi::Env env) {
+  if (started_) return;
+  channels_->sampleTsfn = SampleTsfn::New(env, onSampleReady_.Value(), "video-agent:sample", 0, 1);
+  channels_->busTsfn = BusTsfn::New(env, onBus_.Value(), "video-agent:bus", 0, 1);
+  if (!tsfnRefed_) {
+    channels_->sampleTsfn.Unref(env);
+    channels_->busTsfn.Unref(env);
+  }
+  channels_->live.store(true, std::memory_order_release);
+  GstBus* bus = gst_element_get_bus(pipeline_);
+  gst_bus_set_sync_handler(bus, onBusSync, channels_.get(), nullptr);
+  gst_object_unref(bus);
+  // Registered after the TSFNs, so it runs before their own cleanup (hooks run in reverse order).
+  napi_add_env_cleanup_hook(env, &Pipeline::onEnvTeardown, this);
+  hookRegistered_ = true;
+  registerForProcessExit(this);
+  Napi::ObjectWrap<Pipeline>::Ref();  // a playing pipeline must not be collected under its threads
+  started_ = true;
+}
+
+void Pipeline::changeState(Napi::Env env, GstState state) {
+  if (stopped_) throw Napi::Error::New(env, "pipeline is stopped (pipelines are single-use)");
+  startChannels(env);
+  // A failure is also posted on the bus as an ERROR naming the element; JS gets it there.
+  gst_element_set_state(pipeline_, state);
+}
+
+Napi::Value Pipeline::Play(const Napi::CallbackInfo& info) {
+  changeState(info.Env(), GST_STATE_PLAYING);
+  return info.Env().Undefined();
+}
+
+Napi::Value Pipeline::Pause(const Napi::CallbackInfo& info) {
+  changeState(info.Env(), GST_STATE_PAUSED);
+  return info.Env().Undefined();
+}
+
+Napi::Value Pipeline::Stop(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (stopped_) return env.Undefined();
+  bool wasStarted = started_;
+  teardownWithoutJs();
+  if (wasStarted) {
+    channels_->sampleTsfn.Release();
+    channels_->busTsfn.Release();
+    Napi::ObjectWrap<Pipeline>::Unref();
+  }
+  onBus_.Reset();
+  onSampleReady_.Reset();
+  return env.Undefined();
+}
+
+void Pipeline::teardownWithoutJs() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (channels_) channels_->live.store(false, std::memory_order_release);
+  if (pipeline_ != nullptr) {
+    gst_element_set_state(pipeline_, GST_STATE_NULL);  // joins the streaming threads
+    GstBus* bus = gst_element_get_bus(pipeline_);
+    gst_bus_set_sync_handler(bus, nullptr, nullptr, nullptr);
+    gst_object_unref(bus);
+  }
+  releaseGstObjects();
+  if (hookRegistered_) {
+    napi_remove_env_cleanup_hook(env_, &Pipeline::onEnvTeardown, this);
+    hookRegistered_ = false;
+  }
+  unregisterForProcessExit(this);
+}
+
+void Pipeline::teardownAtProcessExit() {
+  hookRegistered_ = false;
+  teardownWithoutJs();
+}
+
+void Pipeline::onEnvTeardown(void* arg) {
+  auto* self = static_cast<Pipeline*>(arg);
+  self->hookRegistered_ = false;  // running now: must not be removed from inside itself
+  self->teardownWithoutJs();
+}
+
+void Pipeline::releaseGstObjects() {
+  for (auto& s : sinks_) {
+    if (s->sink != nullptr) {
+      installSampleCallback(s.get(), false);
+      gst_object_unref(s->sink);
+      s->sink = nullptr;
+    }
+    s->channels = nullptr;
+    if (s->lastCaps != nullptr) {
+      gst_caps_unref(s->lastCaps);
+      s->lastCaps = nullptr;
+    }
+  }
+  for (auto& [name, src] : srcs_) {
+    if (src != nullptr) gst_object_unref(src);
+    src = nullptr;
+  }
+  if (pipeline_ != nullptr) {
+    gst_object_unref(pipeline_);
+    pipeline_ = nullptr;
+  }
+}
+
+Napi::Value Pipeline::Ref(const Napi::CallbackInfo& info) {
+  tsfnRefed_ = true;
+  if (started_ && !stopped_) {
+    channels_->sampleTsfn.Ref(info.Env());
+    channels_->busTsfn.Ref(info.Env());
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Value Pipeline::Unref(const Napi::CallbackInfo& info) {
+  tsfnRefed_ = false;
+  if (started_ && !stopped_) {
+    channels_->sampleTsfn.Unref(info.Env());
+    channels_->busTsfn.Unref(info.Env());
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Value Pipeline::AppSinks(const Napi::CallbackInfo& info) {
+  Napi::Array out = Napi::Array::New(info.Env(), sinks_.size());
+  for (size_t i = 0; i < sinks_.size(); i++) out.Set(static_cast<uint32_t>(i), sinks_[i]->name);
+  return out;
+}
+
+Napi::Value Pipeline::AppSrcs(const Napi::CallbackInfo& info) {
+  Napi::Array out = Napi::Array::New(info.Env(), srcs_.size());
+  for (size_t i = 0; i < srcs_.size(); i++) out.Set(static_cast<uint32_t>(i), srcs_[i].first);
+  return out;
+}
+
+SinkState* Pipeline::findSink(Napi::Env env, const Napi::Value& nameValue) {
+  std::string name = requireString(env, nameValue, "sink name");
+  for (auto& s : sinks_) {
+    if (s->name == name) return s.get();
+  }
+  throw Napi::Error::New(env, "no appsink named \"" + name + "\" in the pipeline");
+}
+
+GstAppSrc* Pipeline::findSrc(Napi::Env env, const Napi::Value& nameValue) {
+  std::string name = requireString(env, nameValue, "appsrc name");
+  for (auto& [n, src] : srcs_) {
+    if (n == name) return src;
+  }
+  throw Napi::Error::New(env, "no appsrc named \"" + name + "\" in the pipeline");
+}
+
+Napi::Value Pipeline::Pull(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  SinkState* s = findSink(env, info[0]);
+  if (s->sink == nullptr) return env.Null();  // stopped
+  GstSample* sample = gst_app_sink_try_pull_sample(s->sink, 0);
+  if (sample == nullptr) {
+    // The queue was empty just now: every counted sample was pulled or dropped.
+    uint64_t accepted = s->accepted.load();
+    if (accepted > s->pulled) s->droppedFloor = std::max(s->droppedFloor, accepted - s->pulled);
+    return env.Null();
+  }
+  s->pulled++;
+  GstBuffer* buffer = gst_sample_get_buffer(sample);
+  GstCaps* caps = gst_sample_get_caps(sample);
+  if (caps != s->lastCaps) {
+    gst_caps_replace(&s->lastCaps, caps);
+    gchar* str = caps != nullptr ? gst_caps_to_string(caps) : nullptr;
+    s->lastCapsString = str != nullptr ? str : "";
+    g_free(str);
+  }
+  Napi::Object out = Napi::Object::New(env);
+  GstMapInfo map;
+  if (buffer != nullptr && gst_buffer_map(buffer, &map, GST_MAP_READ)) {
+    // Copy: free for JPEG/PCM sizes, and a held Buffer must not pin a decoder pool buffer.
+    out.Set("data", Napi::Buffer<uint8_t>::Copy(env, map.data, map.size));
+    gst_buffer_unmap(buffer, &map);
+  } else {
+    out.Set("data", Napi::Buffer<uint8_t>::New(env, 0));
+  }
+  out.Set("pts", nsOrMinusOne(buffer != nullptr ? GST_BUFFER_PTS(buffer) : GST_CLOCK_TIME_NONE));
+  out.Set("duration", nsOrMinusOne(buffer != nullptr ? GST_BUFFER_DURATION(buffer) : GST_CLOCK_TIME_NONE));
+  out.Set("caps", s->lastCapsString);
+  gst_sample_unref(sample);
+  return out;
+}
+
+Napi::Value Pipeline::Push(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  GstAppSrc* src = findSrc(env, info[0]);
+  if (!info[1].IsBuffer()) throw Napi::TypeError::New(env, "push(src, data): data must be a Buffer");
+  if (src == nullptr) return Napi::Boolean::New(env, false);
+  auto data = info[1].As<Napi::Buffer<uint8_t>>();
+  GstBuffer* buffer = gst_buffer_new_memdup(data.Data(), data.Length());
+  if (info.Length() > 2 && info[2].IsNumber()) {
+    double pts = info[2].As<Napi::Number>().DoubleValue();
+    if (pts >= 0) GST_BUFFER_PTS(buffer) = static_cast<GstClockTime>(pts);
+  }
+  if (info.Length() > 3 && info[3].IsNumber()) {
+    double duration = info[3].As<Napi::Number>().DoubleValue();
+    if (duration >= 0) GST_BUFFER_DURATION(buffer) = static_cast<GstClockTime>(duration);
+  }
+  // Takes ownership. Never blocks unless the launch sets block=true on the appsrc (do not).
+  GstFlowReturn ret = gst_app_src_push_buffer(src, buffer);
+  return Napi::Boolean::New(env, ret == GST_FLOW_OK);
+}
+
+Napi::Value Pipeline::EndOfStream(const Napi::CallbackInfo& info) {
+  GstAppSrc* src = findSrc(info.Env(), info[0]);
+  if (src != nullptr) gst_app_src_end_of_stream(src);
+  return info.Env().Undefined();
+}
+
+// Drops of a drop=true appsink. GStreamer has no signal for them, and 1.22 does not expose the
+// appsink queue level, so this is a monotonic lower bound: accepted - pulled - queued with queued
+// bounded by max-buffers (exact while the queue is full, which is when drops happen) and by 0 at
+// the moment a pull finds the queue empty (exact once drained).
+Napi::Value Pipeline::Dropped(const Napi::CallbackInfo& info) {
+  SinkState* s = findSink(info.Env(), info[0]);
+  if (!s->drop) return Napi::Number::New(info.Env(), 0);
+  uint64_t accepted = s->accepted.load();
+  uint64_t bound = s->pulled + s->maxBuffers;
+  if (accepted > bound) s->droppedFloor = std::max(s->droppedFloor, accepted - bound);
+  return Napi::Number::New(info.Env(), static_cast<double>(s->droppedFloor));
+}
+
+Napi::Value Pipeline::Position(const Napi::CallbackInfo& info) {
+  gint64 pos = -1;
+  if (pipeline_ == nullptr || !gst_element_query_position(pipeline_, GST_FORMAT_TIME, &pos)) pos = -1;
+  return Napi::Number::New(info.Env(), static_cast<double>(pos));
+}
+
+Napi::Value Pipeline::Duration(const Napi::CallbackInfo& info) {
+  gint64 dur = -1;
+  if (pipeline_ == nullptr || !gst_element_query_duration(pipeline_, GST_FORMAT_TIME, &dur)) dur = -1;
+  return Napi::Number::New(info.Env(), static_cast<double>(dur));
+}
+
+}  // namespace va

@@ -1,0 +1,105 @@
+// NativePipeline: one parsed GStreamer pipeline exposed to JS. It only moves buffers and events:
+// appsink samples are pulled by JS on demand, bus messages are forwarded, appsrc buffers are pushed.
+// Threading (no GMainLoop): streaming threads never call JS; they set an atomic flag and make at
+// most one NonBlockingCall per sink until JS has been notified (coalescing), and the bus sync
+// handler copies messages into a second ThreadSafeFunction.
+#pragma once
+
+#include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
+#include <gst/gst.h>
+#include <napi.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bus_event.h"
+
+namespace va {
+
+struct SinkState;
+
+/** Passed to the sample TSFN: keeps its sink state alive until JS has seen the notice. */
+struct SampleNotice {
+  std::shared_ptr<SinkState> sink;
+};
+
+void callSampleReady(Napi::Env env, Napi::Function jsCallback, std::nullptr_t* ctx, SampleNotice* notice);
+void callBus(Napi::Env env, Napi::Function jsCallback, std::nullptr_t* ctx, BusEvent* ev);
+
+using SampleTsfn = Napi::TypedThreadSafeFunction<std::nullptr_t, SampleNotice, callSampleReady>;
+using BusTsfn = Napi::TypedThreadSafeFunction<std::nullptr_t, BusEvent, callBus>;
+
+/** What streaming threads may touch. `live` is cleared before the TSFNs go away. */
+struct SharedChannels {
+  SampleTsfn sampleTsfn;
+  BusTsfn busTsfn;
+  std::atomic<bool> live{false};
+  GstElement* pipeline = nullptr;
+};
+
+struct SinkState : std::enable_shared_from_this<SinkState> {
+  std::string name;
+  GstAppSink* sink = nullptr;            // owned ref, released by stop
+  SharedChannels* channels = nullptr;    // valid while the pipeline is not NULL
+  std::atomic<bool> notifyPending{false};
+  std::atomic<uint64_t> accepted{0};     // samples that entered the appsink queue (new-sample)
+  // JS-thread only:
+  uint64_t pulled = 0;
+  uint64_t droppedFloor = 0;             // monotonic lower bound, see dropped()
+  guint maxBuffers = 0;
+  bool drop = false;
+  GstCaps* lastCaps = nullptr;           // ref held so the pointer cannot be reused while cached
+  std::string lastCapsString;
+};
+
+class Pipeline : public Napi::ObjectWrap<Pipeline> {
+ public:
+  static Napi::Function Init(Napi::Env env);
+  explicit Pipeline(const Napi::CallbackInfo& info);
+  ~Pipeline() override;
+
+  /** Stops GStreamer without touching JS (env teardown, process exit). */
+  void teardownWithoutJs();
+  /** From C exit() after process.exit(): the env is half gone, so not even its hooks are touched. */
+  void teardownAtProcessExit();
+
+ private:
+  Napi::Value Play(const Napi::CallbackInfo& info);
+  Napi::Value Pause(const Napi::CallbackInfo& info);
+  Napi::Value Stop(const Napi::CallbackInfo& info);
+  Napi::Value Ref(const Napi::CallbackInfo& info);
+  Napi::Value Unref(const Napi::CallbackInfo& info);
+  Napi::Value AppSinks(const Napi::CallbackInfo& info);
+  Napi::Value AppSrcs(const Napi::CallbackInfo& info);
+  Napi::Value Pull(const Napi::CallbackInfo& info);
+  Napi::Value Push(const Napi::CallbackInfo& info);
+  Napi::Value EndOfStream(const Napi::CallbackInfo& info);
+  Napi::Value Dropped(const Napi::CallbackInfo& info);
+  Napi::Value Position(const Napi::CallbackInfo& info);
+  Napi::Value Duration(const Napi::CallbackInfo& info);
+
+  void startChannels(Napi::Env env);
+  void changeState(Napi::Env env, GstState state);
+  SinkState* findSink(Napi::Env env, const Napi::Value& name);
+  GstAppSrc* findSrc(Napi::Env env, const Napi::Value& name);
+  void releaseGstObjects();
+  static void onEnvTeardown(void* arg);
+
+  GstElement* pipeline_ = nullptr;
+  std::vector<std::shared_ptr<SinkState>> sinks_;
+  std::vector<std::pair<std::string, GstAppSrc*>> srcs_;
+  std::unique_ptr<SharedChannels> channels_;
+  Napi::FunctionReference onBus_;
+  Napi::FunctionReference onSampleReady_;
+  napi_env env_ = nullptr;
+  bool started_ = false;     // TSFNs exist and the JS object is referenced
+  bool stopped_ = false;
+  bool hookRegistered_ = false;
+  bool tsfnRefed_ = true;
+};
+
+}  // namespace va

@@ -1,0 +1,252 @@
+import { EventEmitter } from 'node:events';
+
+import { VideoAgentError } from '../errors';
+import { childLogger } from '../obs/logger';
+import { GstError, type GstWarning, badPipelineError, runtimeGstError } from './errors';
+import { loadNative, type NativeBusMessage, type NativePipeline } from './native';
+import { SinkStream } from './sink-stream';
+
+export type GstStateName = 'VOID_PENDING' | 'NULL' | 'READY' | 'PAUSED' | 'PLAYING';
+
+export interface StateChange {
+  source: string;
+  old: GstStateName;
+  current: GstStateName;
+  pending: GstStateName;
+}
+
+export interface PipelineEvents {
+  /** End of stream: every appsink has been drained into its stream (iterate them to the end). */
+  eos: [];
+  /** First fatal error. Emitted only when someone listens; `done` rejects and iterators throw either way. */
+  error: [GstError];
+  warning: [GstWarning];
+  /** The pipeline's own state changes. */
+  state: [StateChange];
+}
+
+export type PipelineStatus = 'created' | 'playing' | 'paused' | 'eos' | 'failed' | 'stopped';
+
+export interface PipelineOptions {
+  /** Bound into log lines (e.g. the stream id). */
+  label?: string;
+}
+
+/**
+ * A GStreamer pipeline from a gst-launch string, driven without a GMainLoop. Single-use:
+ * create → sink(...) for each appsink you consume → start() → iterate → (EOS | error | stop()).
+ * The native pipeline is stopped automatically at EOS and on error, so a finished pipeline never
+ * keeps the process alive. Appsinks nobody claimed before start() are drained and discarded.
+ */
+export class Pipeline extends EventEmitter<PipelineEvents> {
+  /** Resolves at EOS (all appsinks drained) or stop(); rejects with the first GstError. */
+  readonly done: Promise<void>;
+  readonly appsinks: readonly string[];
+  readonly appsrcs: readonly string[];
+
+  private readonly native: NativePipeline;
+  private readonly streams = new Map<string, SinkStream>();
+  private readonly log;
+  private statusValue: PipelineStatus = 'created';
+  private failure: GstError | undefined;
+  private settle!: { resolve: () => void; reject: (e: Error) => void };
+
+  /** Parses the launch string; throws GstError E_BAD_PIPELINE naming the bad element or property. */
+  static create(launch: string, options: PipelineOptions = {}): Pipeline {
+    return new Pipeline(launch, options);
+  }
+
+  private constructor(
+    readonly launch: string,
+    options: PipelineOptions,
+  ) {
+    super();
+    this.log = childLogger({ component: 'gst', ...(options.label ? { label: options.label } : {}) });
+    const { NativePipeline: NativeCtor } = loadNative();
+    try {
+      this.native = new NativeCtor(
+        launch,
+        (msg) => this.onBus(msg),
+        (sink) => this.onSampleReady(sink),
+      );
+    } catch (err) {
+      throw badPipelineError(launch, err);
+    }
+    this.appsinks = this.native.appsinks();
+    this.appsrcs = this.native.appsrcs();
+    this.done = new Promise<void>((resolve, reject) => {
+      this.settle = { resolve, reject };
+    });
+    this.done.catch(() => undefined); // a rejection nobody awaits must not crash the process
+  }
+
+  get status(): PipelineStatus {
+    return this.statusValue;
+  }
+
+  /**
+   * The stream of one appsink. Claim every sink you consume before start(); calling it again
+   * returns the same stream.
+   */
+  sink(name: string): SinkStream {
+    const existing = this.streams.get(name);
+    if (existing) return existing;
+    if (!this.appsinks.includes(name)) {
+      throw new VideoAgentError(
+        'E_GST_NO_SINK',
+        `the pipeline has no appsink named "${name}" (appsinks: ${this.appsinks.join(', ') || 'none'})`,
+      );
+    }
+    if (this.statusValue !== 'created') {
+      throw new VideoAgentError('E_GST_USAGE', `sink("${name}") must be claimed before start(): unclaimed samples are discarded`);
+    }
+    const stream = new SinkStream(name, {
+      pull: () => this.native.pull(name),
+      dropped: () => this.native.dropped(name),
+    });
+    this.streams.set(name, stream);
+    return stream;
+  }
+
+  /** Sets PLAYING. Returns this for chaining. */
+  start(): this {
+    this.assertUsable('start');
+    this.native.play();
+    this.statusValue = 'playing';
+    return this;
+  }
+
+  /** Sets PAUSED (resume with start()). */
+  pause(): void {
+    this.assertUsable('pause');
+    this.native.pause();
+    this.statusValue = 'paused';
+  }
+
+  /** Idempotent. Ends every stream (without the samples still queued) and resolves `done` if it is pending. */
+  stop(): void {
+    if (this.statusValue === 'stopped') return;
+    const wasFinished = this.statusValue === 'eos' || this.statusValue === 'failed';
+    this.native.stop();
+    this.statusValue = 'stopped';
+    if (!wasFinished) {
+      for (const s of this.streams.values()) s.close();
+      this.settle.resolve();
+    }
+  }
+
+  /** Let the process exit while this pipeline plays (like timer.unref()). */
+  unref(): this {
+    this.native.unref();
+    return this;
+  }
+
+  /** Undo unref(): a playing pipeline keeps the process alive (the default). */
+  ref(): this {
+    this.native.ref();
+    return this;
+  }
+
+  /** Pushes one buffer into an appsrc; false if the appsrc no longer accepts data (EOS, stopped). */
+  push(src: string, data: Buffer, ptsNs?: number, durationNs?: number): boolean {
+    this.assertSrc(src);
+    if (this.statusValue === 'stopped') return false;
+    return this.native.push(src, data, ptsNs ?? -1, durationNs ?? -1);
+  }
+
+  /** Ends the appsrc's stream; the pipeline reaches EOS once it has flowed through. */
+  endOfStream(src: string): void {
+    this.assertSrc(src);
+    if (this.statusValue !== 'stopped') this.native.endOfStream(src);
+  }
+
+  /** Position in ns, -1 if unknown. */
+  position(): number {
+    return this.statusValue === 'stopped' ? -1 : this.native.position();
+  }
+
+  /** Duration in ns, -1 if unknown (live sources). */
+  duration(): number {
+    return this.statusValue === 'stopped' ? -1 : this.native.duration();
+  }
+
+  private assertUsable(op: string): void {
+    if (this.statusValue === 'stopped' || this.statusValue === 'eos' || this.statusValue === 'failed') {
+      throw new VideoAgentError('E_GST_USAGE', `cannot ${op}() a pipeline that is ${this.statusValue}: pipelines are single-use`);
+    }
+  }
+
+  private assertSrc(src: string): void {
+    if (!this.appsrcs.includes(src)) {
+      throw new VideoAgentError(
+        'E_GST_NO_SRC',
+        `the pipeline has no appsrc named "${src}" (appsrcs: ${this.appsrcs.join(', ') || 'none'})`,
+      );
+    }
+  }
+
+  private onSampleReady(sink: string): void {
+    if (this.statusValue === 'stopped') return;
+    const stream = this.streams.get(sink);
+    if (stream) {
+      stream.notifyReady();
+    } else {
+      while (this.native.pull(sink)) {
+        /* unclaimed appsink: discard so it never stalls the pipeline */
+      }
+    }
+  }
+
+  private onBus(msg: NativeBusMessage): void {
+    if (this.statusValue === 'stopped' || this.statusValue === 'eos' || this.statusValue === 'failed') return;
+    switch (msg.type) {
+      case 'eos':
+        this.onEos();
+        break;
+      case 'error':
+        this.onError(runtimeGstError({ source: msg.source, domain: msg.domain, gstCode: msg.code, message: msg.message, debug: msg.debug }));
+        break;
+      case 'warning': {
+        const warning: GstWarning = { source: msg.source, domain: msg.domain, gstCode: msg.code, message: msg.message, debug: msg.debug };
+        this.log.warn({ source: warning.source, domain: warning.domain }, warning.message);
+        this.emit('warning', warning);
+        break;
+      }
+      case 'state':
+        this.emit('state', {
+          source: msg.source,
+          old: msg.old as GstStateName,
+          current: msg.current as GstStateName,
+          pending: msg.pending as GstStateName,
+        });
+        break;
+    }
+  }
+
+  private onEos(): void {
+    // Drain first: every appsink's samples move into its stream before anyone hears about EOS.
+    for (const s of this.streams.values()) s.endOfStream();
+    for (const name of this.appsinks) {
+      if (!this.streams.has(name)) while (this.native.pull(name)) { /* discard */ }
+    }
+    this.statusValue = 'eos';
+    this.native.stop(); // single-use: release threads and TSFNs now so the process can exit
+    this.settle.resolve();
+    this.emit('eos');
+  }
+
+  private onError(err: GstError): void {
+    this.failure = err;
+    this.statusValue = 'failed';
+    this.native.stop();
+    for (const s of this.streams.values()) s.fail(err);
+    this.log.debug({ source: err.source, domain: err.domain, debug: err.debug }, err.message);
+    this.settle.reject(err);
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+  }
+
+  /** The error that failed the pipeline, if any. */
+  get error(): GstError | undefined {
+    return this.failure;
+  }
+}
