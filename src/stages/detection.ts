@@ -128,7 +128,7 @@ export class DetectionStage {
     const tracked = this.trackingChain.then(async () => {
       try {
         const r = await reply;
-        await this.opts.sink.recordEndpointCall({ streamId: this.opts.streamId, endpoint: 'yolo', ok: true, ms: Date.now() - started });
+        await this.opts.sink.recordEndpointCall({ streamId: this.opts.streamId, endpoint: 'yolo', ptsUs: frames[0].ptsUs, ok: true, ms: Date.now() - started, billing: r.billing });
         await this.applyResults(frames, r.perImage);
       } catch (err) {
         await this.recordFailure(frames, err, Date.now() - started);
@@ -152,8 +152,8 @@ export class DetectionStage {
       const f = frames[i];
       // Every detection is kept; the ones the tracker assigned carry their id.
       const withIds = this.opts.tracker.update(perImage[i], f.ptsUs);
-      for (const d of withIds) {
-        rows.push({ streamId: f.streamId, ptsUs: f.ptsUs, ts: f.ts, classId: d.classId, className: d.className, confidence: d.confidence, bbox: d.bbox, trackId: d.trackId ?? null });
+      for (const [detIdx, d] of withIds.entries()) {
+        rows.push({ streamId: f.streamId, ptsUs: f.ptsUs, ts: f.ts, detIdx, classId: d.classId, className: d.className, confidence: d.confidence, bbox: d.bbox, trackId: d.trackId ?? null });
       }
       this.stats.framesDetected++;
       this.stats.detections += withIds.length;
@@ -170,7 +170,7 @@ export class DetectionStage {
     this.log.warn({ reason, detail, frames: frames.length }, 'detection batch skipped');
     this.stats.framesSkipped += frames.length;
     try {
-      await this.opts.sink.recordEndpointCall({ streamId: this.opts.streamId, endpoint: 'yolo', ok: false, error: detail, ms });
+      await this.opts.sink.recordEndpointCall({ streamId: this.opts.streamId, endpoint: 'yolo', ptsUs: frames[0].ptsUs, ok: false, error: detail, ms });
       for (const f of frames) await this.opts.sink.recordSkip({ streamId: f.streamId, stage: 'detection', ptsUs: f.ptsUs, endUs: f.ptsUs, ts: f.ts, reason, detail });
     } catch (e) {
       this.log.error({ err: e }, 'could not record skipped frames');

@@ -8,10 +8,19 @@ import type { Detection } from '../types';
 
 // ---------------------------------------------------------------- inference
 
+/** What a successful call cost, when the port knows (RunPod job id, GPU seconds incl. overhead, USD). */
+export interface CallBilling {
+  callId: string;
+  model: string;
+  gpuSeconds: number;
+  costUsd: number;
+}
+
 export interface DetectReply {
   /** One list per input image, in input order. */
   perImage: Detection[][];
   model: string;
+  billing?: CallBilling;
 }
 
 export interface DetectPort {
@@ -31,6 +40,7 @@ export interface TranscribeReply {
   /** Segments as the ASR returned them (seconds relative to the sent audio); used when there are no word times. */
   segments: { startS: number; endS: number; text: string; confidence?: number }[];
   model: string;
+  billing?: CallBilling;
 }
 
 export interface TranscribePort {
@@ -49,6 +59,7 @@ export interface DescribeReply {
   /** The raw `choices[0].message.content`: the stage validates it, the port does not. */
   content: string;
   model: string;
+  billing?: CallBilling;
 }
 
 export interface DescribePort {
@@ -87,6 +98,8 @@ export interface FrameRow { streamId: string; ptsUs: number; ts: number; width: 
 
 export interface DetectionRow {
   streamId: string; ptsUs: number; ts: number;
+  /** Position in the frame's result list: with (streamId, ptsUs) the idempotency key. */
+  detIdx: number;
   classId: number; className: string; confidence: number;
   bbox: [number, number, number, number]; trackId: number | null;
 }
@@ -124,9 +137,12 @@ export type SkipReason = 'endpoint_error' | 'breaker_open' | 'spend_cap' | 'queu
 export interface EndpointCallRecord {
   streamId: string;
   endpoint: 'yolo' | 'whisper' | 'vlm';
+  /** Media time of the first item of the call. */
+  ptsUs: number;
   ok: boolean;
   error?: string;
   ms: number;
+  billing?: CallBilling;
 }
 
 export interface ResultSink {

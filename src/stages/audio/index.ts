@@ -71,7 +71,7 @@ export class AudioStage {
   }
 
   private async process(w: AudioWindow): Promise<void> {
-    const ts = (us: number) => Math.round(w.wallOffsetMs + us / 1000);
+    const ts = (us: number) => w.wallOffsetMs + us / 1000;
     const core = corePcm(w);
     if (this.opts.prosody.isSilent(core, w.sampleRate)) {
       this.stats.silentWindows++;
@@ -86,12 +86,12 @@ export class AudioStage {
     try {
       this.stats.sentWindows++;
       reply = await this.opts.transcribe.transcribe(w.streamId, w.pcm, w.sampleRate);
-      await this.opts.sink.recordEndpointCall({ streamId: w.streamId, endpoint: 'whisper', ok: true, ms: Date.now() - started });
+      await this.opts.sink.recordEndpointCall({ streamId: w.streamId, endpoint: 'whisper', ptsUs: w.coreStartUs, ok: true, ms: Date.now() - started, billing: reply.billing });
     } catch (err) {
       const { reason, detail } = classifyFailure(err);
       this.stats.skippedWindows++;
       this.log.warn({ reason, detail }, 'audio window skipped');
-      await this.opts.sink.recordEndpointCall({ streamId: w.streamId, endpoint: 'whisper', ok: false, error: detail, ms: Date.now() - started });
+      await this.opts.sink.recordEndpointCall({ streamId: w.streamId, endpoint: 'whisper', ptsUs: w.coreStartUs, ok: false, error: detail, ms: Date.now() - started });
       await this.opts.sink.recordSkip({ streamId: w.streamId, stage: 'audio', ptsUs: w.coreStartUs, endUs: w.coreEndUs, ts: ts(w.coreStartUs), reason, detail });
       return;
     }
@@ -123,7 +123,7 @@ export class AudioStage {
 
   private onDropped(w: AudioWindow): void {
     this.opts.sink.recordSkip({
-      streamId: w.streamId, stage: 'audio', ptsUs: w.coreStartUs, endUs: w.coreEndUs, ts: Math.round(w.wallOffsetMs + w.coreStartUs / 1000),
+      streamId: w.streamId, stage: 'audio', ptsUs: w.coreStartUs, endUs: w.coreEndUs, ts: w.wallOffsetMs + w.coreStartUs / 1000,
       reason: 'queue_full', detail: `audio queue capacity ${this.queue.capacity} reached; oldest window dropped`,
     }).catch((err) => this.log.error({ err }, 'could not record dropped audio window'));
   }

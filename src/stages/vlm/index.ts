@@ -176,7 +176,7 @@ export class VlmStage {
       transcript: summariseTranscript(this.transcript.between(w.startUs - 2e6, w.endUs + 2e6)),
     });
     const req = { system: this.templates.system, user, images, maxTokens: this.opts.maxTokens ?? 300 };
-    const ts = (us: number) => Math.round(w.wallOffsetMs + us / 1000);
+    const ts = (us: number) => w.wallOffsetMs + us / 1000;
     let reply: VlmReply | null = null;
     let model = '';
     let lastError = '';
@@ -189,17 +189,17 @@ export class VlmStage {
         const parsed = parseVlmReply(r.content);
         if (parsed.ok) {
           reply = parsed.reply;
-          await this.opts.sink.recordEndpointCall({ streamId: this.opts.streamId, endpoint: 'vlm', ok: true, ms: Date.now() - started });
+          await this.opts.sink.recordEndpointCall({ streamId: this.opts.streamId, endpoint: 'vlm', ptsUs: w.startUs, ok: true, ms: Date.now() - started, billing: r.billing });
         } else {
           this.stats.invalidReplies++;
           lastError = parsed.error;
-          await this.opts.sink.recordEndpointCall({ streamId: this.opts.streamId, endpoint: 'vlm', ok: false, error: parsed.error, ms: Date.now() - started });
+          await this.opts.sink.recordEndpointCall({ streamId: this.opts.streamId, endpoint: 'vlm', ptsUs: w.startUs, ok: false, error: parsed.error, ms: Date.now() - started, billing: r.billing });
         }
       } catch (err) {
         // Transport failures were already retried by the client: do not retry them here.
         const { reason, detail } = classifyFailure(err);
         this.stats.failedCalls++;
-        await this.opts.sink.recordEndpointCall({ streamId: this.opts.streamId, endpoint: 'vlm', ok: false, error: detail, ms: Date.now() - started });
+        await this.opts.sink.recordEndpointCall({ streamId: this.opts.streamId, endpoint: 'vlm', ptsUs: w.startUs, ok: false, error: detail, ms: Date.now() - started });
         await this.opts.sink.recordSkip({ streamId: this.opts.streamId, stage: 'vlm', ptsUs: w.startUs, endUs: w.endUs, ts: ts(w.startUs), reason, detail });
         return;
       }
@@ -224,7 +224,7 @@ export class VlmStage {
   }
 
   private onDropped(w: Window): void {
-    this.opts.sink.recordSkip({ streamId: this.opts.streamId, stage: 'vlm', ptsUs: w.startUs, endUs: w.endUs, ts: Math.round(w.wallOffsetMs + w.startUs / 1000), reason: 'queue_full', detail: 'vlm queue full; oldest window dropped' })
+    this.opts.sink.recordSkip({ streamId: this.opts.streamId, stage: 'vlm', ptsUs: w.startUs, endUs: w.endUs, ts: w.wallOffsetMs + w.startUs / 1000, reason: 'queue_full', detail: 'vlm queue full; oldest window dropped' })
       .catch((err) => this.log.error({ err }, 'could not record dropped vlm window'));
   }
 }
