@@ -1,0 +1,363 @@
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import { Pipeline, type Sample } from '../gst';
+import { VideoAgentError, isVideoAgentError } from '../errors';
+import { childLogger } from '../obs/logger';
+import { AUDIO_SINK, FRAMES_SINK, type RenderedPipeline } from '../pipelines';
+import { AUDIO_SAMPLE_RATE, type AudioChunk, type Frame } from '../types';
+import { DEFAULT_BACKOFF, backoffDelayMs, type BackoffOptions } from './backoff';
+import { checkAudioCaps, checkFrameCaps, frameSize } from './caps';
+import { MediaClock } from './media-clock';
+import { mergeIterators } from './merge-sinks';
+import type { SourceProbe } from './probe';
+import type { SourceInfo } from './source';
+
+export type SessionState = 'idle' | 'connecting' | 'running' | 'reconnecting' | 'stopping' | 'stopped' | 'ended' | 'failed';
+
+export type MediaItem = { kind: 'frame'; frame: Frame } | { kind: 'audio'; chunk: AudioChunk };
+
+export interface SessionStats {
+  streamId: string;
+  source: string;
+  state: SessionState;
+  frames: number;
+  audioSeconds: number;
+  /** Samples the live appsinks dropped because the consumer was slow (always 0 for files). */
+  dropped: number;
+  reconnects: number;
+  /** Media time reached, µs. */
+  positionUs: number;
+  /** Source duration from discovery, µs (0 for live sources). */
+  durationUs: number;
+  /** Wall-clock lag of the latest frame behind now, ms (meaningful for live sources). */
+  lagMs: number;
+  startedAt: number | null;
+  endedAt: number | null;
+  error?: string;
+}
+
+export interface SessionHandlers {
+  /** Awaited: a slow handler is backpressure on files and drops on live sources. */
+  onFrame?: (frame: Frame) => void | Promise<void>;
+  onAudio?: (chunk: AudioChunk) => void | Promise<void>;
+}
+
+export interface SessionConfig {
+  streamId: string;
+  source: SourceInfo;
+  probe: SourceProbe;
+  pipeline: RenderedPipeline;
+  /** Live sources: the first connection must produce a sample within this (default 10 s). */
+  connectTimeoutMs?: number;
+  /** Live sources: no sample for this long counts as a dropped connection (default 5 s). */
+  stallTimeoutMs?: number;
+  backoff?: Partial<BackoffOptions>;
+  /** Live sources: give up after this many consecutive failed reconnects (default: never). */
+  maxReconnectAttempts?: number;
+  /** Wall clock of pts 0, epoch ms (default: when the session starts). */
+  startTimeMs?: number;
+  logger?: Logger;
+}
+
+class StopSignal extends Error {
+  constructor() {
+    super('session stopped');
+  }
+}
+
+/**
+ * One stream: runs its pipeline, maps timestamps to media time and wall clock, and (live sources)
+ * reconnects with capped exponential backoff + jitter. Media is consumed through ONE of `media()`,
+ * `run(handlers)`, or the `frame`/`audio` events emitted by `run()`; consumption is pull-based, so a
+ * file waits for its consumer while a live source drops.
+ *
+ * Events: 'state' (SessionState), 'connected' (attempt), 'reconnecting' ({attempt, delayMs, reason}),
+ * 'warning' (message).
+ */
+export class Session extends EventEmitter {
+  readonly streamId: string;
+  readonly source: SourceInfo;
+  readonly probe: SourceProbe;
+  readonly pipeline: RenderedPipeline;
+  readonly live: boolean;
+
+  private stateValue: SessionState = 'idle';
+  private framesCount = 0;
+  private audioSamples = 0;
+  private droppedPast = 0;
+  private reconnectsCount = 0;
+  private lastFrameTs = 0;
+  private startedAt: number | null = null;
+  private endedAt: number | null = null;
+  private errorMessage: string | undefined;
+  private consumed = false;
+  private current: { pipe: Pipeline; sinks: { dropped: number }[] } | null = null;
+  private readonly stopController = new AbortController();
+  private clock: MediaClock | null = null;
+  private readonly log: Logger;
+  private readonly opts: Required<Pick<SessionConfig, 'connectTimeoutMs' | 'stallTimeoutMs' | 'maxReconnectAttempts'>> & { backoff: BackoffOptions };
+  private finished: Promise<void> | null = null;
+
+  constructor(private readonly config: SessionConfig) {
+    super();
+    this.streamId = config.streamId;
+    this.source = config.source;
+    this.probe = config.probe;
+    this.pipeline = config.pipeline;
+    this.live = config.pipeline.kind === 'live';
+    this.opts = {
+      connectTimeoutMs: config.connectTimeoutMs ?? 10_000,
+      stallTimeoutMs: config.stallTimeoutMs ?? 5_000,
+      maxReconnectAttempts: config.maxReconnectAttempts ?? Infinity,
+      backoff: { ...DEFAULT_BACKOFF, ...config.backoff },
+    };
+    this.log = (config.logger ?? childLogger({ component: 'ingest' })).child({ streamId: this.streamId });
+  }
+
+  get state(): SessionState {
+    return this.stateValue;
+  }
+
+  stats(): SessionStats {
+    const live = this.current?.sinks.reduce((n, s) => n + s.dropped, 0) ?? 0;
+    return {
+      streamId: this.streamId,
+      source: this.source.display,
+      state: this.stateValue,
+      frames: this.framesCount,
+      audioSeconds: this.audioSamples / AUDIO_SAMPLE_RATE,
+      dropped: this.droppedPast + live,
+      reconnects: this.reconnectsCount,
+      positionUs: this.clock?.positionUs ?? 0,
+      durationUs: Math.round(this.probe.durationNs / 1000),
+      lagMs: this.lastFrameTs ? Math.max(0, Date.now() - this.lastFrameTs) : 0,
+      startedAt: this.startedAt,
+      endedAt: this.endedAt,
+      ...(this.errorMessage ? { error: this.errorMessage } : {}),
+    };
+  }
+
+  /**
+   * Runs the session, awaiting each handler (and emitting 'frame' / 'audio'). Resolves with the final
+   * stats at the end of a file or after stop(); rejects with a VideoAgentError on a fatal error.
+   */
+  async run(handlers: SessionHandlers = {}): Promise<SessionStats> {
+    for await (const item of this.media()) {
+      if (item.kind === 'frame') {
+        this.emit('frame', item.frame);
+        await handlers.onFrame?.(item.frame);
+      } else {
+        this.emit('audio', item.chunk);
+        await handlers.onAudio?.(item.chunk);
+      }
+    }
+    return this.stats();
+  }
+
+  /** Frames only; audio is pulled and discarded so the pipeline never blocks on an unread sink. */
+  async *frames(): AsyncGenerator<Frame> {
+    for await (const item of this.media()) if (item.kind === 'frame') yield item.frame;
+  }
+
+  /** Stops the pipeline; the consumer's iteration ends normally. Idempotent. */
+  async stop(): Promise<void> {
+    if (!this.stopController.signal.aborted) {
+      if (this.stateValue === 'idle') this.setState('stopped');
+      else if (!this.isFinal()) this.setState('stopping');
+      this.stopController.abort(new StopSignal());
+      this.current?.pipe.stop();
+    }
+    await this.finished?.catch(() => undefined);
+  }
+
+  private isFinal(): boolean {
+    return this.stateValue === 'stopped' || this.stateValue === 'ended' || this.stateValue === 'failed';
+  }
+
+  private setState(s: SessionState): void {
+    if (this.stateValue === s) return;
+    this.stateValue = s;
+    this.emit('state', s);
+  }
+
+  /** Frames and audio chunks in arrival order across reconnects. Single use. */
+  media(): AsyncGenerator<MediaItem> {
+    if (this.consumed) throw new VideoAgentError('E_SESSION_USED', `session ${this.streamId} is already being consumed`);
+    this.consumed = true;
+    let settle!: () => void;
+    this.finished = new Promise((r) => { settle = r; });
+    const gen = this.produce();
+    const finishedOnce = async function* (this: Session): AsyncGenerator<MediaItem> {
+      try {
+        yield* gen;
+      } finally {
+        settle();
+      }
+    }.call(this);
+    return finishedOnce;
+  }
+
+  private async *produce(): AsyncGenerator<MediaItem> {
+    this.startedAt = Date.now();
+    this.clock = new MediaClock(this.live, this.config.startTimeMs ?? this.startedAt);
+    let attempt = 0;
+    let everConnected = false;
+    const firstDeadline = Date.now() + this.opts.connectTimeoutMs;
+    try {
+      for (;;) {
+        if (this.stopController.signal.aborted) break;
+        this.setState(everConnected ? 'reconnecting' : 'connecting');
+        let connected = false;
+        try {
+          for await (const item of this.connection(() => {
+            connected = true;
+            if (everConnected) this.reconnectsCount++;
+            everConnected = true;
+            attempt = 0;
+            this.setState('running');
+            this.emit('connected', this.reconnectsCount);
+          })) {
+            yield item;
+          }
+          if (!this.live) {
+            this.setState('ended');
+            return;
+          }
+          if (this.stopController.signal.aborted) break;
+          // A live source reaching EOS means the server ended the stream: treat it as a drop.
+          throw new VideoAgentError('E_STREAM_ENDED', `${this.source.display} ended the stream`);
+        } catch (err) {
+          if (this.stopController.signal.aborted) break;
+          if (!this.live || !isVideoAgentError(err) || err.code === 'E_BAD_PIPELINE') throw this.fatal(err);
+          if (!everConnected && Date.now() >= firstDeadline) {
+            throw this.fatal(new VideoAgentError('E_CONNECT_TIMEOUT', `could not connect to RTSP host ${hostOf(this.source)} within ${this.opts.connectTimeoutMs / 1000} s: ${err.message}`, { cause: err }));
+          }
+          if (!connected && attempt >= this.opts.maxReconnectAttempts) {
+            throw this.fatal(new VideoAgentError('E_RECONNECT_FAILED', `gave up reconnecting to ${this.source.display} after ${attempt} attempts: ${err.message}`, { cause: err }));
+          }
+          const delayMs = backoffDelayMs(attempt++, this.opts.backoff);
+          this.log.warn({ err: err.message, attempt, delayMs }, 'stream dropped; reconnecting');
+          this.emit('reconnecting', { attempt, delayMs, reason: err.message });
+          this.setState('reconnecting');
+          await sleep(delayMs, this.stopController.signal);
+        }
+      }
+      this.setState('stopped');
+    } finally {
+      this.endedAt = Date.now();
+      if (!this.isFinal()) this.setState('stopped');
+    }
+  }
+
+  private fatal(err: unknown): VideoAgentError {
+    const e = isVideoAgentError(err)
+      ? err
+      : new VideoAgentError('E_INGEST', `${this.source.display}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    this.errorMessage = e.message;
+    this.setState('failed');
+    return e;
+  }
+
+  /** One pipeline run: yields mapped items until EOS; throws on a pipeline error or a stall. */
+  private async *connection(onFirstSample: () => void): AsyncGenerator<MediaItem> {
+    const pipe = Pipeline.create(this.pipeline.launch);
+    const abort = new AbortController();
+    const onStop = () => abort.abort(new StopSignal());
+    this.stopController.signal.addEventListener('abort', onStop);
+    pipe.on('error', (err: Error) => abort.abort(isVideoAgentError(err) ? err : new VideoAgentError('E_GST', err.message, { cause: err })));
+    pipe.on('warning', (w: { message?: string }) => this.emit('warning', w?.message ?? String(w)));
+    const sinks = this.pipeline.sinks.map((name) => ({ name, stream: pipe.sink(name) }));
+    this.current = { pipe, sinks: sinks.map((s) => s.stream) };
+    const watchdog = this.live ? new Watchdog(abort, this.source) : null;
+    this.clock!.newConnection();
+    let first = true;
+    const checked = new Set<string>();
+    try {
+      watchdog?.arm(this.stopController.signal.aborted ? 0 : this.opts.connectTimeoutMs, 'no media from');
+      pipe.start();
+      for await (const { name, value } of mergeIterators(sinks.map((s) => ({ name: s.name, iterable: s.stream as AsyncIterable<Sample> })), abort.signal)) {
+        if (first) {
+          first = false;
+          onFirstSample();
+        }
+        watchdog?.arm(this.opts.stallTimeoutMs, 'no media for a while from');
+        if (!checked.has(name)) {
+          checked.add(name);
+          if (name === FRAMES_SINK) checkFrameCaps(this.pipeline, value.caps);
+          if (name === AUDIO_SINK) checkAudioCaps(this.pipeline, value.caps);
+        }
+        yield this.toItem(name, value);
+      }
+    } catch (err) {
+      if (err instanceof StopSignal) return;
+      throw err;
+    } finally {
+      watchdog?.disarm();
+      this.stopController.signal.removeEventListener('abort', onStop);
+      this.droppedPast += sinks.reduce((n, s) => n + s.stream.dropped, 0);
+      this.current = null;
+      pipe.stop();
+    }
+  }
+
+  private toItem(sink: string, sample: Sample): MediaItem {
+    const clock = this.clock!;
+    if (sink === FRAMES_SINK) {
+      const { ptsUs, ts } = clock.map('frame', sample.ptsNs, sample.durationNs);
+      const { width, height } = frameSize(sample.caps, this.pipeline.params);
+      this.framesCount++;
+      this.lastFrameTs = ts;
+      return { kind: 'frame', frame: { streamId: this.streamId, ptsUs, ts, width, height, jpeg: sample.data } };
+    }
+    const { ptsUs, ts } = clock.map('audio', sample.ptsNs, sample.durationNs);
+    this.audioSamples += sample.data.length / 2;
+    return { kind: 'audio', chunk: { streamId: this.streamId, ptsUs, ts, pcm: sample.data } };
+  }
+}
+
+/** Live sources: no sample within the armed time aborts the connection (a silent drop, e.g. UDP). */
+class Watchdog {
+  private timer: NodeJS.Timeout | null = null;
+  private deadline = 0;
+  private reason = '';
+  constructor(private readonly abort: AbortController, private readonly source: SourceInfo) {}
+
+  arm(ms: number, reason: string): void {
+    this.deadline = Date.now() + ms;
+    this.reason = reason;
+    // Re-arming on every sample only moves the deadline; the timer re-checks it when it fires.
+    if (!this.timer) this.schedule(ms);
+  }
+
+  private schedule(ms: number): void {
+    this.timer = setTimeout(() => {
+      const left = this.deadline - Date.now();
+      if (left > 0) return this.schedule(left);
+      this.timer = null;
+      this.abort.abort(new VideoAgentError('E_STREAM_STALLED', `${this.reason} ${this.source.display}`));
+    }, ms);
+    this.timer.unref();
+  }
+
+  disarm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
+
+function hostOf(source: SourceInfo): string {
+  return source.kind === 'rtsp' ? source.host : source.display;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

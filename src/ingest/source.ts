@@ -1,0 +1,55 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { VideoAgentError } from '../errors';
+
+/** What the user pointed at, normalised: a local file or an RTSP URL. */
+export type SourceInfo =
+  | { kind: 'file'; input: string; path: string; uri: string; display: string; sizeBytes: number }
+  | { kind: 'rtsp'; input: string; uri: string; display: string; host: string };
+
+/** Removes user:password so a camera's credentials never reach logs, errors or stream ids. */
+export function redactUrl(u: URL): string {
+  const copy = new URL(u.toString());
+  copy.username = '';
+  copy.password = '';
+  return copy.toString();
+}
+
+/**
+ * Classifies and checks the input without touching GStreamer: missing/unreadable/empty files and
+ * unsupported schemes are reported here with a message naming the input.
+ */
+export function resolveSource(input: string, cwd = process.cwd()): SourceInfo {
+  const trimmed = input.trim();
+  if (!trimmed) throw new VideoAgentError('E_BAD_SOURCE', 'no source given (a file path or an rtsp:// URL)');
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(trimmed)?.[1]?.toLowerCase();
+  if (scheme === 'rtsp' || scheme === 'rtsps' || scheme === 'rtspt') {
+    let url: URL;
+    try {
+      url = new URL(trimmed);
+    } catch {
+      throw new VideoAgentError('E_BAD_SOURCE', `not a valid RTSP URL: ${trimmed}`);
+    }
+    if (!url.hostname) throw new VideoAgentError('E_BAD_SOURCE', `RTSP URL has no host: ${redactUrl(url)}`);
+    return { kind: 'rtsp', input: trimmed, uri: trimmed, display: redactUrl(url), host: url.port ? `${url.hostname}:${url.port}` : url.hostname };
+  }
+  if (scheme && scheme !== 'file') {
+    throw new VideoAgentError('E_BAD_SOURCE', `unsupported source scheme '${scheme}://' (use a file path or an rtsp:// URL)`);
+  }
+  const filePath = scheme === 'file' ? decodeURIComponent(new URL(trimmed).pathname) : path.resolve(cwd, trimmed);
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(filePath);
+  } catch {
+    throw new VideoAgentError('E_FILE_NOT_FOUND', `file not found: ${filePath}`);
+  }
+  if (st.isDirectory()) throw new VideoAgentError('E_BAD_SOURCE', `${filePath} is a directory, not a media file`);
+  try {
+    fs.accessSync(filePath, fs.constants.R_OK);
+  } catch {
+    throw new VideoAgentError('E_FILE_UNREADABLE', `cannot read ${filePath} (permission denied)`);
+  }
+  if (st.size === 0) throw new VideoAgentError('E_NOT_MEDIA', `${filePath} is empty, not a media file`);
+  return { kind: 'file', input: trimmed, path: filePath, uri: pathToFileURL(filePath).href, display: filePath, sizeBytes: st.size };
+}

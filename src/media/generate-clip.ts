@@ -1,0 +1,114 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runTool } from './run-tool';
+
+/**
+ * Test and sample media generated with GStreamer (videotestsrc, x264enc, avenc_aac) and flite: nothing
+ * is downloaded. Clips are cached by their options, so repeated runs cost nothing.
+ */
+export interface ClipOptions {
+  durationS: number;
+  width: number;
+  height: number;
+  fps: number;
+  /** tone: a 440 Hz sine; speech: flite reading `speechText`, padded/trimmed to the duration. */
+  audio: 'tone' | 'speech' | 'none';
+  speechText?: string;
+  /** videotestsrc pattern; `ball` moves. */
+  pattern?: string;
+  /** videotestsrc horizontal-speed: scrolls any pattern sideways (motion for static patterns). */
+  horizontalSpeed?: number;
+  /** x264 bitrate in kbit/s. */
+  bitrateKbps?: number;
+  /** Seconds between key frames (RTSP clients joining mid-stream wait for one). */
+  keyframeIntervalS?: number;
+  /** Output folder (default: a cache folder under the OS temp dir). */
+  dir?: string;
+  /** File name without extension (default: derived from the options). */
+  name?: string;
+}
+
+export const DEFAULT_SPEECH =
+  'Welcome to the video agent sample. A red ball bounces across the screen. ' +
+  'The system watches the video, listens to the audio and writes down what it hears.';
+
+export const DEFAULT_MEDIA_CACHE = path.join(os.tmpdir(), 'video-agent-media');
+
+const AUDIO_RATE = 48000;
+
+function clipKey(o: ClipOptions): string {
+  const { dir: _dir, name: _name, ...rest } = o;
+  return crypto.createHash('sha1').update(JSON.stringify(rest)).digest('hex').slice(0, 10);
+}
+
+/** Returns the path of an MP4 (H.264 + AAC) matching the options, generating it once. */
+export async function generateClip(opts: ClipOptions): Promise<string> {
+  if (!(opts.durationS > 0) || !(opts.fps > 0) || opts.width < 16 || opts.height < 16) {
+    throw new RangeError(`generateClip: bad options ${JSON.stringify(opts)}`);
+  }
+  const dir = opts.dir ?? DEFAULT_MEDIA_CACHE;
+  fs.mkdirSync(dir, { recursive: true });
+  const base = opts.name ?? `clip-${opts.width}x${opts.height}-${opts.fps}fps-${opts.durationS}s-${opts.audio}-${clipKey(opts)}`;
+  const out = path.join(dir, `${base}.mp4`);
+  if (fs.existsSync(out)) return out;
+
+  // Write to a unique temp name then rename: concurrent test processes never see a half-written clip.
+  const tmp = path.join(dir, `.${base}.${process.pid}.${Date.now()}.tmp`);
+  const cleanup: string[] = [tmp];
+  try {
+    const args = ['-q', ...videoBranch(opts, tmp)];
+    if (opts.audio === 'tone') args.push(...toneBranch(opts.durationS));
+    if (opts.audio === 'speech') {
+      const wav = await speechWav(opts.speechText ?? DEFAULT_SPEECH, opts.durationS, dir);
+      cleanup.push(wav);
+      args.push('filesrc', `location=${wav}`, '!', 'wavparse', '!', 'audioconvert', '!', 'avenc_aac', '!', 'aacparse', '!', 'mux.');
+    }
+    await runTool('gst-launch-1.0', args, { timeoutMs: 600_000 });
+    fs.renameSync(tmp, out);
+    cleanup.shift();
+    return out;
+  } finally {
+    for (const f of cleanup) fs.rmSync(f, { force: true });
+  }
+}
+
+function videoBranch(o: ClipOptions, location: string): string[] {
+  const frames = Math.round(o.durationS * o.fps);
+  const keyInt = Math.max(1, Math.round((o.keyframeIntervalS ?? 2) * o.fps));
+  const speed = o.horizontalSpeed ? [`horizontal-speed=${o.horizontalSpeed}`] : [];
+  const src = ['videotestsrc', `pattern=${o.pattern ?? 'ball'}`, ...speed, `num-buffers=${frames}`, '!',
+    `video/x-raw,width=${o.width},height=${o.height},framerate=${o.fps}/1`];
+  return [...src, '!', 'videoconvert', '!',
+    'x264enc', 'speed-preset=ultrafast', `key-int-max=${keyInt}`, `bitrate=${o.bitrateKbps ?? 2048}`, '!',
+    'video/x-h264,profile=constrained-baseline', '!', 'h264parse', '!',
+    'mp4mux', 'name=mux', '!', 'filesink', `location=${location}`];
+}
+
+function toneBranch(durationS: number): string[] {
+  // 100 ms buffers so the tone lasts exactly durationS (to the buffer).
+  const per = AUDIO_RATE / 10;
+  return ['audiotestsrc', 'wave=sine', 'freq=440', 'volume=0.3', `samplesperbuffer=${per}`, `num-buffers=${Math.round(durationS * 10)}`, '!',
+    `audio/x-raw,rate=${AUDIO_RATE},channels=1`, '!', 'audioconvert', '!', 'avenc_aac', '!', 'aacparse', '!', 'mux.'];
+}
+
+/** flite speech padded with silence (or trimmed) to exactly durationS, 48 kHz mono WAV. */
+async function speechWav(text: string, durationS: number, dir: string): Promise<string> {
+  const raw = path.join(dir, `.speech-${process.pid}-${Date.now()}.raw.wav`);
+  const wav = path.join(dir, `.speech-${process.pid}-${Date.now()}.wav`);
+  try {
+    await runTool('flite', ['-t', text, '-o', raw]);
+    await runTool('sox', [raw, '-r', String(AUDIO_RATE), '-c', '1', wav, 'pad', '0.5', String(durationS), 'trim', '0', String(durationS)]);
+    return wav;
+  } finally {
+    fs.rmSync(raw, { force: true });
+  }
+}
+
+/** Copies the first `fraction` of a file: a truncated media file for error-path tests. */
+export function truncateFile(src: string, dst: string, fraction = 0.5): string {
+  const data = fs.readFileSync(src);
+  fs.writeFileSync(dst, data.subarray(0, Math.max(1, Math.floor(data.length * fraction))));
+  return dst;
+}

@@ -1,0 +1,54 @@
+import { badPipeline } from './errors';
+import { substitute } from './placeholders';
+import { AUDIO_SINK, FRAMES_SINK, type ParamValues, type PipelineTemplate, type SourceVariables } from './schema';
+
+export interface RenderOptions {
+  params: ParamValues;
+  source: SourceVariables;
+  /** From discovery: render and link the audio branch only when the source really has audio. */
+  withAudio: boolean;
+}
+
+export interface RenderedPipeline {
+  template: PipelineTemplate;
+  launch: string;
+  params: ParamValues;
+  /** Appsinks this launch line provides (always `frames`, `audio` when the branch was rendered). */
+  sinks: string[];
+  kind: PipelineTemplate['kind'];
+}
+
+/** GStreamer launch syntax: a double-quoted value with `\` escaping `"` and `\`. */
+export function quoteLaunchValue(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+function formatParam(tpl: PipelineTemplate, name: string, value: ParamValues[string]): string {
+  const spec = tpl.params[name];
+  if (spec?.type === 'string') return quoteLaunchValue(String(value));
+  return String(value);
+}
+
+export function renderLaunch(tpl: PipelineTemplate, opts: RenderOptions): RenderedPipeline {
+  const value = (name: string): string => {
+    if (name in opts.params) return formatParam(tpl, name, opts.params[name]);
+    if (name in opts.source) return quoteLaunchValue(opts.source[name as keyof SourceVariables]);
+    throw badPipeline(`pipeline '${tpl.name}': no value for placeholder {${name}}`);
+  };
+  const parts = [substitute(tpl.launch, value)];
+  const sinks = [FRAMES_SINK];
+  if (opts.withAudio && tpl.audio) {
+    parts.push(substitute(tpl.audio, value));
+    sinks.push(AUDIO_SINK);
+  }
+  const launch = parts.join(' ').replace(/\s+/g, ' ').trim();
+  return { template: tpl, launch, params: opts.params, sinks, kind: tpl.kind };
+}
+
+/** The same launch line with every appsink replaced by `fakesink sync=false`, for gst-launch-1.0 baselines. */
+export function withFakeSinks(launch: string): string {
+  return launch.replace(/\bappsink\b([^!]*)/g, (_m, props: string) => {
+    const name = /\bname=(\S+)/.exec(props);
+    return `fakesink sync=false${name ? ` name=${name[1]}` : ''} `;
+  }).replace(/\s+/g, ' ').trim();
+}

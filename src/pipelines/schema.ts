@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+/**
+ * The shape of a `pipelines/*.yaml` file: a named GStreamer launch template with typed parameters.
+ * `launch` is the always-present part (it must contain `appsink name=frames`); `audio` is a separate
+ * branch rendered only when the source has audio, because a static audio branch never prerolls on
+ * video-only input.
+ */
+const common = { description: z.string().optional() };
+
+export const ParamSpecSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('int'), default: z.number().int(), min: z.number().int().optional(), max: z.number().int().optional(), ...common }).strict(),
+  z.object({ type: z.literal('number'), default: z.number(), min: z.number().optional(), max: z.number().optional(), ...common }).strict(),
+  z.object({ type: z.literal('bool'), default: z.boolean(), ...common }).strict(),
+  z.object({ type: z.literal('enum'), values: z.array(z.string().regex(/^[A-Za-z0-9_.+-]+$/, 'enum values must be plain tokens')).min(1), default: z.string(), ...common }).strict(),
+  // Strings are quoted when rendered, so a value cannot inject extra elements into the launch line.
+  z.object({ type: z.literal('string'), default: z.string(), pattern: z.string().optional(), ...common }).strict(),
+]);
+export type ParamSpec = z.infer<typeof ParamSpecSchema>;
+
+export const PARAM_NAME = /^[a-z][a-z0-9_]*$/;
+
+export const PipelineFileSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'name must be a plain token'),
+    description: z.string().optional(),
+    /** file: decoder waits for the consumer; live: drop when the consumer is slow, reconnect on drops. */
+    kind: z.enum(['file', 'live']),
+    params: z.record(z.string().regex(PARAM_NAME, 'parameter names are lower_snake_case'), ParamSpecSchema).default({}),
+    launch: z.string().min(1),
+    audio: z.string().min(1).optional(),
+  })
+  .strict();
+export type PipelineFile = z.infer<typeof PipelineFileSchema>;
+
+/** A loaded, checked template plus where it came from (for error messages). */
+export interface PipelineTemplate extends PipelineFile {
+  path: string;
+}
+
+export type ParamValue = number | boolean | string;
+export type ParamValues = Record<string, ParamValue>;
+
+/**
+ * Values the session supplies (not user parameters). `uri` is the source URI (file:// for files);
+ * it is quoted when rendered.
+ */
+export const SOURCE_VARIABLES = ['uri'] as const;
+export type SourceVariables = Record<(typeof SOURCE_VARIABLES)[number], string>;
+
+/** The contract every pipeline provides. */
+export const FRAMES_SINK = 'frames';
+export const AUDIO_SINK = 'audio';
