@@ -20,7 +20,13 @@ function pidAlive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
 }
 
+/** Data dirs this process has open (the pid file cannot tell two opens by one process apart). */
+const openHere = new Set<string>();
+
 function takeLock(lockFile: string): void {
+  if (openHere.has(lockFile)) {
+    throw new VideoAgentError('E_DB_LOCKED', `the embedded database in ${path.dirname(lockFile)} is already open in this process`);
+  }
   try {
     fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
     return;
@@ -39,6 +45,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   fs.mkdirSync(dir, { recursive: true });
   const lockFile = path.join(path.resolve(dataDir), 'pglite.lock');
   takeLock(lockFile);
+  openHere.add(lockFile);
   let db: PGlite | undefined;
   try {
     db = await PGlite.create(dir);
@@ -52,11 +59,13 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
         await server.stop();
         await db!.close();
         fs.rmSync(lockFile, { force: true });
+        openHere.delete(lockFile);
       },
     };
   } catch (err) {
     await db?.close().catch(() => undefined);
     fs.rmSync(lockFile, { force: true });
+    openHere.delete(lockFile);
     throw new VideoAgentError('E_EMBEDDED_DB', `could not start the embedded database in ${dir}: ${(err as Error).message}`, { cause: err });
   }
 }

@@ -76,8 +76,12 @@ export async function openStore(opts: StoreOptions = {}): Promise<Store> {
   const databaseUrl = opts.databaseUrl ?? process.env.DATABASE_URL ?? undefined;
   if (opts.schema !== undefined && !SCHEMA_RE.test(opts.schema)) throw new VideoAgentError('E_BAD_CONFIG', `invalid schema name "${opts.schema}"`);
 
-  let embedded: EmbeddedPostgres | undefined;
   const kind: Store['kind'] = databaseUrl ? 'postgres' : 'pglite';
+  const insertStrategy: InsertStrategy = !opts.insertStrategy || opts.insertStrategy === 'auto' ? (kind === 'pglite' ? 'unnest' : 'copy') : opts.insertStrategy;
+  if (kind === 'pglite' && insertStrategy === 'copy') {
+    throw new VideoAgentError('E_BAD_CONFIG', 'COPY does not work over the embedded database (pglite-socket); use the unnest strategy');
+  }
+  let embedded: EmbeddedPostgres | undefined;
   if (!databaseUrl) embedded = await startEmbeddedPostgres(dataDir);
 
   const pool = new Pool({
@@ -88,11 +92,6 @@ export async function openStore(opts: StoreOptions = {}): Promise<Store> {
   });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', (err) => log.warn({ err: err.message }, 'idle database connection lost'));
-
-  const insertStrategy: InsertStrategy = !opts.insertStrategy || opts.insertStrategy === 'auto' ? (kind === 'pglite' ? 'unnest' : 'copy') : opts.insertStrategy;
-  if (kind === 'pglite' && insertStrategy === 'copy') {
-    throw new VideoAgentError('E_BAD_CONFIG', 'COPY does not work over the embedded database (pglite-socket); use the unnest strategy');
-  }
 
   let closed = false;
   let timescale = false;

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { VideoAgentError } from '../../src/errors';
+import { openStore } from '../../src/store/openStore';
+import { BASE_MS } from './helpers';
+import { sampleRows } from './fixtures';
+
+describe('store on the embedded database (PGlite over pglite-socket, same pg code path)', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pglite-store-'));
+  after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  it('migrates, writes with unnest, stays idempotent, searches; reopens the same data', async () => {
+    const saved = process.env.DATABASE_URL;
+    delete process.env.DATABASE_URL;
+    try {
+      const store = await openStore({ dataDir });
+      try {
+        assert.equal(store.kind, 'pglite');
+        assert.equal(store.insertStrategy, 'unnest');
+        assert.equal(store.pool.options.max, 1);
+        await store.migrateDone;
+        assert.equal(store.timescale, false);
+        const s = await store.upsertStream({ streamId: 'emb-1', source: 'sample', startedAt: BASE_MS });
+        const rows = sampleRows('emb-1', s.startedAt);
+        for (let pass = 0; pass < 2; pass++) {
+          await store.writeFrames(rows.frameRows);
+          await store.writeDetections(rows.detections);
+          await store.writeAudioSegments(rows.audio);
+          await store.writeEvents(rows.events);
+          await store.writeMemoryChunks(rows.memory);
+          await store.flush();
+        }
+        const c = await store.countRows('emb-1');
+        assert.deepEqual([c.streams, c.frames, c.detections, c.audio_segments, c.events, c.memory_chunks], [1, 10, 20, 2, 2, 2]);
+        const hits = await store.searchMemory('fox jumping');
+        assert.equal(hits[0].kind, 'transcript');
+        assert.deepEqual((await store.topEvents({ limit: 1 }))[0].tags, ['person', 'bike, red', 'quote"d']);
+        // A second process cannot open the same data directory.
+        await assert.rejects(openStore({ dataDir }), (e: unknown) => e instanceof VideoAgentError && e.code === 'E_DB_LOCKED');
+      } finally {
+        await store.close();
+      }
+      const reopened = await openStore({ dataDir });
+      try {
+        await reopened.migrateDone;
+        assert.equal((await reopened.countRows('emb-1')).detections, 20, 'data persisted in dataDir/pglite');
+        assert.equal((await reopened.upsertStream({ streamId: 'emb-1', source: 'sample', startedAt: BASE_MS + 5 })).startedAt, BASE_MS);
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      if (saved !== undefined) process.env.DATABASE_URL = saved;
+    }
+  });
+
+  it('refuses COPY on the embedded database (it breaks the protocol there)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pglite-copy-'));
+    try {
+      await assert.rejects(openStore({ dataDir: dir, databaseUrl: undefined, insertStrategy: 'copy' }), /COPY does not work over the embedded database/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
