@@ -163,9 +163,6 @@ export class RunpodClient extends EventEmitter {
   async call<M extends ModelName>(model: M, input: ModelInputs[M], opts: CallOptions = {}): Promise<CallResult<ModelOutputs[M]>> {
     const ids = this.config.models[model].endpointIds;
     if (!ids.length) throw new RunpodNotConfiguredError(`no RunPod endpoint configured for ${model}: set RUNPOD_${model.toUpperCase()}_ENDPOINT_ID`);
-    const valid = validateInput(model, input);
-    if (!valid.ok) throw new RunpodContractError(`${model} request does not match its contract: ${valid.errors.join('; ')}`, valid.errors);
-
     const useCache = opts.cache !== false && this.config.cacheSize > 0;
     const key = useCache ? ResultCache.key(model, input) : '';
     if (useCache) {
@@ -177,7 +174,12 @@ export class RunpodClient extends EventEmitter {
     }
     const mode = opts.mode ?? 'run';
     const parts = splitForLimit(model, input as unknown as Record<string, unknown>, PAYLOAD_LIMITS[mode]);
-    if (parts.length > 1) this.log.info({ model, parts: parts.length }, 'request over the payload limit: split into several jobs');
+    if (parts.length > 1) this.log.info({ model, parts: parts.length }, 'request over the payload limit or item cap: split into several jobs');
+    // Validated per part: a batch over the schema's maxItems is legal for us, we split it.
+    for (const part of parts) {
+      const valid = validateInput(model, part);
+      if (!valid.ok) throw new RunpodContractError(`${model} request does not match its contract: ${valid.errors.join('; ')}`, valid.errors);
+    }
 
     const timer = runpodMetrics.latency.startTimer({ model });
     const results = await Promise.all(parts.map((p) => this.callOnce(model, p, mode, opts)));

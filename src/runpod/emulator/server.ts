@@ -69,7 +69,7 @@ export class RunpodEmulator {
       for (const ep of this.endpoints.values()) ep.sweep();
     }, this.config.sweepIntervalMs);
     this.sweeper.unref();
-    log.info({ url: this.apiBase, endpoints: [...this.endpoints.keys()] }, 'RunPod emulator listening');
+    log.debug({ url: this.apiBase, endpoints: [...this.endpoints.keys()] }, 'RunPod emulator listening');
     return this;
   }
 
