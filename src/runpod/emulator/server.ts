@@ -141,7 +141,7 @@ export class RunpodEmulator {
         return send(res, 200, { id: job.id, status: ep.cancel(job).status });
       case 'retry':
         if (!ep.retry(job)) throw new HttpError(400, `job ${job.id} is ${job.status}: only FAILED or TIMED_OUT jobs can be retried`);
-        return send(res, 200, { id: job.id, status: job.status });
+        return send(res, 200, { id: job.id, status: 'IN_QUEUE' });
     }
   }
 
@@ -153,7 +153,8 @@ export class RunpodEmulator {
     }
     const { input, policy } = body as { input: unknown; policy?: { executionTimeout?: unknown; ttl?: unknown } };
     const job = ep.submit(input, op, { executionTimeoutMs: positive(policy?.executionTimeout, 'policy.executionTimeout'), ttlMs: positive(policy?.ttl, 'policy.ttl') }, this.config.defaultTtlMs);
-    if (op === 'run') return send(res, 200, { id: job.id, status: job.status });
+    // Accepted jobs are reported IN_QUEUE, as RunPod does, even when a warm worker already took it.
+    if (op === 'run') return send(res, 200, { id: job.id, status: 'IN_QUEUE' });
     const w = this.config.runsyncWait;
     const waitParam = url.searchParams.get('wait');
     const waitMs = waitParam === null ? w.defaultMs : Math.min(w.maxMs, Math.max(w.minMs, Number(waitParam) || w.defaultMs));
