@@ -74,14 +74,21 @@ export interface MemoryChunkRow extends TimeKey {
 export interface SkipRow extends TimeKey {
   stage: string;
   reason: string;
+  /** End of the skipped range (audio chunks); defaults to NULL (a single frame). */
+  endUs?: number | null;
+  /** Free text, e.g. the error message. */
+  detail?: string | null;
 }
 
 export interface EndpointCallRow {
   streamId: string;
   ts: number;
   ptsUs?: number | null;
-  /** RunPod job id (or any id unique per call): a redelivered record is not counted twice. */
-  callId: string;
+  /**
+   * RunPod job id (or any id unique per call): a redelivered record is not counted twice. When absent:
+   * `endpoint:model:streamId:ptsUs` (one row per analysed media item), or a random id without ptsUs.
+   */
+  callId?: string;
   model: string;
   endpoint: string;
   ms: number;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { VideoAgentError } from '../errors';
 import type { RowsByTable, TableName, TimeKey } from './rows';
 
@@ -171,10 +172,13 @@ export const TABLES: { [K in TableName]: TableSpec<RowsByTable[K]> } = {
       ...key(),
       { name: 'stage', type: 'text', get: (r) => r.stage },
       { name: 'reason', type: 'text', get: (r) => r.reason },
+      { name: 'end_us', type: 'bigint', get: (r) => r.endUs ?? null },
+      { name: 'detail', type: 'text', get: (r) => r.detail ?? null },
     ],
     validate(r) {
       checkTimeKey('skips', r);
       if (!r.stage || !r.reason) bad('skips', 'stage and reason are required');
+      if (r.endUs != null && (!Number.isSafeInteger(r.endUs) || r.endUs < r.ptsUs)) bad('skips', 'endUs must be an integer >= ptsUs');
     },
   },
   endpoint_calls: {
@@ -183,7 +187,7 @@ export const TABLES: { [K in TableName]: TableSpec<RowsByTable[K]> } = {
       { name: 'stream_id', type: 'text', get: (r) => r.streamId },
       { name: 'ts', type: 'timestamptz', get: (r) => r.ts },
       { name: 'pts_us', type: 'bigint', get: (r) => r.ptsUs ?? null },
-      { name: 'call_id', type: 'text', get: (r) => r.callId },
+      { name: 'call_id', type: 'text', get: (r) => r.callId },  // filled by validate() when absent
       { name: 'model', type: 'text', get: (r) => r.model },
       { name: 'endpoint', type: 'text', get: (r) => r.endpoint },
       { name: 'ms', type: 'real', get: (r) => r.ms },
@@ -195,7 +199,9 @@ export const TABLES: { [K in TableName]: TableSpec<RowsByTable[K]> } = {
     validate(r) {
       if (!r.streamId) bad('endpoint_calls', 'streamId is required');
       if (!Number.isFinite(r.ts)) bad('endpoint_calls', 'ts must be finite epoch ms');
-      if (!r.callId) bad('endpoint_calls', 'callId is required');
+      // Without a job id, a call tied to media is keyed by what it analysed (a re-run of the same media
+      // does not add rows); one tied to nothing is its own call.
+      if (!r.callId) r.callId = r.ptsUs != null ? `${r.endpoint}:${r.model}:${r.streamId}:${r.ptsUs}` : randomUUID();
       checkFinite('endpoint_calls', 'ms', r.ms);
     },
   },

@@ -24,10 +24,10 @@ export function sampleRows(streamId: string, startedAt: number, frames = 10) {
     { ...at(0), startUs: 0, endUs: 2_500_000, kind: 'transcript', text: 'the quick brown fox jumps over the lazy dog' },
     { ...at(1_000_000), startUs: 1_000_000, endUs: 3_000_000, kind: 'event', text: 'a person rides a bicycle' },
   ];
-  const skips: SkipRow[] = [{ ...at(pts[2]), stage: 'detection', reason: 'breaker open' }];
+  const skips: SkipRow[] = [{ ...at(pts[2]), stage: 'detection', reason: 'breaker open', detail: 'yolo: 5 failures' }];
   const calls: EndpointCallRow[] = [
     { streamId, ts: wallClockMs(startedAt, 0), ptsUs: 0, callId: `${streamId}-job-1`, model: 'yolo', endpoint: 'yolo', ms: 120, gpuSeconds: 0.1, costUsd: 0.00004, ok: true },
-    { streamId, ts: wallClockMs(startedAt, 100_000), callId: `${streamId}-job-2`, model: 'yolo', endpoint: 'yolo', ms: 5000, ok: false, error: 'timeout' },
+    { streamId, ts: wallClockMs(startedAt, 100_000), ptsUs: 100_000, model: 'yolo', endpoint: 'yolo', ms: 5000, ok: false, error: 'timeout' },
   ];
   return { frameRows, detections, emotions, audio, events, highlights, memory, skips, calls };
 }

@@ -87,6 +87,7 @@ describe('store on PostgreSQL (127.0.0.1:5432)', () => {
         assert.equal(calls[0].failed, 1);
         assert.ok(Math.abs(calls[0].gpuSeconds - 0.1) < 1e-6);
         assert.deepEqual(await store.skipSummary('cam-1'), [{ stage: 'detection', reason: 'breaker open', count: 1 }]);
+        assert.equal((await store.pool.query(`SELECT detail FROM skips WHERE stream_id = 'cam-1'`)).rows[0].detail, 'yolo: 5 failures');
       });
 
       it('refuses a bad row with a clear error naming the table and field', async () => {
