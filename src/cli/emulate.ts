@@ -1,8 +1,35 @@
 import type { Command } from 'commander';
+import { VideoAgentError } from '../errors';
+import { RunpodEmulator, loadEmulatorConfigFile, type EmulatorConfigInput } from '../runpod/emulator';
 
-// Placeholder: the owning issue replaces this registration with the real command.
+/** `video-agent emulate [--port N] [--host 127.0.0.1] [--config file.yaml]`: the local RunPod API until Ctrl-C. */
 export function registerEmulate(program: Command): void {
-  program.command('emulate').description('(not built yet)').action(() => {
-    throw new Error('video-agent emulate is not implemented yet');
-  });
+  program
+    .command('emulate')
+    .description('Serve the RunPod Serverless API on loopback with local CPU workers and fault injection')
+    .option('--port <n>', 'port (0 = any free port)', '8484')
+    .option('--host <addr>', 'loopback address to bind', '127.0.0.1')
+    .option('--config <file>', 'YAML: endpoints, workers, faults, timings (see docs/runpod.md)')
+    .action(async (flags: { port: string; host: string; config?: string }) => {
+      const port = Number(flags.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new VideoAgentError('E_BAD_ARGUMENT', `--port must be 0..65535, got '${flags.port}'`);
+      const cfg: EmulatorConfigInput = flags.config ? loadEmulatorConfigFile(flags.config) : {};
+      const emulator = new RunpodEmulator({ ...cfg, host: flags.host, port });
+      try {
+        await emulator.start();
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EADDRINUSE') throw new VideoAgentError('E_PORT_IN_USE', `port ${port} is already in use: pick another with --port`);
+        throw err;
+      }
+      process.stdout.write(`RunPod emulator on ${emulator.apiBase}\n`);
+      for (const [id, ep] of emulator.endpoints) process.stdout.write(`  ${id.padEnd(12)} worker ${ep.config.worker} (${ep.workerKind}), contract ${ep.config.model}\n`);
+      process.stdout.write(`Use: RUNPOD_API_BASE=${emulator.apiBase}${emulator.config.apiKey ? ' RUNPOD_API_KEY=<the configured key>' : ''}\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await emulator.close();
+    });
 }

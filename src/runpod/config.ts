@@ -128,7 +128,13 @@ export function loadRunpodConfig(env: Env = process.env): RunpodConfig {
 }
 
 /** Shallow overrides for tests and embedding (models merged per model). */
-export function withOverrides(base: RunpodConfig, o: Partial<Omit<RunpodConfig, 'models'>> & { models?: Partial<Record<ModelName, Partial<ModelEndpointConfig>>> }): RunpodConfig {
+export type RunpodConfigOverrides = Partial<Omit<RunpodConfig, 'models' | 'retry' | 'breaker'>> & {
+  retry?: Partial<RetryConfig>;
+  breaker?: Partial<BreakerConfig>;
+  models?: Partial<Record<ModelName, Partial<ModelEndpointConfig>>>;
+};
+
+export function withOverrides(base: RunpodConfig, o: RunpodConfigOverrides): RunpodConfig {
   const models = { ...base.models };
   for (const [m, v] of Object.entries(o.models ?? {})) models[m as ModelName] = { ...models[m as ModelName], ...v };
   return { ...base, ...o, retry: { ...base.retry, ...o.retry }, breaker: { ...base.breaker, ...o.breaker }, models };

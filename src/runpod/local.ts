@@ -28,7 +28,7 @@ export async function startLocalInference(
       const ids = base.models[m].endpointIds.filter((id) => emulator.endpoints.has(id));
       models[m] = { ...base.models[m], endpointIds: ids };
     }
-    const config = withOverrides(base, { ...opts.config, apiKey: emulator.config.apiKey, models });
+    const config = withOverrides(base, { ...(opts.config as object), apiKey: emulator.config.apiKey, models });
     const runpod = new RunpodClient(config, { logger: opts.logger });
     const client = new InferenceClient(runpod, { vlmModel: env.RUNPOD_VLM_MODEL ?? 'Qwen/Qwen2.5-VL-7B-Instruct' });
     return {
