@@ -31,14 +31,18 @@ GstFlowReturn onNewSample(GstAppSink*, gpointer userData) {
 }
 
 // Whatever thread posts: copy forwarded messages to the JS thread, drop everything (no bus watch).
+// A sync handler returning GST_BUS_DROP owns the message and must unref it (else every message,
+// and through its source the whole pipeline, leaks).
 GstBusSyncReply onBusSync(GstBus*, GstMessage* msg, gpointer userData) {
   auto* ch = static_cast<SharedChannels*>(userData);
-  if (!ch->live.load(std::memory_order_acquire)) return GST_BUS_DROP;
-  std::unique_ptr<BusEvent> ev = busEventFromMessage(msg, ch->pipeline);
-  if (ev) {
-    BusEvent* raw = ev.release();
-    if (ch->busTsfn.NonBlockingCall(raw) != napi_ok) delete raw;
+  if (ch->live.load(std::memory_order_acquire)) {
+    std::unique_ptr<BusEvent> ev = busEventFromMessage(msg, ch->pipeline);
+    if (ev) {
+      BusEvent* raw = ev.release();
+      if (ch->busTsfn.NonBlockingCall(raw) != napi_ok) delete raw;
+    }
   }
+  gst_message_unref(msg);
   return GST_BUS_DROP;
 }
 
