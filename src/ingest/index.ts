@@ -13,3 +13,4 @@ export { defaultStreamId, isValidStreamId } from './stream-id';
 export { probeFile, probeRtsp, type SourceProbe } from './probe';
 export { backoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 export { MediaClock } from './media-clock';
+export { createProgress, formatSummary, type ProgressReporter } from './progress';

@@ -14,6 +14,7 @@ export class MediaClock {
   private offsetUs = 0;
   private readonly last: Record<MediaKind, number> = { frame: -1, audio: -1 };
   private endUs = 0;
+  private frameEndUs = -1;
 
   constructor(
     readonly live: boolean,
@@ -49,11 +50,17 @@ export class MediaClock {
     if (ptsUs <= this.last[kind]) ptsUs = this.last[kind] + 1;
     this.last[kind] = ptsUs;
     this.endUs = Math.max(this.endUs, ptsUs + durUs);
+    if (kind === 'frame') this.frameEndUs = ptsUs + durUs;
     return { ptsUs, ts: this.startMs + ptsUs / 1000 };
   }
 
   /** End of the latest sample emitted (µs). */
-  get positionUs(): number {
+  get endPositionUs(): number {
     return this.endUs;
+  }
+
+  /** Progress position (µs): the latest frame's end; audio runs ahead of video in decoder queues. */
+  get positionUs(): number {
+    return this.frameEndUs >= 0 ? this.frameEndUs : this.endUs;
   }
 }

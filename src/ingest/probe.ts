@@ -37,8 +37,8 @@ function errorText(err: unknown): string {
 export function fileProbeError(source: Extract<SourceInfo, { kind: 'file' }>, err: unknown): VideoAgentError {
   const text = errorText(err);
   const where = (err as { source?: string }).source ?? '';
-  if (/could not determine type|typefind/i.test(`${where} ${text}`)) {
-    return new VideoAgentError('E_NOT_MEDIA', `${source.path} is not a media file (GStreamer could not determine its type)`, { cause: err });
+  if (/could not determine type|typefind|text file/i.test(`${where} ${text}`)) {
+    return new VideoAgentError('E_NOT_MEDIA', `${source.path} is not a media file (${short(text)})`, { cause: err });
   }
   if (/timed? ?out/i.test(text)) {
     return new VideoAgentError('E_PROBE_TIMEOUT', `${source.path}: reading the media headers timed out (${short(text)})`, { cause: err });
@@ -47,6 +47,8 @@ export function fileProbeError(source: Extract<SourceInfo, { kind: 'file' }>, er
 }
 
 function short(text: string): string {
+  // The discover wrapper prefixes "cannot read media from <uri>: "; the path is already in our message.
+  text = text.replace(/^cannot read media from \S+: /, '');
   // Drop GStreamer's element path prefix ("/GstPipeline:…/GstQTDemux:qtdemux0: ") but keep the element name.
   const m = /^\/?(?:[^:\s]+:[^/\s]+\/)*[^:\s]+:([^:\s]+): (.*)$/s.exec(text);
   const line = (m ? `${m[1]}: ${m[2]}` : text).split('\n')[0];
@@ -81,7 +83,8 @@ export async function probeRtsp(
     const left = deadline - Date.now();
     if (left <= 0 || opts.signal?.aborted) break;
     try {
-      const probe = toProbe(await discover(source.uri, Math.max(500, left)));
+      // GstDiscoverer accepts timeouts of 1 s .. 1 h only.
+      const probe = toProbe(await discover(source.uri, Math.max(1000, left)));
       if (!probe.hasVideo) throw new VideoAgentError('E_NO_VIDEO', `${source.display} has no video stream`);
       return probe;
     } catch (err) {

@@ -219,11 +219,11 @@ export class Session extends EventEmitter {
           })) {
             yield item;
           }
+          if (this.stopController.signal.aborted) break;
           if (!this.live) {
             this.setState('ended');
             return;
           }
-          if (this.stopController.signal.aborted) break;
           // A live source reaching EOS means the server ended the stream: treat it as a drop.
           throw new VideoAgentError('E_STREAM_ENDED', `${this.source.display} ended the stream`);
         } catch (err) {
