@@ -1,0 +1,205 @@
+import { EventEmitter } from 'node:events';
+import { childLogger } from '../obs/logger';
+import { REGISTRY_KEY, assertStreamId, parseStreamKey } from './keys';
+import { BackendLeaseManager, MemoryLeaseBackend } from './lease';
+import { toDeliveryFields } from './messages';
+import { busMessages } from './metrics';
+import type { Bus, BusFields, ConsumeOptions, Consumer, ConsumerStats, Delivery, LeaseManager } from './types';
+
+const log = childLogger({ module: 'bus/memory' });
+
+export interface MemoryBusOptions {
+  /** Bound per (stream, group) queue, and on the backlog kept for groups that do not exist yet. */
+  maxQueue?: number;
+  /** Full queue: 'block' makes publish() wait (files); 'drop-oldest' drops the oldest entry (live sources). */
+  onFull?: 'block' | 'drop-oldest';
+}
+
+interface Item { delivery: Delivery; attempts: number }
+
+/** One consumer group's queue on one stream: members compete for items (load sharing). */
+class GroupQueue {
+  readonly items: Item[] = [];
+  private takers: { owner: object; resolve: (i: Item | null) => void }[] = [];
+  private spaceWaiters: (() => void)[] = [];
+  dropped = 0;
+
+  constructor(private readonly max: number) {}
+
+  get full(): boolean {
+    return this.items.length >= this.max;
+  }
+
+  async put(item: Item, onFull: 'block' | 'drop-oldest'): Promise<void> {
+    const taker = this.takers.shift();
+    if (taker) { taker.resolve(item); return; }
+    while (this.full) {
+      if (onFull === 'drop-oldest') { this.items.shift(); this.dropped++; busMessages.labels('', 'overflow_dropped').inc(); break; }
+      await new Promise<void>((r) => this.spaceWaiters.push(r));
+    }
+    this.items.push(item);
+  }
+
+  /** Re-queue a failed delivery at the front (it keeps its place in line). */
+  retry(item: Item): void {
+    const taker = this.takers.shift();
+    if (taker) taker.resolve(item);
+    else this.items.unshift(item);
+  }
+
+  /** `owner` identifies the consumer, so stopping one member does not wake the others. */
+  take(owner: object): Promise<Item | null> {
+    const it = this.items.shift();
+    if (it) { this.spaceWaiters.shift()?.(); return Promise.resolve(it); }
+    return new Promise((resolve) => this.takers.push({ owner, resolve }));
+  }
+
+  wake(owner: object): void {
+    const mine = this.takers.filter((t) => t.owner === owner);
+    this.takers = this.takers.filter((t) => t.owner !== owner);
+    for (const t of mine) t.resolve(null);
+  }
+}
+
+interface StreamState {
+  groups: Map<string, GroupQueue>;
+  /** Entries published before any group existed (a group created later starts from them, as XGROUP … 0). */
+  backlog: Item[];
+}
+
+/**
+ * The embedded, single-process bus: same Bus interface and semantics as Redis (groups share load, failed
+ * deliveries are retried up to maxDeliveries, per-stream leases) with bounded queues, so a slow stage
+ * back-pressures (or, for live sources, drops the oldest and counts it) instead of growing memory.
+ */
+export class MemoryBus implements Bus {
+  readonly kind = 'memory' as const;
+  readonly leases: LeaseManager = new BackendLeaseManager(new MemoryLeaseBackend());
+  private readonly streamsByKey = new Map<string, StreamState>();
+  private readonly registry = new Set<string>();
+  private readonly events = new EventEmitter();
+  private readonly consumers = new Set<Consumer>();
+  private seq = 0;
+  private readonly maxQueue: number;
+  private readonly onFull: 'block' | 'drop-oldest';
+
+  constructor(opts: MemoryBusOptions = {}) {
+    this.maxQueue = opts.maxQueue ?? 256;
+    this.onFull = opts.onFull ?? 'block';
+    this.events.setMaxListeners(0);
+  }
+
+  /** Entries waiting in a group's queue on a key (for tests and metrics). */
+  depth(key: string, group: string): number {
+    return this.streamsByKey.get(key)?.groups.get(group)?.items.length ?? 0;
+  }
+
+  dropped(key: string, group: string): number {
+    return this.streamsByKey.get(key)?.groups.get(group)?.dropped ?? 0;
+  }
+
+  private state(key: string): StreamState {
+    let s = this.streamsByKey.get(key);
+    if (!s) this.streamsByKey.set(key, (s = { groups: new Map(), backlog: [] }));
+    return s;
+  }
+
+  group(key: string, group: string): GroupQueue {
+    const s = this.state(key);
+    let g = s.groups.get(group);
+    if (!g) {
+      s.groups.set(group, (g = new GroupQueue(this.maxQueue)));
+      for (const it of s.backlog) g.items.push({ delivery: it.delivery, attempts: 0 });
+    }
+    return g;
+  }
+
+  async publish(key: string, fields: BusFields): Promise<string> {
+    const parsed = parseStreamKey(key);
+    if (parsed && !this.registry.has(parsed.streamId)) await this.registerStream(parsed.streamId);
+    const id = `${Date.now()}-${this.seq++}`;
+    const delivery: Delivery = { id, key, fields: toDeliveryFields(fields) };
+    const s = this.state(key);
+    if (s.groups.size === 0) {
+      s.backlog.push({ delivery, attempts: 0 });
+      if (s.backlog.length > this.maxQueue) s.backlog.shift(); // as MAXLEN ~: the stream keeps the newest
+    } else {
+      await Promise.all([...s.groups.values()].map((g) => g.put({ delivery, attempts: 0 }, this.onFull)));
+    }
+    busMessages.labels('', 'published').inc();
+    return id;
+  }
+
+  async registerStream(streamId: string): Promise<void> {
+    assertStreamId(streamId);
+    if (this.registry.has(streamId)) return;
+    this.registry.add(streamId);
+    this.events.emit(REGISTRY_KEY, streamId);
+  }
+
+  async streams(): Promise<string[]> {
+    return [...this.registry].sort();
+  }
+
+  consume(opts: ConsumeOptions): Consumer {
+    const maxDeliveries = opts.maxDeliveries ?? 5;
+    const stats: ConsumerStats = { handled: 0, failed: 0, claimed: 0, dropped: 0 };
+    const loops: Promise<void>[] = [];
+    const queues: GroupQueue[] = [];
+    let stopped = false;
+    const owner = {};
+
+    const serve = (key: string) => {
+      const q = this.group(key, opts.group);
+      queues.push(q);
+      // One loop per stream: per-stream order, streams in parallel.
+      loops.push((async () => {
+        while (!stopped) {
+          const item = await q.take(owner);
+          if (!item) break;
+          if (stopped) { q.retry(item); break; }
+          try {
+            await opts.handler(item.delivery);
+            stats.handled++;
+            busMessages.labels(opts.group, 'handled').inc();
+          } catch (err) {
+            stats.failed++;
+            item.attempts++;
+            busMessages.labels(opts.group, 'failed').inc();
+            if (item.attempts >= maxDeliveries) {
+              stats.dropped++;
+              busMessages.labels(opts.group, 'dropped').inc();
+              log.error({ key, id: item.delivery.id, err: (err as Error).message }, 'entry dropped after repeated handler failures');
+            } else {
+              q.retry(item);
+            }
+          }
+        }
+      })());
+    };
+
+    const onStream = (streamId: string) => { if (!stopped && opts.topic) serve(`${opts.topic}:${streamId}`); };
+    if (opts.topic) {
+      for (const id of this.registry) serve(`${opts.topic}:${id}`);
+      this.events.on(REGISTRY_KEY, onStream);
+    }
+    for (const k of opts.keys ?? []) serve(k);
+
+    const consumer: Consumer = {
+      stats,
+      stop: async () => {
+        stopped = true;
+        this.events.off(REGISTRY_KEY, onStream);
+        for (const q of queues) q.wake(owner);
+        await Promise.all(loops);
+        this.consumers.delete(consumer);
+      },
+    };
+    this.consumers.add(consumer);
+    return consumer;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.consumers].map((c) => c.stop()));
+  }
+}

@@ -1,0 +1,93 @@
+import type { Topic } from './keys';
+
+/** Message fields: binary payloads (JPEG, PCM) travel as Buffers, never base64 inside JSON. */
+export type BusFields = Record<string, string | number | Buffer>;
+
+export interface Delivery {
+  /** Stream entry id (Redis `ms-seq`; a counter in-process). */
+  id: string;
+  /** The stream key without any prefix, e.g. `video:cam-1`. */
+  key: string;
+  /** Every field as bytes; decode with src/bus/messages.ts. */
+  fields: Record<string, Buffer>;
+}
+
+/** Must be idempotent: delivery is at-least-once (redelivered after a crash or a handler error). */
+export type Handler = (d: Delivery) => Promise<void>;
+
+export interface ConsumeOptions {
+  /** One group per stage, e.g. 'detection': members share the load. */
+  group: string;
+  /** Unique per process/worker; stable across restarts lets a restarted worker recover its own pending. */
+  consumer: string;
+  /** Consume every registered stream of this topic (`<topic>:<streamId>`), discovering new ones. */
+  topic?: Topic;
+  /** Or a fixed list of keys. */
+  keys?: string[];
+  handler: Handler;
+  /** Entries per read. */
+  batch?: number;
+  /** XREADGROUP BLOCK (ms). */
+  blockMs?: number;
+  /** A pending entry idle this long belongs to a dead consumer and is claimed (XAUTOCLAIM). */
+  claimIdleMs?: number;
+  /** How often to look for such entries. */
+  claimIntervalMs?: number;
+  /** How often to look for new streams of `topic`. */
+  discoverIntervalMs?: number;
+  /** After this many failed deliveries an entry is acknowledged and dropped (logged, counted). */
+  maxDeliveries?: number;
+}
+
+export interface ConsumerStats {
+  handled: number;
+  failed: number;
+  claimed: number;
+  dropped: number;
+}
+
+export interface Consumer {
+  readonly stats: ConsumerStats;
+  /** Stops reading, waits for the handler in flight; unacknowledged entries stay pending for others. */
+  stop(): Promise<void>;
+}
+
+export interface Lease {
+  readonly name: string;
+  readonly held: boolean;
+  /** Called once when the lease is lost (another holder took it, or renewal failed for a whole TTL). */
+  onLost(cb: () => void): void;
+  /** Stops renewing and frees the lease if still ours. */
+  release(): Promise<void>;
+  /** Stops renewing without freeing (what a crashed holder looks like): it expires after the TTL. */
+  abandon(): void;
+}
+
+export interface LeaseOptions {
+  ttlMs: number;
+  /** Retry period for acquire(); default ttlMs / 3. */
+  retryMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface LeaseManager {
+  tryAcquire(name: string, ttlMs: number): Promise<Lease | null>;
+  /** Waits until the lease is free (the holder released it or stopped renewing). */
+  acquire(name: string, opts: LeaseOptions): Promise<Lease>;
+}
+
+export interface PublishOptions {
+  /** Approximate cap of the stream (XADD MAXLEN ~). */
+  maxLen?: number;
+}
+
+export interface Bus {
+  readonly kind: 'memory' | 'redis';
+  /** Appends to a stream; a `<topic>:<streamId>` key also registers the stream for discovery. */
+  publish(key: string, fields: BusFields, opts?: PublishOptions): Promise<string>;
+  registerStream(streamId: string): Promise<void>;
+  streams(): Promise<string[]>;
+  consume(opts: ConsumeOptions): Consumer;
+  readonly leases: LeaseManager;
+  close(): Promise<void>;
+}
