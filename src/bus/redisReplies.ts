@@ -21,13 +21,16 @@ function toEntries(list: unknown): RawEntry[] {
   });
 }
 
-/** XREADGROUP: [[key, [[id, [f, v, …]], …]], …] or null. */
+/**
+ * XREADGROUP: RESP2 is [[key, entries], …]; ioredis 6 flattens it to [key, entries, key, entries, …].
+ * Both shapes are accepted so a client upgrade cannot silently stop delivery.
+ */
 export function parseReadGroup(reply: unknown): { key: string; entries: RawEntry[] }[] {
-  if (!Array.isArray(reply)) return [];
-  return reply.map((s) => {
-    const [key, entries] = s as [Buffer, unknown];
-    return { key: key.toString(), entries: toEntries(entries) };
-  });
+  if (!Array.isArray(reply) || reply.length === 0) return [];
+  const pairs: [unknown, unknown][] = [];
+  if (Array.isArray(reply[0])) for (const s of reply) pairs.push(s as [unknown, unknown]);
+  else for (let i = 0; i + 1 < reply.length; i += 2) pairs.push([reply[i], reply[i + 1]]);
+  return pairs.map(([key, entries]) => ({ key: String(key), entries: toEntries(entries) }));
 }
 
 /** XAUTOCLAIM: [next, entries, deletedIds (Redis ≥ 7)]. */
