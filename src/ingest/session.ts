@@ -142,14 +142,20 @@ export class Session extends EventEmitter {
    * stats at the end of a file or after stop(); rejects with a VideoAgentError on a fatal error.
    */
   async run(handlers: SessionHandlers = {}): Promise<SessionStats> {
-    for await (const item of this.media()) {
-      if (item.kind === 'frame') {
-        this.emit('frame', item.frame);
-        await handlers.onFrame?.(item.frame);
-      } else {
-        this.emit('audio', item.chunk);
-        await handlers.onAudio?.(item.chunk);
+    try {
+      for await (const item of this.media()) {
+        if (item.kind === 'frame') {
+          this.emit('frame', item.frame);
+          await handlers.onFrame?.(item.frame);
+        } else {
+          this.emit('audio', item.chunk);
+          await handlers.onAudio?.(item.chunk);
+        }
       }
+    } catch (err) {
+      // A consumer error ends this session (the pipeline is already released) and nothing else.
+      if (this.stateValue !== 'failed') throw this.fatal(err);
+      throw err;
     }
     return this.stats();
   }
