@@ -1,8 +1,86 @@
 import type { Command } from 'commander';
+import { VideoAgentError } from '../errors';
+import { analyzeSource, type AnalyzeProgress } from '../analyze/run-analysis';
+import { openRuntime } from '../analyze/runtime';
+import { sampleClip } from '../analyze/sample';
+import { parseStages } from '../analyze/stream-analyzer';
+import { formatSummary } from '../analyze/summary';
+import { openResultPublisher } from '../analyze/redis';
 
-// Placeholder: the owning issue replaces this registration with the real command.
+interface AnalyzeCliOptions {
+  sample?: boolean;
+  stages?: string;
+  fps?: string;
+  streamId?: string;
+  pipeline?: string;
+  duration?: string;
+  progress: boolean;
+}
+
+/**
+ * `video-agent analyze <file|rtsp://…|--sample>`: ingestion and every stage in one process, results in the
+ * database (DATABASE_URL or embedded), inference on RunPod (RUNPOD_API_KEY) or the local emulator, results
+ * also published to Redis Streams when REDIS_URL is set. Ends with a readable summary.
+ */
 export function registerAnalyze(program: Command): void {
-  program.command('analyze').description('(not built yet)').action(() => {
-    throw new Error('video-agent analyze is not implemented yet');
-  });
+  program
+    .command('analyze')
+    .description('Analyse a video file or RTSP stream end to end: detections, transcript, events, cost summary')
+    .argument('[source]', 'a media file or an rtsp:// URL')
+    .option('--sample', 'analyse the generated sample clip (moving content + speech)')
+    .option('--stages <list>', 'comma-separated stages: detection,audio,vlm (or none)', 'detection,audio,vlm')
+    .option('--fps <n>', 'frames per second sampled for analysis', '5')
+    .option('--stream-id <id>', 'stream id (default: a stable hash of the source)')
+    .option('--pipeline <name|path>', 'pipeline template (default: file or rtsp)')
+    .option('--duration <s>', 'live sources: stop after this many seconds')
+    .option('--no-progress', 'do not print progress')
+    .action(async (input: string | undefined, o: AnalyzeCliOptions) => {
+      if (o.sample && input) throw new VideoAgentError('E_BAD_ARGS', 'give either a source or --sample, not both');
+      if (!o.sample && !input) throw new VideoAgentError('E_BAD_ARGS', 'missing source: give a file path, an rtsp:// URL, or --sample');
+      let stages;
+      try {
+        stages = parseStages(o.stages);
+      } catch (err) {
+        throw new VideoAgentError('E_BAD_ARGS', (err as Error).message);
+      }
+      const fps = positive('--fps', o.fps ?? '5');
+      const duration = o.duration !== undefined ? positive('--duration', o.duration) : undefined;
+      const source = o.sample ? await sampleClip() : (input as string);
+
+      const publisher = await openResultPublisher(process.env.REDIS_URL);
+      const rt = await openRuntime({ publisher: publisher?.publisher }).catch(async (err) => { await publisher?.close(); throw err; });
+      const abort = new AbortController();
+      const onSignal = () => abort.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        const summary = await analyzeSource(rt, {
+          input: source, stages, fps, streamId: o.streamId, pipeline: o.pipeline, maxDurationS: duration, signal: abort.signal,
+          onProgress: o.progress && process.stderr.isTTY !== undefined ? printProgress : undefined,
+        });
+        if (o.progress) process.stderr.write('\n');
+        process.stdout.write(`${formatSummary(summary)}\n`);
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        await rt.close();
+        await publisher?.close();
+      }
+    });
+}
+
+function positive(name: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new VideoAgentError('E_BAD_ARGS', `${name} must be a positive number, got '${v}'`);
+  return n;
+}
+
+function printProgress(p: AnalyzeProgress): void {
+  const pos = (p.positionUs / 1e6).toFixed(1);
+  const where = p.durationUs > 0 ? `${Math.min(100, (100 * p.positionUs) / p.durationUs).toFixed(0)}% (${pos}/${(p.durationUs / 1e6).toFixed(1)} s)` : `${pos} s live`;
+  const d = p.stages.detection;
+  const a = p.stages.audio;
+  const v = p.stages.vlm;
+  const line = `analyzing ${where} · ${p.frames} frames${d ? ` · ${d.detections} boxes` : ''}${a ? ` · ${a.segments} speech segments` : ''}${v ? ` · ${v.events} events` : ''}`;
+  process.stderr.write(`\r${line.padEnd(100)}`);
 }

@@ -43,7 +43,8 @@ describe('stages/vlm', () => {
     assert.deepEqual(p.onTracks(3e6, [1, 2]), []);
     for (const db of [-30, -31, -29]) assert.deepEqual(p.onTranscript(4e6, 'x', db), []);
     assert.deepEqual(p.onTranscript(5e6, 'x', -15).map((t) => t.kind), ['prosody_peak']);
-    assert.deepEqual(p.onSceneDistance(0, 0), []);
+    assert.deepEqual(p.onSceneDistance(0, 0).map((t) => t.detail), ['stream start']);
+    assert.deepEqual(p.onSceneDistance(1e6, 0), []);
     assert.deepEqual(p.onSceneDistance(10e6, 0).map((t) => t.kind), ['periodic']);
     p.noteCall(10e6);
     assert.equal(p.allows(12e6), false);
@@ -80,21 +81,23 @@ describe('stages/vlm', () => {
       if (i === 20) stage.onDetections({ ptsUs: 4.25e6, detections: [{ className: 'person', trackId: 7 }] });
       if (i === 24) stage.onTranscript({ startUs: 3.5e6, endUs: 4.5e6, text: 'now it turns blue' });
     }
-    assert.equal(requests.length, 1, 'described before the end of the stream');
+    assert.equal(requests.length, 2, 'the opening and the cut are described before the end of the stream');
     await stage.flush();
-    assert.equal(requests.length, 1, 'one call for one cut (new-track trigger merged into it)');
-    assert.ok(requests[0].images.length >= 2 && requests[0].images.length <= 4);
-    assert.match(requests[0].user, /scene change at 4\.0s/);
-    assert.match(requests[0].user, /person: up to 1 per frame, tracks 7/);
-    assert.match(requests[0].user, /now it turns blue/);
-    assert.equal(sink.events.length, 1);
-    const e = sink.events[0];
+    assert.equal(requests.length, 2, 'one call for one cut (the new-track trigger is merged into it)');
+    const cut = requests[1];
+    assert.match(requests[0].user, /stream start/);
+    assert.ok(cut.images.length >= 2 && cut.images.length <= 4);
+    assert.match(cut.user, /scene change at 4\.0s/);
+    assert.match(cut.user, /person: up to 1 per frame, tracks 7/);
+    assert.match(cut.user, /now it turns blue/);
+    assert.equal(sink.events.length, 2);
+    const e = sink.events[1];
     assert.ok(e.startUs <= 4e6 && e.endUs >= 4e6, `span ${e.startUs}-${e.endUs}`);
     assert.ok(e.endUs - e.startUs <= 6e6);
     assert.equal(e.clipWorthyScore, 0.7);
     assert.equal(e.model, 'fake-vlm');
     assert.ok(e.tags.includes('trigger:scene_change'));
-    assert.equal(publisher.of('events').length, 1);
+    assert.equal(publisher.of('events').length, 2);
   });
 
   it('a static scene gets only the periodic floor, never a call per frame', async () => {
@@ -103,8 +106,8 @@ describe('stages/vlm', () => {
     const stage = new VlmStage({ streamId: 's', describe: port, sink, publisher: new MemoryPublisher(), triggers: { periodicS: 10 } });
     for (let i = 0; i < 100; i++) await stage.onFrame(frame('s', i * 250_000, red)); // 25 s
     await stage.flush();
-    assert.equal(requests.length, 2, 'periodic floor at 10 s and 20 s');
-    assert.equal(sink.events.length, 2);
+    assert.equal(requests.length, 3, 'the opening, then the periodic floor at 10 s and 20 s');
+    assert.equal(sink.events.length, 3);
   });
 
   it('an invalid reply is retried once, then recorded as a failed call and a skip, not an event', async () => {
@@ -113,7 +116,9 @@ describe('stages/vlm', () => {
     const stage = new VlmStage({ streamId: 's', describe: port, sink, publisher: new MemoryPublisher(), triggers: { periodicS: 1000 } });
     for (let i = 0; i < 30; i++) await stage.onFrame(frame('s', i * 250_000, i < 8 ? red : blue));
     await stage.flush();
+    // The cut at 2 s is closer than minGapS to the opening: one window, tried twice.
     assert.equal(requests.length, 2);
+    assert.match(requests[0].user, /stream start.*scene change at 2\.0s/);
     assert.equal(sink.events.length, 0);
     assert.deepEqual(sink.calls.map((c) => c.ok), [false, false]);
     assert.deepEqual(sink.skips.map((s) => [s.stage, s.reason]), [['vlm', 'invalid_reply']]);
@@ -123,7 +128,7 @@ describe('stages/vlm', () => {
     const sink = new MemorySink();
     const { port } = describer(['{oops', GOOD]);
     const stage = new VlmStage({ streamId: 's', describe: port, sink, publisher: new MemoryPublisher(), triggers: { periodicS: 1000 } });
-    for (let i = 0; i < 30; i++) await stage.onFrame(frame('s', i * 250_000, i < 8 ? red : blue));
+    for (let i = 0; i < 12; i++) await stage.onFrame(frame('s', i * 250_000, red));
     await stage.flush();
     assert.equal(sink.events.length, 1);
     assert.deepEqual(sink.calls.map((c) => c.ok), [false, true]);

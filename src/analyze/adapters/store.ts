@@ -10,7 +10,7 @@ export function storeSink(store: Store): ResultSink {
     writeAudioSegments: (rows) => store.writeAudioSegments(rows.map((r) => ({ ...r, prosody: r.prosody ? { ...r.prosody } : null }))),
     writeEvents: (rows) => store.writeEvents(rows.map((r) => ({ ...r }))),
     writeMemoryChunks: (rows) => store.writeMemoryChunks(rows.map(({ source, ...r }) => ({ ...r, kind: source }))),
-    recordSkip: (s) => store.recordSkip({ streamId: s.streamId, ptsUs: s.ptsUs, ts: s.ts, stage: s.stage, reason: s.reason }),
+    recordSkip: (s) => store.recordSkip({ streamId: s.streamId, ptsUs: s.ptsUs, ts: s.ts, stage: s.stage, reason: s.reason, endUs: s.endUs, detail: s.detail ?? null }),
     recordEndpointCall: (c) => store.recordEndpointCall({
       streamId: c.streamId, ts: Date.now(), ptsUs: c.ptsUs, callId: c.billing?.callId ?? `local-${randomUUID()}`,
       model: c.billing?.model ?? c.endpoint, endpoint: c.endpoint, ms: c.ms, gpuSeconds: c.billing?.gpuSeconds ?? 0,

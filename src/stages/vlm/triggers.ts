@@ -1,7 +1,8 @@
 /**
  * When to call the VLM. Calling per frame would cost a GPU call per frame for mostly identical answers;
  * instead a call is triggered by something worth describing (a scene change, a new track, a prosody peak,
- * a keyword) or by a periodic floor so a quiet stream still gets a description now and then. Triggers
+ * a keyword) or by a periodic floor (including the stream's opening) so a quiet stream still gets a
+ * description now and then. Triggers
  * closer than `minGapS` to the previous call are merged into it rather than causing another call.
  */
 
@@ -47,8 +48,10 @@ export class TriggerPolicy {
   }
 
   onSceneDistance(atUs: number, distance: number): Trigger[] {
-    this.noteTime(atUs);
     const out: Trigger[] = [];
+    // The opening of a stream is always described once, so even a short clip gets an event.
+    if (this.firstUs === null) out.push({ kind: 'periodic', atUs, detail: 'stream start' });
+    this.noteTime(atUs);
     if (distance >= this.sceneThreshold) out.push({ kind: 'scene_change', atUs, detail: `distance ${distance.toFixed(2)}` });
     if (this.firstUs !== null && atUs - (this.lastCallUs ?? this.firstUs) >= this.periodicUs) {
       out.push({ kind: 'periodic', atUs, detail: `no description for ${this.periodicUs / 1e6}s` });

@@ -1,0 +1,42 @@
+/** The readable end-of-run summary of `analyze` (plain text; the CLI prints it to stdout). */
+import type { AnalyzeSummary } from './run-analysis';
+
+const TABLE_ORDER = ['streams', 'frames', 'detections', 'audio_segments', 'events', 'memory_chunks', 'emotions', 'highlights', 'skips', 'endpoint_calls'] as const;
+
+export function formatSummary(s: AnalyzeSummary): string {
+  const lines: string[] = [];
+  const secs = (us: number) => `${(us / 1e6).toFixed(1)}s`;
+  lines.push(`stream ${s.streamId} (${s.source})`);
+  lines.push(`wall time ${(s.wallMs / 1000).toFixed(1)} s · media ${secs(s.ingest.positionUs)} · ${s.ingest.frames} frames · ${s.ingest.audioSeconds.toFixed(1)} s audio · ${s.ingest.dropped} dropped by ingest`);
+  lines.push('');
+  lines.push('rows for this stream:');
+  const rows = s.rows as unknown as Record<string, number>;
+  lines.push('  ' + TABLE_ORDER.filter((t) => t in rows).map((t) => `${t} ${rows[t]}`).join(' · '));
+  const st = s.stages;
+  const parts: string[] = [];
+  if (st.detection) parts.push(`detection: ${st.detection.framesDetected}/${st.detection.framesIn} frames in ${st.detection.batches} batches, ${st.detection.detections} boxes, ${st.detection.framesSkipped} skipped (${st.detection.framesDropped} dropped, queue max ${st.detection.queueHighWater}/${st.detection.queueCapacity})`);
+  if (st.audio) parts.push(`audio: ${st.audio.windows} windows (${st.audio.silentWindows} silent, ${st.audio.sentWindows} sent, ${st.audio.skippedWindows} failed), ${st.audio.segments} segments, ${st.audio.words} words`);
+  if (st.vlm) parts.push(`vlm: ${st.vlm.calls} calls for ${st.vlm.framesSampled} sampled frames, ${st.vlm.events} events, ${st.vlm.failedCalls} failed; triggers ${Object.entries(st.vlm.triggers).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
+  if (parts.length) {
+    lines.push('');
+    lines.push('stages:');
+    for (const p of parts) lines.push(`  ${p}`);
+  }
+  lines.push('');
+  lines.push('top events:');
+  if (!s.topEvents.length) lines.push('  (none)');
+  for (const e of s.topEvents) lines.push(`  ${e.clipWorthyScore.toFixed(2)}  ${secs(e.startUs)}–${secs(e.endUs)}  ${e.description}${e.tags.length ? `  [${e.tags.join(', ')}]` : ''}`);
+  if (s.skips.length) {
+    lines.push('');
+    lines.push('skipped (queryable in the skips table):');
+    for (const k of s.skips) lines.push(`  ${k.stage}: ${k.count} × ${k.reason}`);
+  }
+  lines.push('');
+  lines.push(`endpoint calls (${s.localInference ? 'local emulator, CPU workers' : 'RunPod'}):`);
+  if (!s.calls.length) lines.push('  (none)');
+  for (const c of s.calls) lines.push(`  ${c.endpoint}: ${c.calls} calls, ${c.failed} failed, avg ${c.avgMs.toFixed(0)} ms, ${c.gpuSeconds.toFixed(2)} GPU s, $${c.costUsd.toFixed(4)}`);
+  const t = s.cost.total;
+  lines.push(`GPU seconds ${t.gpuSeconds.toFixed(2)} · estimated cost $${t.usd.toFixed(4)}${s.localInference ? ' (what these calls would cost on RunPod)' : ''}`);
+  lines.push(`note: ${s.cost.note}`);
+  return lines.join('\n');
+}
