@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { VideoAgentError } from '../../src/errors';
-import { SessionManager, openSource, type Frame, type SessionStats } from '../../src/ingest';
+import { SessionManager, openSource, type SessionStats } from '../../src/ingest';
+import type { Frame } from '../../src/types';
 import { clipRtsp } from './helpers/media';
 import { startRtspServer, type RtspServer } from './helpers/rtsp';
 
