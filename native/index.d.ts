@@ -67,6 +67,12 @@ export class NativePipeline {
    * the queue empty; exact while the queue is full (when drops happen) and once drained.
    */
   dropped(sink: string): number;
+  /**
+   * Buffers discarded by leaky queues (queue leaky=upstream|downstream at parse time), by element
+   * name: the count of `overrun` signals, each of which makes a leaky queue discard at least one
+   * buffer (exactly one when it is limited by max-size-buffers). Keeps counting after stop().
+   */
+  queueDrops(): Record<string, number>;
   /** Stream position in ns, -1 if unknown. */
   position(): number;
   /** Stream duration in ns, -1 if unknown (live). */

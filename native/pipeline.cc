@@ -46,6 +46,21 @@ GstBusSyncReply onBusSync(GstBus*, GstMessage* msg, gpointer userData) {
   return GST_BUS_DROP;
 }
 
+// Streaming thread, queue lock held: only count (reading properties here would deadlock).
+void onQueueOverrun(GstElement*, gpointer userData) {
+  static_cast<LeakyQueue*>(userData)->overruns.fetch_add(1, std::memory_order_relaxed);
+}
+
+bool isLeakyQueue(GstElement* el) {
+  GstElementFactory* factory = gst_element_get_factory(el);
+  if (factory == nullptr || g_strcmp0(gst_plugin_feature_get_name(GST_PLUGIN_FEATURE(factory)), "queue") != 0) {
+    return false;
+  }
+  gint leaky = 0;
+  g_object_get(el, "leaky", &leaky, nullptr);
+  return leaky != 0;
+}
+
 void installSampleCallback(SinkState* s, bool enabled) {
   GstAppSinkCallbacks callbacks = {};  // empty struct, never NULL (GStreamer reads its fields)
   if (enabled) callbacks.new_sample = onNewSample;
@@ -101,6 +116,7 @@ Napi::Function Pipeline::Init(Napi::Env env) {
                          InstanceMethod<&Pipeline::Push>("push"),
                          InstanceMethod<&Pipeline::EndOfStream>("endOfStream"),
                          InstanceMethod<&Pipeline::Dropped>("dropped"),
+                         InstanceMethod<&Pipeline::QueueDrops>("queueDrops"),
                          InstanceMethod<&Pipeline::Position>("position"),
                          InstanceMethod<&Pipeline::Duration>("duration"),
                      });
@@ -157,6 +173,12 @@ Pipeline::Pipeline(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Pipeline>(
       sinks_.push_back(std::move(s));
     } else if (GST_IS_APP_SRC(el)) {
       srcs_.emplace_back(name, GST_APP_SRC(gst_object_ref(el)));
+    } else if (isLeakyQueue(el)) {
+      auto q = std::make_unique<LeakyQueue>();
+      q->name = name;
+      q->queue = GST_ELEMENT(gst_object_ref(el));
+      q->handler = g_signal_connect(el, "overrun", G_CALLBACK(onQueueOverrun), q.get());
+      leakyQueues_.push_back(std::move(q));
     }
     g_free(name);
     g_value_reset(&item);
@@ -166,6 +188,7 @@ Pipeline::Pipeline(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Pipeline>(
   // gst_bin_iterate_recurse yields sinks first; report them in launch order instead.
   std::reverse(sinks_.begin(), sinks_.end());
   std::reverse(srcs_.begin(), srcs_.end());
+  std::reverse(leakyQueues_.begin(), leakyQueues_.end());
 }
 
 Pipeline::~Pipeline() {
@@ -265,6 +288,13 @@ void Pipeline::releaseGstObjects() {
     if (s->lastCaps != nullptr) {
       gst_caps_unref(s->lastCaps);
       s->lastCaps = nullptr;
+    }
+  }
+  for (auto& q : leakyQueues_) {
+    if (q->queue != nullptr) {
+      g_signal_handler_disconnect(q->queue, q->handler);
+      gst_object_unref(q->queue);
+      q->queue = nullptr;
     }
   }
   for (auto& [name, src] : srcs_) {
@@ -396,6 +426,12 @@ Napi::Value Pipeline::Dropped(const Napi::CallbackInfo& info) {
   uint64_t bound = s->pulled + s->maxBuffers;
   if (accepted > bound) s->droppedFloor = std::max(s->droppedFloor, accepted - bound);
   return Napi::Number::New(info.Env(), static_cast<double>(s->droppedFloor));
+}
+
+Napi::Value Pipeline::QueueDrops(const Napi::CallbackInfo& info) {
+  Napi::Object out = Napi::Object::New(info.Env());
+  for (const auto& q : leakyQueues_) out.Set(q->name, static_cast<double>(q->overruns.load()));
+  return out;
 }
 
 Napi::Value Pipeline::Position(const Napi::CallbackInfo& info) {

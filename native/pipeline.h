@@ -56,6 +56,14 @@ struct SinkState : std::enable_shared_from_this<SinkState> {
   std::string lastCapsString;
 };
 
+/** A leaky queue: every `overrun` while it is full makes it discard (at least) one buffer. */
+struct LeakyQueue {
+  std::string name;
+  GstElement* queue = nullptr;  // owned ref
+  gulong handler = 0;
+  std::atomic<uint64_t> overruns{0};
+};
+
 class Pipeline : public Napi::ObjectWrap<Pipeline> {
  public:
   static Napi::Function Init(Napi::Env env);
@@ -79,6 +87,7 @@ class Pipeline : public Napi::ObjectWrap<Pipeline> {
   Napi::Value Push(const Napi::CallbackInfo& info);
   Napi::Value EndOfStream(const Napi::CallbackInfo& info);
   Napi::Value Dropped(const Napi::CallbackInfo& info);
+  Napi::Value QueueDrops(const Napi::CallbackInfo& info);
   Napi::Value Position(const Napi::CallbackInfo& info);
   Napi::Value Duration(const Napi::CallbackInfo& info);
 
@@ -92,6 +101,7 @@ class Pipeline : public Napi::ObjectWrap<Pipeline> {
   GstElement* pipeline_ = nullptr;
   std::vector<std::shared_ptr<SinkState>> sinks_;
   std::vector<std::pair<std::string, GstAppSrc*>> srcs_;
+  std::vector<std::unique_ptr<LeakyQueue>> leakyQueues_;
   std::unique_ptr<SharedChannels> channels_;
   Napi::FunctionReference onBus_;
   Napi::FunctionReference onSampleReady_;

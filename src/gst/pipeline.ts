@@ -160,6 +160,14 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     if (this.statusValue !== 'stopped') this.native.endOfStream(src);
   }
 
+  /**
+   * Buffers discarded so far by each leaky queue (queue leaky=downstream|upstream), by element name.
+   * Counted from the queue's overrun signal; still readable after stop(). Appsink drops: sink(name).dropped.
+   */
+  queueDrops(): Record<string, number> {
+    return this.native.queueDrops();
+  }
+
   /** Position in ns, -1 if unknown. */
   position(): number {
     return this.statusValue === 'stopped' ? -1 : this.native.position();

@@ -102,6 +102,39 @@ describe('gst Pipeline: decoding files', function () {
     assert.ok(n + dropped >= 30, `consumed ${n} + dropped ${dropped} is too few for 1.5 s at 30 fps`);
   });
 
+  it('a leaky queue in front of a blocked appsink drops and counts what it discards', async () => {
+    const p = Pipeline.create(
+      'videotestsrc is-live=true ! video/x-raw,framerate=30/1,width=160,height=120 ! queue name=q leaky=downstream max-size-buffers=2 max-size-bytes=0 max-size-time=0 ' +
+        '! jpegenc ! appsink name=frames sync=false max-buffers=1 drop=false',
+    );
+    const frames = p.sink('frames');
+    p.start();
+    let n = 0;
+    for await (const _ of frames) {
+      await sleep(100);
+      if (++n === 8) break;
+    }
+    p.stop();
+    const drops = p.queueDrops();
+    assert.deepEqual(Object.keys(drops), ['q']);
+    assert.ok(drops.q >= 10, `queue q dropped ${drops.q} in ~0.8 s at 30 fps with a 10 fps consumer`);
+    assert.equal(frames.dropped, 0, 'a drop=false appsink never drops');
+  });
+
+  it('backpressure: a stalled consumer holds the pipeline at what it consumed (nothing is pulled ahead into JS)', async () => {
+    const { av } = testMedia();
+    const p = Pipeline.create(`${decodeSource(av)} ${framesBranch(10, 160, 120, 'max-buffers=2 drop=false')}`);
+    const frames = p.sink('frames');
+    p.start();
+    for (let i = 0; i < 5; i++) assert.equal((await frames.next()).done, false);
+    await sleep(1500); // decoding all 10 s takes well under 1.5 s when nothing holds it back
+    const position = p.position();
+    p.stop();
+    // The sink's position is the last sample it queued: 5 consumed + max-buffers 2 + the one it blocks on.
+    // A wrapper that pulled eagerly into JS would have let the whole 10 s file through by now.
+    assert.ok(position >= 0.5e9 && position <= 1.0e9, `the sink ran ahead to ${position / 1e9} s`);
+  });
+
   it('reports position and duration in ns while playing', async () => {
     const { av } = testMedia();
     const p = Pipeline.create(`${decodeSource(av)} ${framesBranch(10, 160, 120, 'max-buffers=2')}`);
@@ -225,6 +258,18 @@ describe('gst Pipeline: appsrc and lifecycle', function () {
     assert.equal(got.length, 3);
     for (const s of got) assert.deepEqual(jpegSize(s.data), { width: 32, height: 24 });
     assert.deepEqual(got.map((s) => s.ptsNs), [0, 1e9, 2e9]);
+  });
+
+  it('a pipeline without appsinks (file export) resolves done at EOS and releases its threads', async () => {
+    const out = `${testMedia().dir}/export.mkv`;
+    const p = Pipeline.create(
+      `videotestsrc num-buffers=20 ! video/x-raw,width=64,height=48,framerate=10/1 ! x264enc speed-preset=ultrafast ! h264parse ! matroskamux ! filesink location=${out}`,
+    );
+    p.start();
+    await p.done;
+    assert.equal(p.status, 'eos');
+    const info = await discover(out, 5000);
+    assert.ok(Math.abs(info.durationNs - 2e9) < 0.15e9, `exported ${info.durationNs} ns`);
   });
 
   it('stop() is idempotent, ends iterators and resolves done; the state events arrive', async () => {
