@@ -52,6 +52,9 @@ export class ThreadClient<Req, Res> {
       worker.on('message', (msg: FromThread) => {
         if (msg.kind === 'ready') { ready = true; resolve(); return; }
         if (msg.kind === 'init-error') {
+          // Forget this thread so a later call retries the load (e.g. after the missing package is installed).
+          if (this.worker === worker) { this.worker = undefined; this.starting = undefined; }
+          void worker.terminate();
           reject(new VideoAgentError(msg.error.code === 'E_WORKER_INTERNAL' ? 'E_MODEL_LOAD' : msg.error.code,
             `${this.label}: model failed to load: ${msg.error.message}`));
           return;
