@@ -110,7 +110,7 @@ export async function openStore(opts: StoreOptions = {}): Promise<Store> {
       }
     }
   })();
-  migrateDone.catch((err) => log.error({ err: (err as Error).message }, 'migrations failed'));
+  migrateDone.catch((err) => { if (!closed) log.error({ err: (err as Error).message }, 'migrations failed'); });
 
   const spool = new Spool(path.join(dataDir, 'spool', opts.schema ?? 'public'));
   const ready = migrateDone.then(() => undefined);
