@@ -77,7 +77,8 @@ export class InferenceClient {
   async transcribe(wav: Media, opts: TranscribeOptions = {}): Promise<WhisperOutput> {
     const input: WhisperInput = { audio_base64: b64(wav), word_timestamps: opts.wordTimestamps ?? true, transcription: 'plain_text' };
     if (opts.language !== undefined) input.language = opts.language;
-    if (opts.model) input.model = opts.model;
+    // Always name the model: the official worker defaults to "base", our image to large-v3-turbo.
+    input.model = opts.model ?? 'turbo';
     if (opts.enableVad !== undefined) input.enable_vad = opts.enableVad;
     if (opts.initialPrompt) input.initial_prompt = opts.initialPrompt;
     return (await this.runpod.call('whisper', input, opts)).output;

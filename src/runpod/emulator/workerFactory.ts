@@ -28,9 +28,9 @@ function loadWorkersModule(): WorkersModule | undefined {
 
 export function createBackingWorker(name: LocalWorkerName, contract: ModelName, stub: StubTiming): BackingWorker {
   if (name === 'stub') return { worker: new StubWorker(contract, stub), kind: 'stub' };
-  // Diarization has no local model: it is the stub, and says so in every output.
-  if (name === 'diarization') return { worker: new StubWorker('diarization', stub, 'stub-diarization (no local diarization model)'), kind: 'stub' };
   const mod = loadWorkersModule();
+  // Diarization has no local model: src/workers' energy-based stub (labelled as such in every output) when present.
+  if (name === 'diarization' && !mod) return { worker: new StubWorker('diarization', stub, 'stub-diarization (no local diarization model)'), kind: 'stub' };
   if (!mod) {
     log.warn({ worker: name }, 'src/workers is not available: serving this endpoint with the stub worker');
     return { worker: new StubWorker(contract, stub, `stub-${contract} (src/workers unavailable)`), kind: 'stub-fallback' };
