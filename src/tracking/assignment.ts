@@ -63,19 +63,40 @@ export function assignWithCostLimit(
 ): AssignmentResult {
   const rows = cost.length;
   if (rows === 0 || cols === 0) return result(rows, cols, []);
-  const n = rows + cols;
+  // A row or column with no entry within the limit can never be matched (pairing it costs more than leaving
+  // both sides open), so solve only the rest: same optimum, much smaller matrix in crowded frames.
+  const liveRows: number[] = [];
+  const colLive = new Array<boolean>(cols).fill(false);
+  for (let i = 0; i < rows; i++) {
+    let any = false;
+    for (let j = 0; j < cols; j++) {
+      if (cost[i][j] <= limit) {
+        any = true;
+        colLive[j] = true;
+      }
+    }
+    if (any) liveRows.push(i);
+  }
+  const liveCols = colLive.flatMap((live, j) => (live ? [j] : []));
+  const r = liveRows.length;
+  const c = liveCols.length;
+  if (r === 0) return result(rows, cols, []);
+  const n = r + c;
   const half = limit / 2;
   const ext: number[][] = [];
   for (let i = 0; i < n; i++) {
     const row = new Array<number>(n);
     for (let j = 0; j < n; j++) {
-      if (i < rows && j < cols) row[j] = cost[i][j];
-      else if (i >= rows && j >= cols) row[j] = 0;
+      if (i < r && j < c) row[j] = cost[liveRows[i]][liveCols[j]];
+      else if (i >= r && j >= c) row[j] = 0;
       else row[j] = half;
     }
     ext.push(row);
   }
-  const matches = solveAssignment(ext).filter(([r, c]) => r < rows && c < cols && cost[r][c] <= limit);
+  const matches = solveAssignment(ext)
+    .filter(([i, j]) => i < r && j < c)
+    .map(([i, j]) => [liveRows[i], liveCols[j]] as Pair)
+    .filter(([i, j]) => cost[i][j] <= limit);
   return result(rows, cols, matches);
 }
 
