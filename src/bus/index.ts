@@ -5,3 +5,4 @@ export { TOPICS, REGISTRY_KEY, streamKey, parseStreamKey, leaseName, assertStrea
 export { encodeFrame, decodeFrame, encodeAudio, decodeAudio, encodeJson, decodeJson, toDeliveryFields } from './messages';
 export { BackendLeaseManager, MemoryLeaseBackend, type LeaseBackend } from './lease';
 export type { Bus, BusFields, Delivery, Handler, ConsumeOptions, Consumer, ConsumerStats, Lease, LeaseManager, LeaseOptions, PublishOptions } from './types';
+export { consumeLeased, type LeasedConsumeOptions, type LeasedConsumer } from './leasedConsumer';
