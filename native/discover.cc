@@ -3,6 +3,7 @@
 #include <gst/gst.h>
 #include <gst/pbutils/pbutils.h>
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <string>
@@ -182,6 +183,8 @@ Napi::Value Discover(const Napi::CallbackInfo& info) {
   if (!info[0].IsString()) throw Napi::TypeError::New(env, "discover(uri, timeoutMs): uri must be a string");
   double timeoutMs = info[1].IsNumber() ? info[1].As<Napi::Number>().DoubleValue() : 10000;
   if (!(timeoutMs > 0)) throw Napi::RangeError::New(env, "discover(uri, timeoutMs): timeoutMs must be > 0");
+  // GstDiscoverer's timeout property accepts 1 s .. 1 h; outside it g_object_new would warn and ignore it.
+  timeoutMs = std::min(std::max(timeoutMs, 1000.0), 3600000.0);
   auto* worker = new DiscoverWorker(env, info[0].As<Napi::String>().Utf8Value(),
                                     static_cast<guint64>(timeoutMs * 1e6));
   Napi::Promise promise = worker->Promise();
