@@ -1,17 +1,48 @@
-/** Redis side of analyze/worker: opens the Redis bus when REDIS_URL is set. */
-import type { Bus } from '../bus/types';
+/** Redis side of analyze/worker: the Redis bus (checked reachable up front) and a small state store. */
+import Redis from 'ioredis';
+import { VideoAgentError } from '../errors';
+import { RedisBus, type Bus } from '../bus';
 import type { Publisher } from '../stages/ports';
 import { busPublisher } from './publisher';
+import type { StateStore } from './stage-worker';
 
-export interface ResultPublisher { bus: Bus; publisher: Publisher; close(): Promise<void> }
+export interface RedisConnection { bus: Bus; state: StateStore; publisher: Publisher; close(): Promise<void> }
 
-/** Null when no Redis URL is given (analyze then uses only the in-process fan-out). */
-export async function openResultPublisher(redisUrl: string | undefined): Promise<ResultPublisher | null> {
-  if (!redisUrl) return null;
-  const bus = await openRedisBus(redisUrl);
-  return { bus, publisher: busPublisher(bus), close: () => bus.close() };
+/** Connects to Redis or fails with one clear line (the URL's password is never printed). */
+export async function openRedis(redisUrl: string, opts: { prefix?: string } = {}): Promise<RedisConnection> {
+  // A short-lived probe fails fast; the long-lived connection then keeps ioredis' default reconnects.
+  const probe = new Redis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 5000, lazyConnect: true, retryStrategy: () => null });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    await probe.ping();
+  } catch (err) {
+    throw new VideoAgentError('E_REDIS_UNREACHABLE', `cannot reach Redis at ${safeUrl(redisUrl)}: ${(err as Error).message}`);
+  } finally {
+    probe.disconnect();
+  }
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
+  const prefix = opts.prefix ?? '';
+  const bus = new RedisBus(redis, { prefix });
+  const state: StateStore = {
+    get: (k) => redis.get(prefix + k),
+    set: async (k, v) => { await redis.set(prefix + k, v, 'EX', 7 * 24 * 3600); },
+  };
+  return { bus, state, publisher: busPublisher(bus), close: () => bus.close() };
 }
 
-export async function openRedisBus(_redisUrl: string): Promise<Bus> {
-  throw new Error('Redis bus not available yet');
+/** Null when no Redis URL is given (analyze then uses only the in-process fan-out). */
+export async function openResultPublisher(redisUrl: string | undefined): Promise<RedisConnection | null> {
+  return redisUrl ? openRedis(redisUrl) : null;
+}
+
+function safeUrl(u: string): string {
+  try {
+    const url = new URL(u);
+    url.password = '';
+    url.username = '';
+    return url.toString();
+  } catch {
+    return '(invalid URL)';
+  }
 }

@@ -9,6 +9,7 @@ import type { CostSnapshot } from '../runpod';
 import type { EndpointCallSummary, RowCounts, SkipSummary, StoredEvent } from '../store';
 import type { Stage } from '../stages/ports';
 import type { Runtime } from './runtime';
+import { encodeAudio, encodeFrame, streamKey, type Bus } from '../bus';
 import { StreamAnalyzer, type AnalyzerTuning, type StreamAnalyzerStats } from './stream-analyzer';
 
 export interface AnalyzeOptions {
@@ -25,6 +26,11 @@ export interface AnalyzeOptions {
   maxDurationS?: number;
   signal?: AbortSignal;
   onProgress?: (p: AnalyzeProgress) => void;
+  /**
+   * A shared bus (Redis): media of the stages not run here is published on `video:<id>` / `audio:<id>` for
+   * `worker --stage …` processes elsewhere (`--stages none` publishes everything).
+   */
+  bus?: Bus;
   /** Called once the session exists (tests use it to stop a live source). */
   onSession?: (s: Session) => void;
 }
@@ -79,9 +85,23 @@ export async function analyzeSource(rt: Runtime, opts: AnalyzeOptions): Promise<
         opts.onProgress!({ streamId, live: session.live, positionUs: s.positionUs, durationUs: s.durationUs, frames: s.frames, audioSeconds: s.audioSeconds, stages: analyzer.stats() });
       }, 500)
     : null;
+  const bus = opts.bus;
+  const shareVideo = bus && !(opts.stages.has('detection') && opts.stages.has('vlm'));
+  const shareAudio = bus && !opts.stages.has('audio');
+  const videoKey = streamKey('video', streamId);
+  const audioKey = streamKey('audio', streamId);
   let ingest: SessionStats;
   try {
-    ingest = await session.run({ onFrame: (f) => analyzer.onFrame(f), onAudio: (c) => analyzer.onAudio(c) });
+    ingest = await session.run({
+      onFrame: async (f) => {
+        if (shareVideo) await bus.publish(videoKey, encodeFrame(f));
+        await analyzer.onFrame(f);
+      },
+      onAudio: async (c) => {
+        if (shareAudio) await bus.publish(audioKey, encodeAudio(c));
+        await analyzer.onAudio(c);
+      },
+    });
   } finally {
     if (timer) clearTimeout(timer);
     if (progress) clearInterval(progress);

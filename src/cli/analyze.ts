@@ -55,7 +55,7 @@ export function registerAnalyze(program: Command): void {
       process.once('SIGTERM', onSignal);
       try {
         const summary = await analyzeSource(rt, {
-          input: source, stages, fps, streamId: o.streamId, pipeline: o.pipeline, maxDurationS: duration, signal: abort.signal,
+          input: source, stages, fps, bus: publisher?.bus, streamId: o.streamId, pipeline: o.pipeline, maxDurationS: duration, signal: abort.signal,
           onProgress: o.progress && process.stderr.isTTY !== undefined ? printProgress : undefined,
         });
         if (o.progress) process.stderr.write('\n');

@@ -42,7 +42,8 @@ export interface DetectionStats {
   queueCapacity: number;
 }
 
-interface Queued { frame: Frame; enqueuedAt: number }
+/** `settle` resolves a `pushAndWait` caller once the frame was detected, skipped or dropped. */
+interface Queued { frame: Frame; enqueuedAt: number; settle?: () => void }
 
 export class DetectionStage {
   private readonly log;
@@ -64,16 +65,31 @@ export class DetectionStage {
     this.maxBatchAgeMs = opts.maxBatchAgeMs ?? 250;
     this.maxInFlight = opts.maxInFlight ?? 2;
     const capacity = opts.queueCapacity ?? 64;
-    this.queue = new BoundedQueue<Queued>(capacity, opts.overflow ?? 'block', (q) => this.onDropped(q.frame));
+    this.queue = new BoundedQueue<Queued>(capacity, opts.overflow ?? 'block', (q) => { this.onDropped(q.frame); q.settle?.(); });
     this.stats = { framesIn: 0, framesDetected: 0, framesSkipped: 0, framesDropped: 0, detections: 0, batches: 0, queueHighWater: 0, queueCapacity: capacity };
   }
 
   /** Accepts a frame; resolves when it is queued (may wait under the `block` policy). */
   async push(frame: Frame): Promise<void> {
+    await this.enqueue(frame);
+  }
+
+  /**
+   * Resolves only once the frame's result (or its skip) is recorded: a bus consumer that acknowledges
+   * after this never loses a frame to a crash (at-least-once; the writes are idempotent).
+   */
+  async pushAndWait(frame: Frame): Promise<void> {
+    let settle!: () => void;
+    const done = new Promise<void>((r) => { settle = r; });
+    await this.enqueue(frame, settle);
+    await done;
+  }
+
+  private async enqueue(frame: Frame, settle?: () => void): Promise<void> {
     if (this.closed) throw new Error('detection stage is closed');
     this.stats.framesIn++;
     await this.opts.sink.writeFrames([{ streamId: frame.streamId, ptsUs: frame.ptsUs, ts: frame.ts, width: frame.width, height: frame.height }]);
-    await this.queue.push({ frame, enqueuedAt: Date.now() });
+    await this.queue.push({ frame, enqueuedAt: Date.now(), settle });
     this.pump();
   }
 
@@ -106,7 +122,7 @@ export class DetectionStage {
       const full = this.queue.length >= this.batchSize;
       const aged = Date.now() - oldest.enqueuedAt >= this.maxBatchAgeMs;
       if (!full && !aged && !force) break;
-      this.dispatch(this.queue.take(this.batchSize).map((q) => q.frame));
+      this.dispatch(this.queue.take(this.batchSize));
     }
     this.armAgeTimer();
   }
@@ -119,7 +135,8 @@ export class DetectionStage {
     this.ageTimer.unref();
   }
 
-  private dispatch(frames: Frame[]): void {
+  private dispatch(items: Queued[]): void {
+    const frames = items.map((q) => q.frame);
     this.inFlight++;
     this.stats.batches++;
     const started = Date.now();
@@ -134,7 +151,9 @@ export class DetectionStage {
         await this.recordFailure(frames, err, Date.now() - started);
       }
     });
-    this.trackingChain = tracked.catch((err) => { this.log.error({ err }, 'detection result handling failed'); });
+    this.trackingChain = tracked
+      .catch((err) => { this.log.error({ err }, 'detection result handling failed'); })
+      .finally(() => { for (const q of items) q.settle?.(); });
     const settled: Promise<void> = this.trackingChain.finally(() => {
       this.inFlight--;
       this.inFlightSettled.delete(settled);

@@ -6,7 +6,7 @@
 import type { CostRecord, RunpodClient, VlmContentPart, VlmMessage } from '../../runpod';
 import type { Detection } from '../../types';
 import type { CallBilling, DescribePort, DetectPort, TranscribePort } from '../../stages/ports';
-import { pcmToWav } from './wav';
+import { encodeWav } from '../../audio';
 
 export interface InferencePortsOptions {
   /** Detection confidence floor sent to the endpoint. */
@@ -56,7 +56,7 @@ export function inferencePorts(runpod: RunpodClient, opts: InferencePortsOptions
 
   const transcribe: TranscribePort = {
     async transcribe(streamId, pcm, sampleRate, signal) {
-      const wav = pcmToWav(pcm, sampleRate);
+      const wav = encodeWav(pcm, { sampleRate });
       const res = await runpod.call('whisper', {
         audio_base64: wav.toString('base64'), word_timestamps: true, transcription: 'plain_text',
         ...(opts.language !== undefined ? { language: opts.language } : {}),

@@ -1,0 +1,190 @@
+/**
+ * `worker --stage X`: one member of the stage's consumer group on a shared bus (Redis). Stateful per-stream
+ * work (tracking, audio windows, the VLM window) belongs to one worker at a time through a per-stream
+ * lease: this worker polls the stream registry, takes the leases it can, and consumes only the keys of the
+ * streams it holds, so several workers split the streams between them. When a holder dies its lease
+ * expires, another worker takes the stream over, and its group's pending entries (delivered to the dead
+ * worker, never acknowledged) are claimed with XAUTOCLAIM and processed again (writes are idempotent).
+ *
+ * Acknowledgement: detection acknowledges a frame only once its result (or skip) is recorded, so a killed
+ * worker loses nothing. Audio and VLM acknowledge on receipt, because their windows need later entries to
+ * complete; a crash there loses at most the window being assembled (≤ 6 s of audio, one VLM window).
+ * The tracker snapshot is saved after each batch (`state:tracker:<streamId>`) and restored on take-over.
+ */
+import { childLogger } from '../obs/logger';
+import { decodeAudio, decodeFrame, decodeJson, leaseName, streamKey } from '../bus';
+import type { Bus, Consumer, Lease } from '../bus';
+import type { Stage, TrackerPort } from '../stages/ports';
+import { StreamAnalyzer, type AnalyzerPorts, type AnalyzerTuning, type StreamAnalyzerStats } from './stream-analyzer';
+
+/** Where a stage keeps per-stream state between holders (the tracker snapshot). */
+export interface StateStore {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string): Promise<void>;
+}
+
+export interface StageWorkerOptions {
+  stage: Stage;
+  bus: Bus;
+  ports: AnalyzerPorts;
+  /** Unique per worker process. */
+  consumer: string;
+  state?: StateStore;
+  leaseTtlMs?: number;
+  /** How often the registry is polled for streams without a holder. */
+  discoverMs?: number;
+  /** A pending entry idle this long is claimed from a dead consumer. */
+  claimIdleMs?: number;
+  tuning?: AnalyzerTuning;
+  /** Most streams held at once (spreads streams over workers). */
+  maxStreams?: number;
+}
+
+interface Lane {
+  streamId: string;
+  lease: Lease;
+  analyzer: StreamAnalyzer;
+  consumer: Consumer;
+  tracker?: TrackerPort;
+}
+
+export interface StageWorkerStats {
+  streams: string[];
+  handled: number;
+  claimed: number;
+  failed: number;
+  perStream: Record<string, StreamAnalyzerStats>;
+}
+
+export class StageWorker {
+  private readonly log;
+  private readonly lanes = new Map<string, Lane>();
+  private readonly finished: { handled: number; claimed: number; failed: number } = { handled: 0, claimed: 0, failed: 0 };
+  private timer: NodeJS.Timeout | null = null;
+  private polling: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(private readonly o: StageWorkerOptions) {
+    this.log = childLogger({ component: 'stage-worker', stage: o.stage, consumer: o.consumer });
+  }
+
+  start(): void {
+    const tick = () => {
+      this.polling = this.poll().catch((err) => this.log.warn({ err: (err as Error).message }, 'stream discovery failed'));
+      void this.polling.finally(() => { if (!this.stopped) this.timer = setTimeout(tick, this.o.discoverMs ?? 1000); });
+    };
+    tick();
+  }
+
+  /** Streams this worker currently holds. */
+  heldStreams(): string[] { return [...this.lanes.keys()].sort(); }
+
+  stats(): StageWorkerStats {
+    const s = { ...this.finished, streams: this.heldStreams(), perStream: {} as Record<string, StreamAnalyzerStats> };
+    for (const l of this.lanes.values()) {
+      s.handled += l.consumer.stats.handled;
+      s.claimed += l.consumer.stats.claimed;
+      s.failed += l.consumer.stats.failed;
+      s.perStream[l.streamId] = l.analyzer.stats();
+    }
+    return s;
+  }
+
+  /** Clean shutdown: stop reading (the entry in flight finishes and is acknowledged), drain, release leases. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.polling;
+    await Promise.all([...this.lanes.values()].map((l) => this.closeLane(l, true)));
+  }
+
+  /** What a crash looks like to the others (tests): nothing acknowledged or released from now on. */
+  async kill(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    for (const l of this.lanes.values()) l.lease.abandon();
+    this.lanes.clear();
+  }
+
+  private async poll(): Promise<void> {
+    if (this.stopped) return;
+    const max = this.o.maxStreams ?? Infinity;
+    for (const streamId of await this.o.bus.streams()) {
+      if (this.stopped || this.lanes.size >= max) break;
+      if (this.lanes.has(streamId)) continue;
+      const lease = await this.o.bus.leases.tryAcquire(leaseName(this.o.stage, streamId), this.o.leaseTtlMs ?? 10_000);
+      if (!lease) continue;
+      if (this.stopped) { await lease.release(); break; }
+      await this.openLane(streamId, lease);
+    }
+  }
+
+  private async openLane(streamId: string, lease: Lease): Promise<void> {
+    const snapshotKey = `state:tracker:${streamId}`;
+    let trackerSnapshot: unknown;
+    if (this.o.stage === 'detection' && this.o.state) {
+      const raw = await this.o.state.get(snapshotKey);
+      if (raw) trackerSnapshot = JSON.parse(raw);
+    }
+    const ports: AnalyzerPorts = { ...this.o.ports };
+    if (this.o.stage === 'detection' && this.o.state) {
+      // Save the tracker after every update so a take-over continues the same track ids.
+      const state = this.o.state;
+      const make = this.o.ports.trackerFactory;
+      ports.trackerFactory = (sid, snap) => {
+        const t = make(sid, snap);
+        return {
+          update: (d, pts) => { const r = t.update(d, pts); void state.set(snapshotKey, JSON.stringify(t.snapshot())).catch(() => undefined); return r; },
+          snapshot: () => t.snapshot(),
+        };
+      };
+    }
+    // Files and live sources look alike on the bus: block (backpressure on the consumer, not drops).
+    const analyzer = new StreamAnalyzer({
+      streamId, stages: new Set([this.o.stage]), live: false, ports, trackerSnapshot,
+      tuning: { ...this.o.tuning, ...(this.o.stage === 'detection' ? { maxBatchAgeMs: 0 } : {}) },
+    });
+    const keys = this.o.stage === 'detection' ? [streamKey('video', streamId)]
+      : this.o.stage === 'audio' ? [streamKey('audio', streamId)]
+      : [streamKey('video', streamId), streamKey('detections', streamId), streamKey('transcripts', streamId)];
+    const consumer = this.o.bus.consume({
+      group: this.o.stage, consumer: this.o.consumer, keys, claimIdleMs: this.o.claimIdleMs ?? 15_000, claimIntervalMs: Math.min(5000, this.o.claimIdleMs ?? 5000),
+      handler: async (d) => {
+        if (d.key.startsWith('video:')) {
+          const frame = decodeFrame(d);
+          if (analyzer.detection) await analyzer.detection.pushAndWait(frame);
+          else await analyzer.onFrame(frame);
+        } else if (d.key.startsWith('audio:')) {
+          await analyzer.onAudio(decodeAudio(d));
+        } else if (analyzer.vlm) {
+          const { payload } = decodeJson<Record<string, unknown>>(d);
+          if (d.key.startsWith('detections:')) {
+            const dets = (payload.detections as { class_name: string; track_id: number | null }[]) ?? [];
+            analyzer.vlm.onDetections({ ptsUs: Number(payload.pts_us), detections: dets.map((x) => ({ className: x.class_name, trackId: x.track_id })) });
+          } else {
+            const prosody = payload.prosody as { rmsDb?: number } | null;
+            analyzer.vlm.onTranscript({ startUs: Number(payload.start_us), endUs: Number(payload.end_us), text: String(payload.text ?? ''), rmsDb: prosody?.rmsDb ?? null });
+          }
+        }
+      },
+    });
+    const lane: Lane = { streamId, lease, analyzer, consumer };
+    this.lanes.set(streamId, lane);
+    lease.onLost(() => {
+      this.log.warn({ streamId }, 'lease lost: another worker owns this stream now');
+      void this.closeLane(lane, false);
+    });
+    this.log.info({ streamId }, 'took over stream');
+  }
+
+  private async closeLane(l: Lane, release: boolean): Promise<void> {
+    if (this.lanes.get(l.streamId) !== l) return;
+    this.lanes.delete(l.streamId);
+    await l.consumer.stop();
+    this.finished.handled += l.consumer.stats.handled;
+    this.finished.claimed += l.consumer.stats.claimed;
+    this.finished.failed += l.consumer.stats.failed;
+    await l.analyzer.finish().catch((err) => this.log.error({ err }, 'stage drain failed'));
+    if (release) await l.lease.release().catch(() => undefined);
+  }
+}
