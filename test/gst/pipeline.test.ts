@@ -296,6 +296,21 @@ describe('gst Pipeline: appsrc and lifecycle', function () {
     assert.deepEqual(states.slice(0, 3), ['READY', 'PAUSED', 'PLAYING']);
   });
 
+  it('samples still queued at EOS (wait-on-eos=false) are all delivered after the eos event', async () => {
+    const p = Pipeline.create('videotestsrc num-buffers=20 ! video/x-raw,width=32,height=24 ! appsink name=frames sync=false max-buffers=50 wait-on-eos=false');
+    const frames = p.sink('frames');
+    let deliveredAtEos = -1;
+    p.on('eos', () => {
+      deliveredAtEos = frames.count;
+    });
+    p.start();
+    const got = await collect(frames, 20);
+    await p.done;
+    assert.equal(got.length, 20);
+    assert.ok(deliveredAtEos >= 0 && deliveredAtEos < 20, `eos came after ${deliveredAtEos} deliveries`);
+    assert.deepEqual(got.map((s) => s.ptsNs), [...Array(20).keys()].map((i) => Math.floor((i * 1e9) / 30)));
+  });
+
   it('an unclaimed appsink never stalls the pipeline', async () => {
     const { av } = testMedia();
     const p = Pipeline.create(`${decodeSource(av)} ${framesBranch(5, 80, 60, 'max-buffers=1')} ${audioBranch()}`);
