@@ -11,7 +11,7 @@ import { checkLaunch } from './validate';
 export * from './schema';
 export { loadPipelineTemplate, parsePipelineTemplate, resolvePipelinePath, listBuiltinPipelines, BUILTIN_PIPELINE_DIR } from './loader';
 export { resolveParams } from './params';
-export { renderLaunch, withFakeSinks, quoteLaunchValue, type RenderedPipeline, type RenderOptions } from './render';
+export { renderLaunch, withFakeSinks, launchToArgv, quoteLaunchValue, type RenderedPipeline, type RenderOptions } from './render';
 export { checkLaunch } from './validate';
 
 export interface PreparePipelineOptions {

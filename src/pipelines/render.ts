@@ -45,10 +45,45 @@ export function renderLaunch(tpl: PipelineTemplate, opts: RenderOptions): Render
   return { template: tpl, launch, params: opts.params, sinks, kind: tpl.kind };
 }
 
+/** `appsink` and its `key=value` properties (values possibly quoted), up to the next non-property token. */
+const APPSINK_WITH_PROPS = /\bappsink((?:\s+[\w-]+=(?:"(?:[^"\\]|\\.)*"|[^\s!"]+))*)/g;
+
 /** The same launch line with every appsink replaced by `fakesink sync=false`, for gst-launch-1.0 baselines. */
 export function withFakeSinks(launch: string): string {
-  return launch.replace(/\bappsink\b([^!]*)/g, (_m, props: string) => {
+  return launch.replace(APPSINK_WITH_PROPS, (_m, props: string) => {
     const name = /\bname=(\S+)/.exec(props);
     return `fakesink sync=false${name ? ` name=${name[1]}` : ''} `;
   }).replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * gst-launch-1.0 argv for a launch line. gst-launch escapes spaces inside each argument (like a shell
+ * would have quoted them), so the line is split on unquoted whitespace and the launch-syntax quotes are
+ * removed, exactly as a shell would hand them over.
+ */
+export function launchToArgv(launch: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let has = false;
+  let quoted = false;
+  for (let i = 0; i < launch.length; i++) {
+    const ch = launch[i];
+    if (quoted) {
+      if (ch === '\\' && i + 1 < launch.length) cur += launch[++i];
+      else if (ch === '"') quoted = false;
+      else cur += ch;
+    } else if (ch === '"') {
+      quoted = true;
+      has = true;
+    } else if (/\s/.test(ch)) {
+      if (has) out.push(cur);
+      cur = '';
+      has = false;
+    } else {
+      cur += ch;
+      has = true;
+    }
+  }
+  if (has) out.push(cur);
+  return out;
 }

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { VideoAgentError } from '../../src/errors';
 import {
+  launchToArgv,
   listBuiltinPipelines,
   loadPipelineTemplate,
   parsePipelineTemplate,
@@ -121,5 +122,21 @@ describe('pipeline templates', () => {
     assert.ok(!fake.includes('appsink'));
     assert.equal(fake.match(/fakesink sync=false name=(frames|audio)/g)?.length, 2);
     assert.equal(fake.replace(/fakesink sync=false name=\w+/g, 'X').split(' ! ').length, r.launch.replace(/appsink[^!]*?(?= src\.|$)/g, 'X').split(' ! ').length);
+  });
+});
+
+describe('launchToArgv', () => {
+  it('splits on unquoted whitespace and removes launch quotes like a shell', () => {
+    assert.deepEqual(launchToArgv('uridecodebin uri="file:///a b/\\"c\\".mp4" name=src ! fakesink'), ['uridecodebin', 'uri=file:///a b/"c".mp4', 'name=src', '!', 'fakesink']);
+    assert.deepEqual(launchToArgv('  a   "" b '), ['a', '', 'b']);
+  });
+});
+
+describe('withFakeSinks', () => {
+  it('replaces only the appsink and its properties, keeping the following branch intact', () => {
+    assert.equal(
+      withFakeSinks('a ! appsink name=frames sync=false max-buffers=8 src. ! b ! appsink name=audio caps="x, y=1"'),
+      'a ! fakesink sync=false name=frames src. ! b ! fakesink sync=false name=audio',
+    );
   });
 });
