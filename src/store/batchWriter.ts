@@ -209,7 +209,16 @@ export class BatchWriter<T> {
   private async replayOnce(): Promise<void> {
     const spool = this.opts.spool!;
     const n = await spool.replay<T>(this.opts.name, async (rows) => {
-      this.account(rows.length, await this.opts.sink(rows));
+      try {
+        this.account(rows.length, await this.opts.sink(rows));
+      } catch (err) {
+        if (this.opts.isRetryable?.(err) ?? true) throw err; // still down: keep the file, retry later
+        // A batch the database refuses would block the spool forever: set it aside and go on.
+        this.counts.rejected += rows.length;
+        storeRows.labels(this.opts.name, 'rejected').inc(rows.length);
+        this.log.error({ err: (err as Error).message, rows: rows.length }, 'spooled batch rejected by the database');
+        await spool.append(`${this.opts.name}.rejected`, rows);
+      }
     });
     if (n > 0) {
       this.counts.replayed += n;

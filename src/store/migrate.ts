@@ -16,7 +16,7 @@ export function defaultMigrationsDir(): string {
 
 export interface MigrateOptions {
   dir?: string;
-  /** 'auto' (default): when pg_available_extensions lists timescaledb. */
+  /** 'auto': when pg_available_extensions lists timescaledb. Default from VIDEO_AGENT_TIMESCALE (auto|on|off), else auto. */
   timescale?: 'auto' | boolean;
   policy?: TimescalePolicy;
   /**
@@ -51,6 +51,14 @@ export function readMigrations(dir: string): MigrationFile[] {
       const sql = fs.readFileSync(path.join(dir, f), 'utf8');
       return { version, name, sql, checksum: crypto.createHash('sha256').update(sql).digest('hex') };
     });
+}
+
+function timescaleModeFromEnv(): 'auto' | boolean {
+  const v = (process.env.VIDEO_AGENT_TIMESCALE ?? 'auto').toLowerCase();
+  if (v === 'auto' || v === '') return 'auto';
+  if (['on', 'true', '1'].includes(v)) return true;
+  if (['off', 'false', '0'].includes(v)) return false;
+  throw new VideoAgentError('E_BAD_CONFIG', `VIDEO_AGENT_TIMESCALE must be auto, on or off, got "${process.env.VIDEO_AGENT_TIMESCALE}"`);
 }
 
 async function timescaleAvailable(client: PoolClient): Promise<boolean> {
@@ -105,7 +113,8 @@ export async function migrate(pool: Pool, opts: MigrateOptions = {}): Promise<Mi
         log.info({ version: m.version, name: m.name }, 'migration applied');
       }
 
-      const useTimescale = opts.timescale === undefined || opts.timescale === 'auto' ? await timescaleAvailable(client) : opts.timescale;
+      const mode = opts.timescale ?? timescaleModeFromEnv();
+      const useTimescale = mode === 'auto' ? await timescaleAvailable(client) : mode;
       if (useTimescale) {
         const statements = timescaleStatements(opts.policy ?? policyFromEnv());
         try {
@@ -115,7 +124,7 @@ export async function migrate(pool: Pool, opts: MigrateOptions = {}): Promise<Mi
             }
           });
         } catch (err) {
-          throw new VideoAgentError('E_MIGRATION', `TimescaleDB step failed: ${(err as Error).message}`, { cause: err });
+          throw new VideoAgentError('E_MIGRATION', `TimescaleDB step failed: ${(err as Error).message} (the server needs shared_preload_libraries = 'timescaledb'; VIDEO_AGENT_TIMESCALE=off keeps plain tables)`, { cause: err });
         }
       }
       return { applied, timescale: useTimescale };

@@ -80,3 +80,28 @@ describe('store/BatchWriter (unit)', () => {
     }
   });
 });
+
+describe('store/BatchWriter spool replay of a batch the database refuses', () => {
+  it('sets it aside (rejected file) instead of blocking the spool forever', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spool-rej-'));
+    try {
+      const spool = new Spool(dir);
+      await spool.append('t', [1, 2]);
+      await spool.append('t', [-1]); // the database will refuse this one
+      await spool.append('t', [3]);
+      const stored: number[] = [];
+      const w = new BatchWriter<number>({
+        name: 't', spool, replayIntervalMs: 20, isRetryable: (e) => (e as Error).message === 'down',
+        sink: async (rows) => { if (rows.some((r) => r < 0)) throw new Error('check constraint'); stored.push(...rows); return rows.length; },
+      });
+      for (let i = 0; i < 100 && (stored.length < 3 || w.stats.spooling); i++) await tick(20);
+      assert.deepEqual(stored, [1, 2, 3]);
+      assert.equal(w.stats.rejected, 1);
+      assert.deepEqual(fs.readdirSync(dir), ['t.rejected.jsonl']);
+      assert.equal(fs.readFileSync(path.join(dir, 't.rejected.jsonl'), 'utf8'), '[-1]\n');
+      await w.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
