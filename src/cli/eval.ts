@@ -76,7 +76,7 @@ export function evalTrack(opts: EvalTrackOptions): string {
   const detRows = readMotCsv(opts.det);
   const gtRows = opts.gt ? readMotCsv(opts.gt) : undefined;
   // Run through the last ground-truth frame too, so trailing frames without detections still count.
-  const lastFrame = Math.max(0, ...detRows.map((r) => r.frame), ...(gtRows ?? []).map((r) => r.frame));
+  const lastFrame = [...detRows, ...(gtRows ?? [])].reduce((m, r) => Math.max(m, r.frame), 0);
   const rows = trackSequence(detRows, { tracker: opts.tracker, box: opts.box, lastFrame });
   const csv = formatMotCsv(rows);
   let stdout = '';

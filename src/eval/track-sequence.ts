@@ -20,7 +20,7 @@ export function detectionsFromRows(rows: readonly MotRow[]): Detection[] {
 
 export function trackSequence(detRows: readonly MotRow[], opts: TrackSequenceOptions = {}): MotRow[] {
   const frames = byFrame(detRows);
-  const last = opts.lastFrame ?? Math.max(0, ...frames.keys());
+  const last = opts.lastFrame ?? detRows.reduce((m, r) => Math.max(m, r.frame), 0);
   const tracker = new ByteTracker(opts.tracker);
   const out: MotRow[] = [];
   for (let f = 1; f <= last; f++) {

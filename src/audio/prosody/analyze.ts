@@ -121,7 +121,7 @@ export function analyzeProsody(pcm: PcmInput, opts: ProsodyOptions = {}): Prosod
     silenceThresholdDb,
     rmsDb: round(chunkDb, 2),
     meanFrameDb: round(n ? feats.rmsDb.reduce((a, b) => a + b, 0) / n : DB_FLOOR, 2),
-    maxFrameDb: round(n ? Math.max(...feats.rmsDb) : chunkDb, 2),
+    maxFrameDb: round(n ? feats.rmsDb.reduce((m, v) => (v > m ? v : m), -Infinity) : chunkDb, 2),
     zcr: round(n ? feats.zcr.reduce((a, b) => a + b, 0) / n : 0, 4),
     f0: summariseF0(f0),
     speakingRate: {

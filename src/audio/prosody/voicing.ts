@@ -29,7 +29,8 @@ function median(values: number[]): number {
 
 /** Returns F0 per frame (Hz) or null where unvoiced. */
 export function decideVoicing(f0: number[], aperiodicity: number[], rmsDb: number[], o: VoicingOptions = DEFAULT_VOICING): (number | null)[] {
-  const loudest = Math.max(-Infinity, ...rmsDb);
+  // A loop, not Math.max(...x): long segments would overflow the argument stack.
+  const loudest = rmsDb.reduce((m, v) => (v > m ? v : m), -Infinity);
   const floor = Math.max(o.silenceDb, loudest - o.relativeFloorDb);
   const voiced = f0.map((_, i) => aperiodicity[i] < o.maxAperiodicity && rmsDb[i] >= floor);
   const out: (number | null)[] = f0.map(() => null);
