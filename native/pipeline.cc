@@ -1,8 +1,6 @@
 #include "pipeline.h"
 
 #include <algorithm>
-#include <mutex>
-#include <set>
 
 #include "process_exit.h"
 

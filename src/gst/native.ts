@@ -37,7 +37,6 @@ export function loadNative(): NativeModule {
     );
   }
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     cached = require(found) as NativeModule;
   } catch (err) {
     throw new VideoAgentError(

@@ -1,5 +1,7 @@
 import { EventEmitter } from 'node:events';
 
+import type { Logger } from 'pino';
+
 import { VideoAgentError } from '../errors';
 import { childLogger } from '../obs/logger';
 import { GstError, type GstWarning, badPipelineError, runtimeGstError } from './errors';
@@ -46,7 +48,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
 
   private readonly native: NativePipeline;
   private readonly streams = new Map<string, SinkStream>();
-  private readonly log;
+  private readonly log: Logger;
   private statusValue: PipelineStatus = 'created';
   private failure: GstError | undefined;
   private settle!: { resolve: () => void; reject: (e: Error) => void };

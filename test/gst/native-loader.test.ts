@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 
 import { NATIVE_ADDON_CANDIDATES, gstVersion, loadNative } from '../../src/gst';
@@ -25,5 +26,18 @@ describe('gst native loader', () => {
       timeout: 30_000,
     });
     assert.match(r.stdout, /^E_NATIVE_NOT_BUILT .*run npm run build:native/);
+  });
+
+  it('binding.gyp (node-gyp) compiles exactly the sources CMakeLists.txt globs (native/*.cc)', () => {
+    const root = path.resolve(__dirname, '../..');
+    // binding.gyp is JSON plus '#' comments.
+    const gyp = JSON.parse(fs.readFileSync(path.join(root, 'binding.gyp'), 'utf8').replace(/^\s*#.*$/gm, '')) as {
+      targets: { target_name: string; sources: string[] }[];
+    };
+    const target = gyp.targets.find((t) => t.target_name === 'video_agent_native');
+    assert.ok(target, 'binding.gyp has no video_agent_native target');
+    const onDisk = fs.readdirSync(path.join(root, 'native')).filter((f) => f.endsWith('.cc')).map((f) => `native/${f}`).sort();
+    assert.deepEqual([...target.sources].sort(), onDisk);
+    assert.match(fs.readFileSync(path.join(root, 'CMakeLists.txt'), 'utf8'), /file\(GLOB SOURCE_FILES "\$\{CMAKE_CURRENT_SOURCE_DIR\}\/native\/\*\.cc"\)/);
   });
 });
