@@ -24,6 +24,8 @@ export interface BatchWriterOptions<T> {
   isRetryable?: (err: unknown) => boolean;
   /** How often to try replaying the spool while it is not empty. */
   replayIntervalMs?: number;
+  /** How long a batch waits for `ready` before going to the spool. */
+  readyWaitMs?: number;
 }
 
 export interface BatchWriterStats {
@@ -49,6 +51,7 @@ export class BatchWriter<T> {
   private readonly maxAgeMs: number;
   private readonly maxQueued: number;
   private readonly replayIntervalMs: number;
+  private readonly readyWaitMs: number;
   private queue: T[] = [];
   private spaceWaiters: (() => void)[] = [];
   private ageTimer: NodeJS.Timeout | null = null;
@@ -67,6 +70,7 @@ export class BatchWriter<T> {
     this.maxAgeMs = opts.maxAgeMs ?? 250;
     this.maxQueued = Math.max(opts.maxQueued ?? 20_000, this.maxBatch);
     this.replayIntervalMs = opts.replayIntervalMs ?? 1000;
+    this.readyWaitMs = opts.readyWaitMs ?? 2000;
     if (opts.ready) {
       opts.ready.then(() => { this.isReady = true; }, () => undefined);
     } else {
@@ -101,13 +105,17 @@ export class BatchWriter<T> {
     }
   }
 
-  /** Resolves when every row accepted so far is in the database or the spool. */
+  /**
+   * Resolves when every row accepted so far is in the database or, only while the database is
+   * unreachable, in the spool (one replay attempt is made first, so a recovered database is caught up).
+   */
   async flush(): Promise<void> {
     while (this.queue.length > 0 || this.draining) {
       this.kick();
       await this.draining;
     }
     await this.serial;
+    if (this.spooling && this.isReady && !this.closed) await this.runSerial(() => this.replayOnce()).catch(() => undefined);
     if (this.lastError) {
       const err = this.lastError;
       this.lastError = null;
@@ -120,7 +128,6 @@ export class BatchWriter<T> {
     if (this.closed) return;
     try {
       await this.flush();
-      if (this.spooling && this.isReady) await this.runSerial(() => this.replayOnce()).catch(() => undefined);
     } finally {
       this.closed = true;
       if (this.ageTimer) clearTimeout(this.ageTimer);
@@ -152,6 +159,8 @@ export class BatchWriter<T> {
 
   private async deliver(batch: T[]): Promise<void> {
     const spool = this.opts.spool;
+    // Migrations still running (not the database being down): wait a little rather than spool.
+    if (spool && !this.isReady && !this.spooling && this.opts.ready) await Promise.race([this.opts.ready.catch(() => undefined), sleep(this.readyWaitMs)]);
     if (spool && (this.spooling || !this.isReady)) {
       await this.toSpool(batch);
       return;
@@ -229,4 +238,8 @@ export class BatchWriter<T> {
     if (await spool.hasPending(this.opts.name)) this.scheduleReplay();
     else this.spooling = false;
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
 }

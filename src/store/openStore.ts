@@ -27,7 +27,7 @@ export interface StoreOptions {
   /** Run migrations at open (default true); the writers wait for them. */
   migrate?: boolean;
   migrateOptions?: MigrateOptions;
-  writer?: { maxBatch?: number; maxAgeMs?: number; maxQueued?: number; replayIntervalMs?: number };
+  writer?: { maxBatch?: number; maxAgeMs?: number; maxQueued?: number; replayIntervalMs?: number; readyWaitMs?: number };
   /** Postgres pool size (PGlite is always 1). */
   poolMax?: number;
 }
@@ -53,7 +53,7 @@ export interface Store {
   writeMemoryChunks(rows: MemoryChunkRow[]): Promise<void>;
   recordSkip(row: SkipRow | SkipRow[]): Promise<void>;
   recordEndpointCall(row: EndpointCallRow | EndpointCallRow[]): Promise<void>;
-  /** Everything accepted so far is in the database or the spool. */
+  /** Everything accepted so far is in the database (or, while it is unreachable, in the spool). */
   flush(): Promise<void>;
   stats(): Record<TableName, BatchWriterStats>;
   countRows(streamId?: string): Promise<queries.RowCounts>;

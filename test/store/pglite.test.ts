@@ -20,6 +20,10 @@ describe('store on the embedded database (PGlite over pglite-socket, same pg cod
         assert.equal(store.kind, 'pglite');
         assert.equal(store.insertStrategy, 'unnest');
         assert.equal(store.pool.options.max, 1);
+        // Written while migrations are still running: must reach the database, not linger in the spool.
+        await store.recordSkip({ streamId: 'emb-1', ptsUs: 0, ts: BASE_MS, stage: 'detection', reason: 'queue_full' });
+        await store.flush();
+        assert.equal(store.stats().skips.spooled, 0);
         await store.migrateDone;
         assert.equal(store.timescale, false);
         const s = await store.upsertStream({ streamId: 'emb-1', source: 'sample', startedAt: BASE_MS });
@@ -33,7 +37,7 @@ describe('store on the embedded database (PGlite over pglite-socket, same pg cod
           await store.flush();
         }
         const c = await store.countRows('emb-1');
-        assert.deepEqual([c.streams, c.frames, c.detections, c.audio_segments, c.events, c.memory_chunks], [1, 10, 20, 2, 2, 2]);
+        assert.deepEqual([c.streams, c.frames, c.detections, c.audio_segments, c.events, c.memory_chunks, c.skips], [1, 10, 20, 2, 2, 2, 1]);
         const hits = await store.searchMemory('fox jumping');
         assert.equal(hits[0].kind, 'transcript');
         assert.deepEqual((await store.topEvents({ limit: 1 }))[0].tags, ['person', 'bike, red', 'quote"d']);

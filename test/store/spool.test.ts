@@ -42,7 +42,7 @@ describe('store spool-to-disk while the database is down', () => {
   it('accepts writes against a closed port, spools them, and replays them once the database is reachable', async () => {
     await requirePostgres();
     const port = await freePort();
-    const store = await openStore({ databaseUrl: `postgres://postgres@127.0.0.1:${port}/test`, schema, dataDir, writer: { maxAgeMs: 20, replayIntervalMs: 100 } });
+    const store = await openStore({ databaseUrl: `postgres://postgres@127.0.0.1:${port}/test`, schema, dataDir, writer: { maxAgeMs: 20, replayIntervalMs: 100, readyWaitMs: 200 } });
     try {
       const rows = sampleRows('down-1', BASE_MS);
       await store.writeDetections(rows.detections);
