@@ -5,7 +5,7 @@
  *   const session = await openSource('clip.mp4', { params: { fps: 5 } });
  *   for await (const item of session.media()) { … }      // or: await session.run({ onFrame, onAudio })
  */
-export { openSource, DEFAULT_CONNECT_TIMEOUT_MS, type OpenSourceOptions } from './open-source';
+export { openSource, openAppsrc, DEFAULT_CONNECT_TIMEOUT_MS, type OpenSourceOptions, type OpenAppsrcOptions } from './open-source';
 export { Session, type SessionConfig, type SessionHandlers, type SessionState, type SessionStats, type MediaItem } from './session';
 export { SessionManager } from './manager';
 export { resolveSource, redactUrl, type SourceInfo } from './source';

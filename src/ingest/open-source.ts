@@ -35,6 +35,7 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
  */
 export async function openSource(input: string | SourceInfo, opts: OpenSourceOptions = {}): Promise<Session> {
   const source = typeof input === 'string' ? resolveSource(input) : input;
+  if (source.kind === 'appsrc') return openAppsrc({ ...opts, streamId: opts.streamId ?? source.input, withAudio: true });
   const streamId = opts.streamId ?? defaultStreamId(source);
   if (!isValidStreamId(streamId)) {
     throw new VideoAgentError('E_BAD_STREAM_ID', `bad stream id '${streamId}': use 1-128 letters, digits, '_', '-', '.', ':'`);
@@ -59,4 +60,26 @@ export async function openSource(input: string | SourceInfo, opts: OpenSourceOpt
     startTimeMs: opts.startTimeMs,
     logger: opts.logger,
   });
+}
+
+export interface OpenAppsrcOptions extends Pick<OpenSourceOptions, 'pipeline' | 'params' | 'startTimeMs' | 'logger'> {
+  /** Required: pushed media has no path or URL to hash. */
+  streamId: string;
+  /** Render the `audio` appsrc branch (the track has audio). */
+  withAudio: boolean;
+}
+
+/**
+ * A session fed from JavaScript (e.g. LiveKit tracks) through the `appsrc` template: raw video into
+ * appsrc `video`, S16LE PCM into appsrc `audio`, pushed with session.push() once 'started' fired (or
+ * right after run()/media() began). The session ends when every appsrc got endOfStream().
+ */
+export async function openAppsrc(opts: OpenAppsrcOptions): Promise<Session> {
+  if (!isValidStreamId(opts.streamId)) {
+    throw new VideoAgentError('E_BAD_STREAM_ID', `bad stream id '${opts.streamId}': use 1-128 letters, digits, '_', '-', '.', ':'`);
+  }
+  const source: SourceInfo = { kind: 'appsrc', input: opts.streamId, uri: `appsrc://${opts.streamId}`, display: `appsrc://${opts.streamId}` };
+  const pipeline = preparePipeline({ pipeline: opts.pipeline ?? 'appsrc', params: opts.params, source: { uri: source.uri }, withAudio: opts.withAudio });
+  const probe: SourceProbe = { durationNs: 0, live: true, hasVideo: true, hasAudio: opts.withAudio, video: null, audio: null };
+  return new Session({ streamId: opts.streamId, source, probe, pipeline, startTimeMs: opts.startTimeMs, logger: opts.logger });
 }

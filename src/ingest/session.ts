@@ -71,7 +71,8 @@ class StopSignal extends Error {
  * `run(handlers)`, or the `frame`/`audio` events emitted by `run()`; consumption is pull-based, so a
  * file waits for its consumer while a live source drops.
  *
- * Events: 'state' (SessionState), 'connected' (attempt), 'reconnecting' ({attempt, delayMs, reason}),
+ * Events: 'state' (SessionState), 'started' (a pipeline is playing: appsrc pushes are accepted),
+ * 'connected' (reconnect count; first sample of a connection), 'reconnecting' ({attempt, delayMs, reason}),
  * 'warning' (message).
  */
 export class Session extends EventEmitter {
@@ -80,6 +81,8 @@ export class Session extends EventEmitter {
   readonly probe: SourceProbe;
   readonly pipeline: RenderedPipeline;
   readonly live: boolean;
+  /** RTSP: a drop or stall triggers a reconnect. Files end; appsrc sessions end when the pusher ends them. */
+  readonly reconnects: boolean;
 
   private stateValue: SessionState = 'idle';
   private framesCount = 0;
@@ -105,6 +108,7 @@ export class Session extends EventEmitter {
     this.probe = config.probe;
     this.pipeline = config.pipeline;
     this.live = config.pipeline.kind === 'live';
+    this.reconnects = this.live && config.source.kind === 'rtsp';
     this.opts = {
       connectTimeoutMs: config.connectTimeoutMs ?? 10_000,
       stallTimeoutMs: config.stallTimeoutMs ?? 5_000,
@@ -163,6 +167,20 @@ export class Session extends EventEmitter {
   /** Frames only; audio is pulled and discarded so the pipeline never blocks on an unread sink. */
   async *frames(): AsyncGenerator<Frame> {
     for await (const item of this.media()) if (item.kind === 'frame') yield item.frame;
+  }
+
+  /**
+   * appsrc pipelines: pushes one buffer into appsrc `src` (`video` or `audio`) of the running pipeline.
+   * Returns false when nothing is running yet (before the 'started' event) or any more.
+   */
+  push(src: string, data: Buffer, ptsNs?: number, durationNs?: number): boolean {
+    const pipe = this.current?.pipe;
+    return pipe ? pipe.push(src, data, ptsNs, durationNs) : false;
+  }
+
+  /** appsrc pipelines: no more data on `src`; the session ends once every appsrc has ended. */
+  endOfStream(src: string): void {
+    this.current?.pipe.endOfStream(src);
   }
 
   /** Stops the pipeline; the consumer's iteration ends normally. Idempotent. */
@@ -226,7 +244,7 @@ export class Session extends EventEmitter {
             yield item;
           }
           if (this.stopController.signal.aborted) break;
-          if (!this.live) {
+          if (!this.reconnects) {
             this.setState('ended');
             return;
           }
@@ -234,7 +252,7 @@ export class Session extends EventEmitter {
           throw new VideoAgentError('E_STREAM_ENDED', `${this.source.display} ended the stream`);
         } catch (err) {
           if (this.stopController.signal.aborted) break;
-          if (!this.live || !isVideoAgentError(err) || err.code === 'E_BAD_PIPELINE') throw this.fatal(err);
+          if (!this.reconnects || !isVideoAgentError(err) || err.code === 'E_BAD_PIPELINE') throw this.fatal(err);
           if (!everConnected && Date.now() >= firstDeadline) {
             throw this.fatal(new VideoAgentError('E_CONNECT_TIMEOUT', `could not connect to RTSP host ${hostOf(this.source)} within ${this.opts.connectTimeoutMs / 1000} s: ${err.message}`, { cause: err }));
           }
@@ -274,13 +292,14 @@ export class Session extends EventEmitter {
     pipe.on('warning', (w: { message?: string }) => this.emit('warning', w?.message ?? String(w)));
     const sinks = this.pipeline.sinks.map((name) => ({ name, stream: pipe.sink(name) }));
     this.current = { pipe, sinks: sinks.map((s) => s.stream) };
-    const watchdog = this.live ? new Watchdog(abort, this.source) : null;
+    const watchdog = this.reconnects ? new Watchdog(abort, this.source) : null;
     this.clock!.newConnection();
     let first = true;
     const checked = new Set<string>();
     try {
       watchdog?.arm(this.stopController.signal.aborted ? 0 : this.opts.connectTimeoutMs, 'no media from');
       pipe.start();
+      this.emit('started');
       for await (const { name, value } of mergeIterators(sinks.map((s) => ({ name: s.name, iterable: s.stream as AsyncIterable<Sample> })), abort.signal)) {
         if (first) {
           first = false;

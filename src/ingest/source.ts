@@ -6,7 +6,9 @@ import { VideoAgentError } from '../errors';
 /** What the user pointed at, normalised: a local file or an RTSP URL. */
 export type SourceInfo =
   | { kind: 'file'; input: string; path: string; uri: string; display: string; sizeBytes: number }
-  | { kind: 'rtsp'; input: string; uri: string; display: string; host: string };
+  | { kind: 'rtsp'; input: string; uri: string; display: string; host: string }
+  /** Media pushed from JavaScript (LiveKit tracks) into the pipeline's appsrc elements. */
+  | { kind: 'appsrc'; input: string; uri: string; display: string };
 
 /** Removes user:password so a camera's credentials never reach logs, errors or stream ids. */
 export function redactUrl(u: URL): string {

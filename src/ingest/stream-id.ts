@@ -6,7 +6,7 @@ import type { SourceInfo } from './source';
  * URL without credentials, so re-ingesting the same file or camera addresses the same stream.
  */
 export function defaultStreamId(source: SourceInfo): string {
-  const key = source.kind === 'file' ? `file:${source.path}` : source.display;
+  const key = source.kind === 'file' ? `file:${source.path}` : source.kind === 'appsrc' ? `appsrc:${source.input}` : source.display;
   return crypto.createHash('sha1').update(key).digest('hex').slice(0, 12);
 }
 
