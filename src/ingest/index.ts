@@ -14,3 +14,4 @@ export { probeFile, probeRtsp, type SourceProbe } from './probe';
 export { backoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 export { MediaClock } from './media-clock';
 export { createProgress, formatSummary, type ProgressReporter } from './progress';
+export { registerIngestMetrics } from './metrics';

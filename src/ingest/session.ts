@@ -274,9 +274,11 @@ export class Session extends EventEmitter {
   }
 
   private fatal(err: unknown): VideoAgentError {
-    const e = isVideoAgentError(err)
+    // GStreamer runtime errors name an element but not the stream: say which source failed.
+    const fromGst = isVideoAgentError(err) && err.code.startsWith('E_GST');
+    const e = isVideoAgentError(err) && !fromGst
       ? err
-      : new VideoAgentError('E_INGEST', `${this.source.display}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      : new VideoAgentError(fromGst ? (err as VideoAgentError).code : 'E_INGEST', `ingesting ${this.source.display} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     this.errorMessage = e.message;
     this.setState('failed');
     return e;
@@ -297,7 +299,7 @@ export class Session extends EventEmitter {
     let first = true;
     const checked = new Set<string>();
     try {
-      watchdog?.arm(this.stopController.signal.aborted ? 0 : this.opts.connectTimeoutMs, 'no media from');
+      watchdog?.arm(this.opts.connectTimeoutMs, 'no media within the connect timeout from');
       pipe.start();
       this.emit('started');
       for await (const { name, value } of mergeIterators(sinks.map((s) => ({ name: s.name, iterable: s.stream as AsyncIterable<Sample> })), abort.signal)) {

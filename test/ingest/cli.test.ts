@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { truncateFile } from '../../src/media';
 import { runCli } from './helpers/cli';
-import { clipShort } from './helpers/media';
+import { clipRtsp, clipShort } from './helpers/media';
+import { startRtspServer } from './helpers/rtsp';
 
 /** A user-facing failure: exit code != 0 and exactly one line on stderr, no stack trace. */
 function assertOneLineError(r: { code: number | null; stderr: string }, pattern: RegExp): void {
@@ -44,6 +45,21 @@ describe('ingest CLI (spawned)', function () {
     assert.match(r.stdout, /frames\s+30\b|frames\s+(29|31)\b/);
     assert.match(r.stdout, /audio seconds\s+6\.0\d/);
     assert.match(r.stdout, /wall time\s+[\d.]+ s/);
+  });
+
+  it('ingests an RTSP stream with live counters until --max-seconds', async () => {
+    const server = await startRtspServer({ file: await clipRtsp(), audio: true });
+    try {
+      const r = await runCli(['ingest', server.url, '--fps', '5', '--max-seconds', '4', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const summary = JSON.parse(r.stdout.trim()) as Record<string, number | string>;
+      assert.equal(summary.state, 'stopped');
+      assert.ok((summary.frames as number) >= 10 && (summary.frames as number) <= 22, `${summary.frames} frames in ~4 s at 5 fps`);
+      assert.ok((summary.audioSeconds as number) > 2);
+      assert.equal(summary.reconnects, 0);
+    } finally {
+      await server.kill();
+    }
   });
 
   it('missing file', async () => {

@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { VideoAgentError } from '../../src/errors';
 import { MediaClock, backoffDelayMs, defaultStreamId, isValidStreamId, resolveSource } from '../../src/ingest';
+import { Registry } from 'prom-client';
+import { registerIngestMetrics } from '../../src/ingest';
 import { capsInt } from '../../src/ingest/caps';
 import { mergeIterators } from '../../src/ingest/merge-sinks';
 
@@ -129,5 +131,20 @@ describe('ingest building blocks', () => {
     assert.equal(capsInt('image/jpeg, width=(int)320, height=(int)240', 'width'), 320);
     assert.equal(capsInt('audio/x-raw, rate=16000, channels=1', 'rate'), 16000);
     assert.equal(capsInt('image/jpeg', 'height'), undefined);
+  });
+});
+
+describe('ingest metrics', () => {
+  it('exposes per-session counters read at scrape time', async () => {
+    const registry = new Registry();
+    const stats = [{ streamId: 'cam-1', source: 'x', state: 'running' as const, frames: 42, audioSeconds: 1.5, dropped: 3, reconnects: 2, positionUs: 0, durationUs: 0, lagMs: 80, startedAt: 0, endedAt: null }];
+    registerIngestMetrics(() => stats, registry);
+    const text = await registry.metrics();
+    assert.match(text, /video_agent_ingest_frames\{stream_id="cam-1"\} 42/);
+    assert.match(text, /video_agent_ingest_dropped\{stream_id="cam-1"\} 3/);
+    assert.match(text, /video_agent_ingest_reconnects\{stream_id="cam-1"\} 2/);
+    assert.match(text, /video_agent_ingest_state\{stream_id="cam-1",state="running"\} 1/);
+    stats[0].frames = 50;
+    assert.match(await registry.metrics(), /video_agent_ingest_frames\{stream_id="cam-1"\} 50/);
   });
 });
