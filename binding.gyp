@@ -7,6 +7,7 @@
       "sources": [
         "native/bus_event.cc",
         "native/discover.cc",
+        "native/js_call.cc",
         "native/module.cc",
         "native/pipeline.cc",
         "native/process_exit.cc"

@@ -1,5 +1,7 @@
 #include "bus_event.h"
 
+#include "js_call.h"
+
 namespace va {
 
 namespace {
@@ -67,30 +69,30 @@ std::unique_ptr<BusEvent> busEventFromMessage(GstMessage* msg, GstElement* pipel
   return ev;
 }
 
-Napi::Object busEventToJs(Napi::Env env, const BusEvent& ev) {
-  Napi::Object o = Napi::Object::New(env);
+napi_value busEventToJs(napi_env env, const BusEvent& ev) {
+  JsObjectBuilder o(env);
   switch (ev.kind) {
     case BusEvent::Kind::Eos:
-      o.Set("type", "eos");
+      o.set("type", std::string("eos"));
       break;
     case BusEvent::Kind::Error:
     case BusEvent::Kind::Warning:
-      o.Set("type", ev.kind == BusEvent::Kind::Error ? "error" : "warning");
-      o.Set("source", ev.source);
-      o.Set("domain", ev.domain);
-      o.Set("code", Napi::Number::New(env, ev.code));
-      o.Set("message", ev.message);
-      o.Set("debug", ev.debug);
+      o.set("type", std::string(ev.kind == BusEvent::Kind::Error ? "error" : "warning"));
+      o.set("source", ev.source);
+      o.set("domain", ev.domain);
+      o.set("code", static_cast<double>(ev.code));
+      o.set("message", ev.message);
+      o.set("debug", ev.debug);
       break;
     case BusEvent::Kind::State:
-      o.Set("type", "state");
-      o.Set("source", ev.source);
-      o.Set("old", ev.oldState);
-      o.Set("current", ev.currentState);
-      o.Set("pending", ev.pendingState);
+      o.set("type", std::string("state"));
+      o.set("source", ev.source);
+      o.set("old", ev.oldState);
+      o.set("current", ev.currentState);
+      o.set("pending", ev.pendingState);
       break;
   }
-  return o;
+  return o.value();
 }
 
 }  // namespace va

@@ -3,7 +3,7 @@
 #pragma once
 
 #include <gst/gst.h>
-#include <napi.h>
+#include <node_api.h>
 
 #include <memory>
 #include <string>
@@ -24,7 +24,7 @@ struct BusEvent {
 /** Copies the fields we forward; returns null for message types we do not forward. */
 std::unique_ptr<BusEvent> busEventFromMessage(GstMessage* msg, GstElement* pipeline);
 
-/** The JS shape documented in index.d.ts (NativeBusMessage). */
-Napi::Object busEventToJs(Napi::Env env, const BusEvent& ev);
+/** The JS shape documented in index.d.ts (NativeBusMessage); nullptr when JS cannot run now. */
+napi_value busEventToJs(napi_env env, const BusEvent& ev);
 
 }  // namespace va

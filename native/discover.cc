@@ -5,8 +5,11 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
+
+#include "js_call.h"
 
 namespace va {
 
@@ -73,108 +76,118 @@ std::string resultMessage(GstDiscovererResult result, GError* err, const std::st
   }
 }
 
-class DiscoverWorker : public Napi::AsyncWorker {
- public:
-  DiscoverWorker(Napi::Env env, std::string uri, guint64 timeoutNs)
-      : Napi::AsyncWorker(env, "video-agent:discover"), deferred_(Napi::Promise::Deferred::New(env)),
-        uri_(std::move(uri)), timeoutNs_(timeoutNs) {}
+void fill(GstDiscovererInfo* info, DiscoverResult& out) {
+  GstClockTime duration = gst_discoverer_info_get_duration(info);
+  out.durationNs = GST_CLOCK_TIME_IS_VALID(duration) ? static_cast<double>(duration) : -1;
+  out.seekable = gst_discoverer_info_get_seekable(info);
+  out.live = gst_discoverer_info_get_live(info);
 
-  Napi::Promise Promise() { return deferred_.Promise(); }
-
-  void Execute() override {
-    GError* err = nullptr;
-    GstDiscoverer* discoverer = gst_discoverer_new(timeoutNs_, &err);
-    if (discoverer == nullptr) {
-      SetError(err != nullptr ? err->message : "could not create a GstDiscoverer");
-      if (err != nullptr) g_error_free(err);
-      return;
-    }
-    GstDiscovererInfo* info = gst_discoverer_discover_uri(discoverer, uri_.c_str(), &err);
-    GstDiscovererResult result = info != nullptr ? gst_discoverer_info_get_result(info) : GST_DISCOVERER_ERROR;
-    if (result != GST_DISCOVERER_OK) {
-      SetError(resultMessage(result, err, uri_));
-    } else {
-      fill(info);
-    }
-    if (err != nullptr) g_error_free(err);
-    if (info != nullptr) g_object_unref(info);
-    g_object_unref(discoverer);
+  GList* videos = gst_discoverer_info_get_video_streams(info);
+  if (videos != nullptr) {
+    auto* vinfo = GST_DISCOVERER_VIDEO_INFO(videos->data);
+    VideoInfo v;
+    v.width = static_cast<int>(gst_discoverer_video_info_get_width(vinfo));
+    v.height = static_cast<int>(gst_discoverer_video_info_get_height(vinfo));
+    v.fpsN = static_cast<int>(gst_discoverer_video_info_get_framerate_num(vinfo));
+    v.fpsD = static_cast<int>(gst_discoverer_video_info_get_framerate_denom(vinfo));
+    v.codec = codecOf(GST_DISCOVERER_STREAM_INFO(vinfo));
+    out.video = v;
   }
+  gst_discoverer_stream_info_list_free(videos);
 
-  void OnOK() override {
-    Napi::Env env = Env();
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("durationNs", result_.durationNs);
-    o.Set("seekable", result_.seekable);
-    o.Set("live", result_.live);
-    if (result_.video) {
-      Napi::Object v = Napi::Object::New(env);
-      v.Set("width", result_.video->width);
-      v.Set("height", result_.video->height);
-      v.Set("fpsN", result_.video->fpsN);
-      v.Set("fpsD", result_.video->fpsD);
-      v.Set("codec", result_.video->codec);
-      o.Set("video", v);
-    } else {
-      o.Set("video", env.Null());
-    }
-    if (result_.audio) {
-      Napi::Object a = Napi::Object::New(env);
-      a.Set("rate", result_.audio->rate);
-      a.Set("channels", result_.audio->channels);
-      a.Set("codec", result_.audio->codec);
-      o.Set("audio", a);
-    } else {
-      o.Set("audio", env.Null());
-    }
-    Napi::Object tags = Napi::Object::New(env);
-    for (const auto& [k, v] : result_.tags) tags.Set(k, v);
-    o.Set("tags", tags);
-    deferred_.Resolve(o);
+  GList* audios = gst_discoverer_info_get_audio_streams(info);
+  if (audios != nullptr) {
+    auto* ainfo = GST_DISCOVERER_AUDIO_INFO(audios->data);
+    AudioInfo a;
+    a.rate = static_cast<int>(gst_discoverer_audio_info_get_sample_rate(ainfo));
+    a.channels = static_cast<int>(gst_discoverer_audio_info_get_channels(ainfo));
+    a.codec = codecOf(GST_DISCOVERER_STREAM_INFO(ainfo));
+    out.audio = a;
   }
+  gst_discoverer_stream_info_list_free(audios);
 
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+  const GstTagList* tags = gst_discoverer_info_get_tags(info);
+  if (tags != nullptr) gst_tag_list_foreach(tags, collectTag, &out.tags);
+}
 
- private:
-  void fill(GstDiscovererInfo* info) {
-    GstClockTime duration = gst_discoverer_info_get_duration(info);
-    result_.durationNs = GST_CLOCK_TIME_IS_VALID(duration) ? static_cast<double>(duration) : -1;
-    result_.seekable = gst_discoverer_info_get_seekable(info);
-    result_.live = gst_discoverer_info_get_live(info);
-
-    GList* videos = gst_discoverer_info_get_video_streams(info);
-    if (videos != nullptr) {
-      auto* vinfo = GST_DISCOVERER_VIDEO_INFO(videos->data);
-      VideoInfo v;
-      v.width = static_cast<int>(gst_discoverer_video_info_get_width(vinfo));
-      v.height = static_cast<int>(gst_discoverer_video_info_get_height(vinfo));
-      v.fpsN = static_cast<int>(gst_discoverer_video_info_get_framerate_num(vinfo));
-      v.fpsD = static_cast<int>(gst_discoverer_video_info_get_framerate_denom(vinfo));
-      v.codec = codecOf(GST_DISCOVERER_STREAM_INFO(vinfo));
-      result_.video = v;
-    }
-    gst_discoverer_stream_info_list_free(videos);
-
-    GList* audios = gst_discoverer_info_get_audio_streams(info);
-    if (audios != nullptr) {
-      auto* ainfo = GST_DISCOVERER_AUDIO_INFO(audios->data);
-      AudioInfo a;
-      a.rate = static_cast<int>(gst_discoverer_audio_info_get_sample_rate(ainfo));
-      a.channels = static_cast<int>(gst_discoverer_audio_info_get_channels(ainfo));
-      a.codec = codecOf(GST_DISCOVERER_STREAM_INFO(ainfo));
-      result_.audio = a;
-    }
-    gst_discoverer_stream_info_list_free(audios);
-
-    const GstTagList* tags = gst_discoverer_info_get_tags(info);
-    if (tags != nullptr) gst_tag_list_foreach(tags, collectTag, &result_.tags);
+napi_value resultToJs(napi_env env, const DiscoverResult& r) {
+  JsObjectBuilder o(env);
+  o.set("durationNs", r.durationNs);
+  o.setBool("seekable", r.seekable);
+  o.setBool("live", r.live);
+  if (r.video) {
+    JsObjectBuilder v(env);
+    v.set("width", static_cast<double>(r.video->width));
+    v.set("height", static_cast<double>(r.video->height));
+    v.set("fpsN", static_cast<double>(r.video->fpsN));
+    v.set("fpsD", static_cast<double>(r.video->fpsD));
+    v.set("codec", r.video->codec);
+    o.setObject("video", v.value());
+  } else {
+    o.setObject("video", nullptr);
   }
+  if (r.audio) {
+    JsObjectBuilder a(env);
+    a.set("rate", static_cast<double>(r.audio->rate));
+    a.set("channels", static_cast<double>(r.audio->channels));
+    a.set("codec", r.audio->codec);
+    o.setObject("audio", a.value());
+  } else {
+    o.setObject("audio", nullptr);
+  }
+  JsObjectBuilder tags(env);
+  for (const auto& [k, v] : r.tags) tags.set(k.c_str(), v);
+  o.setObject("tags", tags.value());
+  return o.value();
+}
 
-  Napi::Promise::Deferred deferred_;
-  std::string uri_;
-  guint64 timeoutNs_;
-  DiscoverResult result_;
+struct DiscoverJob {
+  napi_async_work work = nullptr;
+  napi_deferred deferred = nullptr;
+  std::string uri;
+  guint64 timeoutNs = 0;
+  std::string error;  // empty = success
+  DiscoverResult result;
 };
+
+// libuv worker thread: no JS here.
+void executeDiscover(napi_env, void* data) {
+  auto* job = static_cast<DiscoverJob*>(data);
+  GError* err = nullptr;
+  GstDiscoverer* discoverer = gst_discoverer_new(job->timeoutNs, &err);
+  if (discoverer == nullptr) {
+    job->error = err != nullptr ? err->message : "could not create a GstDiscoverer";
+    if (err != nullptr) g_error_free(err);
+    return;
+  }
+  GstDiscovererInfo* info = gst_discoverer_discover_uri(discoverer, job->uri.c_str(), &err);
+  GstDiscovererResult result = info != nullptr ? gst_discoverer_info_get_result(info) : GST_DISCOVERER_ERROR;
+  if (result != GST_DISCOVERER_OK) {
+    job->error = resultMessage(result, err, job->uri);
+  } else {
+    fill(info, job->result);
+  }
+  if (err != nullptr) g_error_free(err);
+  if (info != nullptr) g_object_unref(info);
+  g_object_unref(discoverer);
+}
+
+// JS thread. If JS cannot run (worker terminating) the promise is simply left pending.
+void completeDiscover(napi_env env, napi_status status, void* data) {
+  std::unique_ptr<DiscoverJob> job(static_cast<DiscoverJob*>(data));
+  napi_delete_async_work(env, job->work);
+  if (status == napi_cancelled) job->error = "discover cancelled";
+  if (job->error.empty()) {
+    napi_value value = resultToJs(env, job->result);
+    if (value != nullptr) napi_resolve_deferred(env, job->deferred, value);
+    return;
+  }
+  napi_value message = jsString(env, job->error);
+  napi_value error = nullptr;
+  if (message != nullptr && napi_create_error(env, nullptr, message, &error) == napi_ok) {
+    napi_reject_deferred(env, job->deferred, error);
+  }
+}
 
 }  // namespace
 
@@ -185,11 +198,17 @@ Napi::Value Discover(const Napi::CallbackInfo& info) {
   if (!(timeoutMs > 0)) throw Napi::RangeError::New(env, "discover(uri, timeoutMs): timeoutMs must be > 0");
   // GstDiscoverer's timeout property accepts 1 s .. 1 h; outside it g_object_new would warn and ignore it.
   timeoutMs = std::min(std::max(timeoutMs, 1000.0), 3600000.0);
-  auto* worker = new DiscoverWorker(env, info[0].As<Napi::String>().Utf8Value(),
-                                    static_cast<guint64>(timeoutMs * 1e6));
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();  // AsyncWorker deletes itself after OnOK/OnError
-  return promise;
+
+  auto job = std::make_unique<DiscoverJob>();
+  job->uri = info[0].As<Napi::String>().Utf8Value();
+  job->timeoutNs = static_cast<guint64>(timeoutMs * 1e6);
+  napi_value promise = nullptr;
+  NAPI_THROW_IF_FAILED(env, napi_create_promise(env, &job->deferred, &promise), Napi::Value());
+  napi_value resourceName = jsString(env, "video-agent:discover");
+  NAPI_THROW_IF_FAILED(env, napi_create_async_work(env, nullptr, resourceName, executeDiscover, completeDiscover, job.get(), &job->work), Napi::Value());
+  NAPI_THROW_IF_FAILED(env, napi_queue_async_work(env, job->work), Napi::Value());
+  job.release();  // owned by completeDiscover from now on
+  return Napi::Value(env, promise);
 }
 
 }  // namespace va

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "js_call.h"
 #include "process_exit.h"
 
 namespace va {
@@ -70,34 +71,22 @@ std::string requireString(Napi::Env env, const Napi::Value& v, const char* what)
   return v.As<Napi::String>().Utf8Value();
 }
 
-// A JS callback threw: hand the error back to JS (an uncaught exception there). Raw napi_throw,
-// ignoring its status: during teardown JS cannot run and node-addon-api's throw would abort.
-void rethrowQuietly(Napi::Env env, const Napi::Error& e) {
-  napi_value value = e.Value();
-  if (value != nullptr) napi_throw(env, value);
-}
-
 }  // namespace
 
+// TSFN callbacks use raw Node-API only (js_call.h): they may run while a worker is terminating,
+// when any node-addon-api failure would abort the process. env is null when the TSFN is torn down
+// with items still queued.
 void callSampleReady(Napi::Env env, Napi::Function jsCallback, std::nullptr_t*, SampleNotice* notice) {
   std::unique_ptr<SampleNotice> owned(notice);
   owned->sink->notifyPending.store(false);  // before JS drains: a sample arriving now notifies again
-  if (env == nullptr || jsCallback == nullptr) return;  // TSFN torn down with items queued
-  try {
-    jsCallback.Call({Napi::String::New(env, owned->sink->name)});
-  } catch (const Napi::Error& e) {
-    rethrowQuietly(env, e);
-  }
+  if (env == nullptr || jsCallback == nullptr) return;
+  callJsQuietly(env, jsCallback, jsString(env, owned->sink->name));
 }
 
 void callBus(Napi::Env env, Napi::Function jsCallback, std::nullptr_t*, BusEvent* ev) {
   std::unique_ptr<BusEvent> owned(ev);
   if (env == nullptr || jsCallback == nullptr) return;
-  try {
-    jsCallback.Call({busEventToJs(env, *owned)});
-  } catch (const Napi::Error& e) {
-    rethrowQuietly(env, e);
-  }
+  callJsQuietly(env, jsCallback, busEventToJs(env, *owned));
 }
 
 Napi::Function Pipeline::Init(Napi::Env env) {

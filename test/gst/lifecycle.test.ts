@@ -63,6 +63,13 @@ describe('gst lifecycle (child processes)', function () {
     assert.match(r.stderr, /consumer bug/);
   });
 
+  it('terminating a worker_thread with pipelines PLAYING tears them down; the addon keeps working', async () => {
+    const r = await runFixture('worker-terminate.ts', []);
+    assert.equal(r.signal, null, `killed by ${r.signal}: ${r.stderr}`);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^OK 10$/m);
+  });
+
   it('200 pipelines created/started/stopped: no crash, RSS growth 50→200 under 20 MB', async () => {
     const r = await runFixture('create-stop-loop.ts', ['200'], ['--expose-gc'], 80_000);
     assert.equal(r.code, 0, r.stderr);

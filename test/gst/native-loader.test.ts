@@ -38,6 +38,6 @@ describe('gst native loader', () => {
     assert.ok(target, 'binding.gyp has no video_agent_native target');
     const onDisk = fs.readdirSync(path.join(root, 'native')).filter((f) => f.endsWith('.cc')).map((f) => `native/${f}`).sort();
     assert.deepEqual([...target.sources].sort(), onDisk);
-    assert.match(fs.readFileSync(path.join(root, 'CMakeLists.txt'), 'utf8'), /file\(GLOB SOURCE_FILES "\$\{CMAKE_CURRENT_SOURCE_DIR\}\/native\/\*\.cc"\)/);
+    assert.match(fs.readFileSync(path.join(root, 'CMakeLists.txt'), 'utf8'), /file\(GLOB SOURCE_FILES CONFIGURE_DEPENDS "\$\{CMAKE_CURRENT_SOURCE_DIR\}\/native\/\*\.cc"\)/);
   });
 });
