@@ -9,10 +9,18 @@ export function classifyFailure(err: unknown): { reason: SkipReason; detail: str
   const name = String(e?.name ?? '');
   const code = String(e?.code ?? '');
   const detail = truncate(String(e?.message ?? err));
-  if (/BrokenCircuit|Isolated|CircuitOpen/i.test(name) || /BREAKER|CIRCUIT/i.test(code)) return { reason: 'breaker_open', detail };
+  if (causes(err).some((c) => /BrokenCircuit|Isolated|CircuitOpen/i.test(String(c?.name)) || /BREAKER|CIRCUIT/i.test(String(c?.code)))
+    || /circuit (is )?open/i.test(detail)) return { reason: 'breaker_open', detail };
   if (/SPEND|BUDGET/i.test(code) || /spend cap/i.test(detail)) return { reason: 'spend_cap', detail };
   if (name === 'AbortError' || code === 'ABORT_ERR') return { reason: 'shutdown', detail };
   return { reason: 'endpoint_error', detail };
+}
+
+/** The error and its `cause` chain (a client wraps the breaker's error in its own). */
+function causes(err: unknown): { name?: unknown; code?: unknown }[] {
+  const out: { name?: unknown; code?: unknown }[] = [];
+  for (let e = err as { name?: unknown; code?: unknown; cause?: unknown } | undefined; e && out.length < 5; e = e.cause as typeof e) out.push(e);
+  return out;
 }
 
 function truncate(s: string, max = 300): string {

@@ -8,13 +8,13 @@ import { requirePostgres } from '../helpers/services';
 
 export interface E2eEnv { store: Store; inference: LocalInference; rt: Runtime; close(): Promise<void> }
 
-export async function e2eEnv(schema: string, opts: { emulator?: EmulatorConfigInput; publisher?: Publisher } = {}): Promise<E2eEnv> {
+export async function e2eEnv(schema: string, opts: { emulator?: EmulatorConfigInput; publisher?: Publisher; env?: Record<string, string> } = {}): Promise<E2eEnv> {
   const url = await requirePostgres();
   const admin = await openStore({ databaseUrl: url, migrate: false });
   await admin.pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   await admin.close();
   const store = await openStore({ databaseUrl: url, schema, writer: { maxAgeMs: 50 } });
-  const inference = await startLocalInference({ emulator: opts.emulator, env: {} });
+  const inference = await startLocalInference({ emulator: opts.emulator, env: opts.env ?? {} });
   const rt = await openRuntime({ store, runpod: inference.client.runpod, publisher: opts.publisher });
   return {
     store, inference, rt,
