@@ -22,6 +22,7 @@ export function registerIngestMetrics(stats: () => SessionStats[], registry: Reg
   gauge('frames', 'Frames delivered by the session', (s) => s.frames);
   gauge('audio_seconds', 'Seconds of audio delivered by the session', (s) => s.audioSeconds);
   gauge('dropped', 'Samples dropped because the consumer was slow (live sources)', (s) => s.dropped);
+  gauge('queue_dropped', 'Buffers discarded by leaky queues upstream (live sources)', (s) => s.queueDropped);
   gauge('reconnects', 'Reconnects after a dropped live source', (s) => s.reconnects);
   gauge('lag_ms', 'Wall-clock lag of the latest frame (live sources)', (s) => s.lagMs);
   new Gauge({

@@ -80,7 +80,7 @@ export function formatSummary(s: SessionStats): string {
     `stream ${s.streamId} (${s.source}): ${s.state}`,
     `  frames        ${s.frames}`,
     `  audio seconds ${s.audioSeconds.toFixed(2)}`,
-    `  dropped       ${s.dropped}`,
+    `  dropped       ${s.dropped}${s.queueDropped ? ` (+${s.queueDropped} buffers in leaky queues)` : ''}`,
     `  reconnects    ${s.reconnects}`,
     `  wall time     ${wall.toFixed(2)} s (${fps(s).toFixed(1)} frames/s)`,
   ].join('\n');

@@ -24,6 +24,8 @@ export interface SessionStats {
   audioSeconds: number;
   /** Samples the live appsinks dropped because the consumer was slow (always 0 for files). */
   dropped: number;
+  /** Buffers the live pipeline's leaky queues discarded upstream (decoding or scaling fell behind). */
+  queueDropped: number;
   reconnects: number;
   /** Media time reached, µs. */
   positionUs: number;
@@ -88,6 +90,7 @@ export class Session extends EventEmitter {
   private framesCount = 0;
   private audioSamples = 0;
   private droppedPast = 0;
+  private queueDroppedPast = 0;
   private reconnectsCount = 0;
   private lastFrameTs = 0;
   private startedAt: number | null = null;
@@ -124,6 +127,7 @@ export class Session extends EventEmitter {
 
   stats(): SessionStats {
     const live = this.current?.sinks.reduce((n, s) => n + s.dropped, 0) ?? 0;
+    const liveQueue = this.current ? sumValues(this.current.pipe.queueDrops()) : 0;
     return {
       streamId: this.streamId,
       source: this.source.display,
@@ -131,6 +135,7 @@ export class Session extends EventEmitter {
       frames: this.framesCount,
       audioSeconds: this.audioSamples / AUDIO_SAMPLE_RATE,
       dropped: this.droppedPast + live,
+      queueDropped: this.queueDroppedPast + liveQueue,
       reconnects: this.reconnectsCount,
       positionUs: this.clock?.positionUs ?? 0,
       durationUs: Math.round(this.probe.durationNs / 1000),
@@ -286,7 +291,7 @@ export class Session extends EventEmitter {
 
   /** One pipeline run: yields mapped items until EOS; throws on a pipeline error or a stall. */
   private async *connection(onFirstSample: () => void): AsyncGenerator<MediaItem> {
-    const pipe = Pipeline.create(this.pipeline.launch);
+    const pipe = Pipeline.create(this.pipeline.launch, { label: this.streamId });
     const abort = new AbortController();
     const onStop = () => abort.abort(new StopSignal());
     this.stopController.signal.addEventListener('abort', onStop);
@@ -322,6 +327,7 @@ export class Session extends EventEmitter {
       watchdog?.disarm();
       this.stopController.signal.removeEventListener('abort', onStop);
       this.droppedPast += sinks.reduce((n, s) => n + s.stream.dropped, 0);
+      this.queueDroppedPast += sumValues(pipe.queueDrops());
       this.current = null;
       pipe.stop();
     }
@@ -370,6 +376,12 @@ class Watchdog {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
+}
+
+function sumValues(r: Record<string, number>): number {
+  let n = 0;
+  for (const v of Object.values(r)) n += v;
+  return n;
 }
 
 function hostOf(source: SourceInfo): string {

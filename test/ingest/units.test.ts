@@ -137,12 +137,13 @@ describe('ingest building blocks', () => {
 describe('ingest metrics', () => {
   it('exposes per-session counters read at scrape time', async () => {
     const registry = new Registry();
-    const stats = [{ streamId: 'cam-1', source: 'x', state: 'running' as const, frames: 42, audioSeconds: 1.5, dropped: 3, reconnects: 2, positionUs: 0, durationUs: 0, lagMs: 80, startedAt: 0, endedAt: null }];
+    const stats = [{ streamId: 'cam-1', source: 'x', state: 'running' as const, frames: 42, audioSeconds: 1.5, dropped: 3, queueDropped: 7, reconnects: 2, positionUs: 0, durationUs: 0, lagMs: 80, startedAt: 0, endedAt: null }];
     registerIngestMetrics(() => stats, registry);
     const text = await registry.metrics();
     assert.match(text, /video_agent_ingest_frames\{stream_id="cam-1"\} 42/);
     assert.match(text, /video_agent_ingest_dropped\{stream_id="cam-1"\} 3/);
     assert.match(text, /video_agent_ingest_reconnects\{stream_id="cam-1"\} 2/);
+    assert.match(text, /video_agent_ingest_queue_dropped\{stream_id="cam-1"\} 7/);
     assert.match(text, /video_agent_ingest_state\{stream_id="cam-1",state="running"\} 1/);
     stats[0].frames = 50;
     assert.match(await registry.metrics(), /video_agent_ingest_frames\{stream_id="cam-1"\} 50/);
