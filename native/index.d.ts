@@ -61,6 +61,8 @@ export class NativePipeline {
   push(src: string, data: Buffer, pts?: number, duration?: number): boolean;
   /** Signals end-of-stream on an appsrc. */
   endOfStream(src: string): void;
+  /** What an appsrc holds queued, and its limits (0 = unlimited). Zeros after stop(). */
+  srcLevel(src: string): { bytes: number; buffers: number; maxBytes: number; maxBuffers: number };
   /**
    * Samples a drop=true appsink discarded (0 for drop=false sinks). A monotonic lower bound:
    * accepted - pulled - queued, with queued bounded by max-buffers, and by 0 whenever pull() finds

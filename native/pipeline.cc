@@ -102,6 +102,7 @@ Napi::Function Pipeline::Init(Napi::Env env) {
                          InstanceMethod<&Pipeline::Pull>("pull"),
                          InstanceMethod<&Pipeline::Push>("push"),
                          InstanceMethod<&Pipeline::EndOfStream>("endOfStream"),
+                         InstanceMethod<&Pipeline::SrcLevel>("srcLevel"),
                          InstanceMethod<&Pipeline::Dropped>("dropped"),
                          InstanceMethod<&Pipeline::QueueDrops>("queueDrops"),
                          InstanceMethod<&Pipeline::Position>("position"),
@@ -400,6 +401,18 @@ Napi::Value Pipeline::EndOfStream(const Napi::CallbackInfo& info) {
   GstAppSrc* src = findSrc(info.Env(), info[0]);
   if (src != nullptr) gst_app_src_end_of_stream(src);
   return info.Env().Undefined();
+}
+
+Napi::Value Pipeline::SrcLevel(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  GstAppSrc* src = findSrc(env, info[0]);
+  Napi::Object out = Napi::Object::New(env);
+  auto num = [&](guint64 v) { return Napi::Number::New(env, static_cast<double>(v)); };
+  out.Set("bytes", num(src != nullptr ? gst_app_src_get_current_level_bytes(src) : 0));
+  out.Set("buffers", num(src != nullptr ? gst_app_src_get_current_level_buffers(src) : 0));
+  out.Set("maxBytes", num(src != nullptr ? gst_app_src_get_max_bytes(src) : 0));
+  out.Set("maxBuffers", num(src != nullptr ? gst_app_src_get_max_buffers(src) : 0));
+  return out;
 }
 
 // Drops of a drop=true appsink. GStreamer has no signal for them, and 1.22 does not expose the

@@ -86,6 +86,7 @@ class Pipeline : public Napi::ObjectWrap<Pipeline> {
   Napi::Value Pull(const Napi::CallbackInfo& info);
   Napi::Value Push(const Napi::CallbackInfo& info);
   Napi::Value EndOfStream(const Napi::CallbackInfo& info);
+  Napi::Value SrcLevel(const Napi::CallbackInfo& info);
   Napi::Value Dropped(const Napi::CallbackInfo& info);
   Napi::Value QueueDrops(const Napi::CallbackInfo& info);
   Napi::Value Position(const Napi::CallbackInfo& info);

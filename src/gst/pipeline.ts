@@ -27,6 +27,13 @@ export interface PipelineEvents {
   state: [StateChange];
 }
 
+export interface SrcBacklog {
+  bytes: number;
+  buffers: number;
+  /** At or above the appsrc's max-bytes / max-buffers. */
+  full: boolean;
+}
+
 export type PipelineStatus = 'created' | 'playing' | 'paused' | 'eos' | 'failed' | 'stopped';
 
 export interface PipelineOptions {
@@ -154,6 +161,31 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     this.assertSrc(src);
     if (this.statusValue === 'stopped') return false;
     return this.native.push(src, data, ptsNs ?? -1, durationNs ?? -1);
+  }
+
+  /**
+   * What an appsrc holds queued. `full` when it reached max-bytes or max-buffers (0 = unlimited):
+   * appsrc keeps accepting buffers beyond that (block=false), so a producer that must not outrun
+   * the pipeline waits (pushWhenReady) and a live producer may drop instead.
+   */
+  srcBacklog(src: string): SrcBacklog {
+    this.assertSrc(src);
+    const level = this.native.srcLevel(src);
+    const full = (level.maxBytes > 0 && level.bytes >= level.maxBytes) || (level.maxBuffers > 0 && level.buffers >= level.maxBuffers);
+    return { bytes: level.bytes, buffers: level.buffers, full };
+  }
+
+  /**
+   * push() after waiting until the appsrc is below its limits: backpressure for a JS producer.
+   * Polls every pollMs (appsrc's need-data signal would cost a third cross-thread channel for the
+   * same effect). Resolves false if the pipeline finished or was stopped meanwhile.
+   */
+  async pushWhenReady(src: string, data: Buffer, ptsNs?: number, durationNs?: number, pollMs = 5): Promise<boolean> {
+    while (this.statusValue === 'playing' || this.statusValue === 'paused') {
+      if (!this.srcBacklog(src).full) return this.push(src, data, ptsNs, durationNs);
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+    return this.statusValue === 'created' ? this.push(src, data, ptsNs, durationNs) : false;
   }
 
   /** Ends the appsrc's stream; the pipeline reaches EOS once it has flowed through. */

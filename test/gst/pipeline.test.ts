@@ -239,6 +239,32 @@ describe('gst Pipeline: appsrc and lifecycle', function () {
     assert.equal(p.push('in', Buffer.alloc(48)), false, 'push after the pipeline finished');
   });
 
+  it('pushWhenReady keeps a fast JS producer within the appsrc limits; nothing is lost', async () => {
+    const p = Pipeline.create(
+      'appsrc name=in format=time max-buffers=4 max-bytes=0 caps=video/x-raw,format=GRAY8,width=4,height=4,framerate=100/1 ! appsink name=out sync=false max-buffers=1',
+    );
+    const out = p.sink('out');
+    p.start();
+    let maxBacklog = 0;
+    const producer = (async () => {
+      for (let i = 0; i < 40; i++) {
+        assert.equal(await p.pushWhenReady('in', Buffer.alloc(16, i), i * 10_000_000), true);
+        maxBacklog = Math.max(maxBacklog, p.srcBacklog('in').buffers);
+      }
+      p.endOfStream('in');
+    })();
+    const got = await collect(out, 5);
+    await producer;
+    assert.equal(got.length, 40);
+    assert.deepEqual(got.map((s) => s.data[0]), [...Array(40).keys()]);
+    assert.ok(maxBacklog <= 5, `appsrc backlog reached ${maxBacklog} buffers (max-buffers=4)`);
+
+    const q = Pipeline.create('appsrc name=in max-buffers=2 caps=video/x-raw,format=GRAY8,width=4,height=4,framerate=1/1 ! fakesink');
+    for (let i = 0; i < 5; i++) q.push('in', Buffer.alloc(16)); // not started: everything stays queued
+    assert.deepEqual(q.srcBacklog('in'), { bytes: 80, buffers: 5, full: true });
+    q.stop();
+  });
+
   it('decodes JPEG buffers pushed through appsrc and re-encodes them at another size', async () => {
     // Produce a few real JPEGs first, then feed them back through appsrc.
     const src = Pipeline.create('videotestsrc num-buffers=3 ! video/x-raw,width=64,height=48 ! jpegenc ! appsink name=j sync=false');
