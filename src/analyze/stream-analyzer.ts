@@ -71,8 +71,9 @@ export class StreamAnalyzer {
       vlm = new VlmStage({
         streamId, describe: ports.describe, sink: ports.sink, publisher, overflow,
         triggers: tuning.vlm, preS: tuning.vlm?.preS, postS: tuning.vlm?.postS, maxImages: tuning.vlm?.maxImages,
-        // Transcripts lag a full audio window (+ overlap + ASR time): wait for them before describing.
-        contextLagS: opts.stages.has('audio') ? windowS + overlapS + 1 : 1,
+        contextLagS: 0.5,
+        // Describe a window only once the local detection / audio results for it are in.
+        awaitContext: [...(opts.stages.has('detection') ? ['detections' as const] : []), ...(opts.stages.has('audio') ? ['transcripts' as const] : [])],
       });
     }
     this.vlm = vlm;
@@ -80,10 +81,14 @@ export class StreamAnalyzer {
       ? new DetectionStage({
           streamId, detect: ports.detect, tracker: ports.trackerFactory(streamId, opts.trackerSnapshot), sink: ports.sink, publisher,
           batchSize: tuning.batchSize, maxBatchAgeMs: tuning.maxBatchAgeMs, queueCapacity: tuning.detectionQueue, overflow,
+          onProgress: (us) => vlm?.noteProgress('detections', us),
         })
       : null;
     this.audio = opts.stages.has('audio')
-      ? new AudioStage({ streamId, transcribe: ports.transcribe, prosody: ports.prosody, sink: ports.sink, publisher, overflow, windowS, overlapS })
+      ? new AudioStage({
+          streamId, transcribe: ports.transcribe, prosody: ports.prosody, sink: ports.sink, publisher, overflow, windowS, overlapS,
+          onProgress: (us) => vlm?.noteProgress('transcripts', us),
+        })
       : null;
     // With detection off, frames still need their rows (the VLM does not write them).
     this.writeFramesOnly = !this.detection && opts.stages.size > 0 ? ports.sink : null;

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { VideoAgentError } from '../errors';
 import { analyzeSource, type AnalyzeProgress } from '../analyze/run-analysis';
 import { openRuntime } from '../analyze/runtime';
-import { sampleClip } from '../analyze/sample';
+import path from 'node:path';
+import { ensureSampleClip } from '../media';
 import { parseStages } from '../analyze/stream-analyzer';
 import { formatSummary } from '../analyze/summary';
 import { openResultPublisher } from '../analyze/redis';
@@ -14,6 +15,7 @@ interface AnalyzeCliOptions {
   streamId?: string;
   pipeline?: string;
   duration?: string;
+  dataDir: string;
   progress: boolean;
 }
 
@@ -33,6 +35,7 @@ export function registerAnalyze(program: Command): void {
     .option('--stream-id <id>', 'stream id (default: a stable hash of the source)')
     .option('--pipeline <name|path>', 'pipeline template (default: file or rtsp)')
     .option('--duration <s>', 'live sources: stop after this many seconds')
+    .option('--data-dir <dir>', 'folder for the embedded database and the sample clip', 'data')
     .option('--no-progress', 'do not print progress')
     .action(async (input: string | undefined, o: AnalyzeCliOptions) => {
       if (o.sample && input) throw new VideoAgentError('E_BAD_ARGS', 'give either a source or --sample, not both');
@@ -45,10 +48,10 @@ export function registerAnalyze(program: Command): void {
       }
       const fps = positive('--fps', o.fps ?? '5');
       const duration = o.duration !== undefined ? positive('--duration', o.duration) : undefined;
-      const source = o.sample ? await sampleClip() : (input as string);
+      const source = o.sample ? await ensureSampleClip(path.resolve(o.dataDir, 'samples')) : (input as string);
 
       const publisher = await openResultPublisher(process.env.REDIS_URL);
-      const rt = await openRuntime({ publisher: publisher?.publisher }).catch(async (err) => { await publisher?.close(); throw err; });
+      const rt = await openRuntime({ publisher: publisher?.publisher, dataDir: o.dataDir }).catch(async (err) => { await publisher?.close(); throw err; });
       const abort = new AbortController();
       const onSignal = () => abort.abort();
       process.once('SIGINT', onSignal);

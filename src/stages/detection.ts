@@ -29,6 +29,8 @@ export interface DetectionStageOptions {
   /** Batches in flight at once (the endpoint's bulkhead still applies on top). */
   maxInFlight?: number;
   overflow?: OverflowPolicy;
+  /** Called with a frame's pts once it is detected, skipped or dropped (the VLM's context watermark). */
+  onProgress?: (ptsUs: number) => void;
 }
 
 export interface DetectionStats {
@@ -65,7 +67,7 @@ export class DetectionStage {
     this.maxBatchAgeMs = opts.maxBatchAgeMs ?? 250;
     this.maxInFlight = opts.maxInFlight ?? 2;
     const capacity = opts.queueCapacity ?? 64;
-    this.queue = new BoundedQueue<Queued>(capacity, opts.overflow ?? 'block', (q) => { this.onDropped(q.frame); q.settle?.(); });
+    this.queue = new BoundedQueue<Queued>(capacity, opts.overflow ?? 'block', (q) => { this.onDropped(q.frame); q.settle?.(); this.opts.onProgress?.(q.frame.ptsUs); });
     this.stats = { framesIn: 0, framesDetected: 0, framesSkipped: 0, framesDropped: 0, detections: 0, batches: 0, queueHighWater: 0, queueCapacity: capacity };
   }
 
@@ -153,7 +155,10 @@ export class DetectionStage {
     });
     this.trackingChain = tracked
       .catch((err) => { this.log.error({ err }, 'detection result handling failed'); })
-      .finally(() => { for (const q of items) q.settle?.(); });
+      .finally(() => {
+        for (const q of items) q.settle?.();
+        this.opts.onProgress?.(frames[frames.length - 1].ptsUs);
+      });
     const settled: Promise<void> = this.trackingChain.finally(() => {
       this.inFlight--;
       this.inFlightSettled.delete(settled);

@@ -133,4 +133,25 @@ describe('stages/vlm', () => {
     assert.equal(sink.events.length, 1);
     assert.deepEqual(sink.calls.map((c) => c.ok), [false, true]);
   });
+
+  it('waits for the detection / transcript watermarks before describing a window, up to a media-time limit', async () => {
+    const sink = new MemorySink();
+    const { port, requests } = describer([GOOD]);
+    const stage = new VlmStage({ streamId: 's', describe: port, sink, publisher: new MemoryPublisher(), awaitContext: ['detections', 'transcripts'], contextLagS: 0.5, triggers: { periodicS: 1000 } });
+    for (let i = 0; i < 20; i++) await stage.onFrame(frame('s', i * 250_000, red)); // opening window ends at 2 s
+    assert.equal(requests.length, 0, 'detections and transcripts for 0-2 s are not in yet');
+    stage.noteProgress('detections', 2.5e6);
+    await stage.onFrame(frame('s', 5e6, red));
+    assert.equal(requests.length, 0, 'transcripts still missing');
+    stage.noteProgress('transcripts', 5e6);
+    await stage.onFrame(frame('s', 5.25e6, red));
+    assert.equal(requests.length, 1);
+    // A source that never reports (no audio track) delays a window by at most 20 s of media time.
+    const { port: p2, requests: r2 } = describer([GOOD]);
+    const mute = new VlmStage({ streamId: 's', describe: p2, sink, publisher: new MemoryPublisher(), awaitContext: ['transcripts'], triggers: { periodicS: 1000 } });
+    for (let i = 0; i < 88; i++) await mute.onFrame(frame('s', i * 250_000, red));
+    assert.equal(r2.length, 0);
+    await mute.onFrame(frame('s', 22e6, red)); // the opening window ends at 2 s: 2 s + 20 s
+    assert.equal(r2.length, 1);
+  });
 });

@@ -22,6 +22,8 @@ export interface AudioStageOptions extends WindowingOptions {
   publisher: Publisher;
   queueCapacity?: number;
   overflow?: OverflowPolicy;
+  /** Called with a window's core end once it is transcribed, found silent, skipped or dropped. */
+  onProgress?: (uptoUs: number) => void;
 }
 
 export interface AudioStats {
@@ -46,8 +48,10 @@ export class AudioStage {
     this.log = childLogger({ stage: 'audio', streamId: opts.streamId });
     this.windower = new AudioWindower(opts);
     const capacity = opts.queueCapacity ?? 4;
-    this.queue = new SerialQueue<AudioWindow>(capacity, opts.overflow ?? 'block', (w) => this.process(w),
-      (err) => this.log.error({ err }, 'audio window failed'), (w) => this.onDropped(w));
+    this.queue = new SerialQueue<AudioWindow>(capacity, opts.overflow ?? 'block',
+      (w) => this.process(w).finally(() => opts.onProgress?.(w.coreEndUs)),
+      (err) => this.log.error({ err }, 'audio window failed'),
+      (w) => { this.onDropped(w); opts.onProgress?.(w.coreEndUs); });
     this.stats = { windows: 0, silentWindows: 0, sentWindows: 0, skippedWindows: 0, droppedWindows: 0, segments: 0, words: 0, queueHighWater: 0, queueCapacity: capacity };
   }
 

@@ -35,6 +35,11 @@ export interface VlmStageOptions {
    * for the window (which lag the frames) are in. Set it to the audio window + overlap when audio runs.
    */
   contextLagS?: number;
+  /**
+   * Context the stage waits for before describing a window: a window is described once the detections /
+   * transcripts of its whole span are in (watermarks fed through `noteProgress`), not merely its frames.
+   */
+  awaitContext?: ContextSource[];
   /** Frames are kept for context (and scene signatures computed) at most this often, ms of media time. */
   sampleEveryMs?: number;
   queueCapacity?: number;
@@ -56,6 +61,9 @@ export interface VlmStats {
 }
 
 interface Pending { atUs: number; triggers: Trigger[] }
+export type ContextSource = 'detections' | 'transcripts';
+const MAX_PENDING = 8;
+const MAX_CONTEXT_WAIT_US = 20e6;
 interface Window { startUs: number; endUs: number; atUs: number; triggers: Trigger[]; frames: SampledFrame[]; wallOffsetMs: number }
 
 export class VlmStage {
@@ -74,7 +82,10 @@ export class VlmStage {
   private lastSampledUs = -Infinity;
   private latestUs = 0;
   private wallOffsetMs = 0;
-  private pending: Pending | null = null;
+  /** Windows waiting for their frames and context, oldest first (bounded: see MAX_PENDING). */
+  private pending: Pending[] = [];
+  /** Media time up to which detection / transcription are done; null = that stage is not awaited. */
+  private readonly watermarks: Partial<Record<ContextSource, number>> = {};
   private readonly stats: VlmStats;
 
   constructor(private readonly opts: VlmStageOptions) {
@@ -84,10 +95,11 @@ export class VlmStage {
     this.preUs = (opts.preS ?? 3) * 1e6;
     this.postUs = (opts.postS ?? 2) * 1e6;
     this.lagUs = (opts.contextLagS ?? 1) * 1e6;
+    for (const src of opts.awaitContext ?? []) this.watermarks[src] = -1;
     this.sampleUs = (opts.sampleEveryMs ?? 250) * 1000;
-    // Transcripts arrive a window (~6 s) late, so history must reach back further than pre+post.
-    const keepUs = this.preUs + this.postUs + this.lagUs + 10e6;
-    this.frames = new RecentHistory<SampledFrame>(keepUs, 96, (f) => f.ptsUs);
+    // History must outlive the longest wait for context, or a late window would find no frames.
+    const keepUs = this.preUs + this.postUs + this.lagUs + MAX_CONTEXT_WAIT_US + 2e6;
+    this.frames = new RecentHistory<SampledFrame>(keepUs, 128, (f) => f.ptsUs);
     this.detections = new RecentHistory<DetectionsMsg>(keepUs, 512, (d) => d.ptsUs);
     this.transcript = new RecentHistory<TranscriptMsg>(keepUs + 30e6, 128, (t) => t.startUs);
     const capacity = opts.queueCapacity ?? 2;
@@ -140,29 +152,46 @@ export class VlmStage {
     return { ...this.stats, triggers: { ...this.stats.triggers }, droppedWindows: this.calls.dropped, queueHighWater: this.calls.highWater };
   }
 
+  /** Detection / transcription have finished everything up to `uptoUs` (skips included). */
+  noteProgress(source: ContextSource, uptoUs: number): void {
+    const cur = this.watermarks[source];
+    if (cur !== undefined && uptoUs > cur) this.watermarks[source] = uptoUs;
+  }
+
   private addTriggers(triggers: Trigger[]): void {
     for (const t of triggers) {
       this.stats.triggers[t.kind] = (this.stats.triggers[t.kind] ?? 0) + 1;
-      if (this.pending && Math.abs(t.atUs - this.pending.atUs) < this.policy.minGapUs) {
-        this.pending.triggers.push(t);
-      } else if (!this.pending && this.policy.allows(t.atUs)) {
-        this.pending = { atUs: t.atUs, triggers: [t] };
+      const last = this.pending[this.pending.length - 1];
+      if (last && Math.abs(t.atUs - last.atUs) < this.policy.minGapUs) {
+        last.triggers.push(t);
+      } else if (this.pending.length < MAX_PENDING && this.policy.allows(t.atUs)) {
+        // The call is booked now so later triggers measure their gap from this window.
+        this.policy.noteCall(t.atUs);
+        this.pending.push({ atUs: t.atUs, triggers: [t] });
       } else {
         this.stats.suppressedTriggers++;
       }
     }
   }
 
+  private isDue(p: Pending): boolean {
+    const endUs = p.atUs + this.postUs;
+    if (this.latestUs < endUs + this.lagUs) return false;
+    // A context source that never reports (a video-only live source with the audio stage on) must not
+    // hold descriptions back forever: past MAX_CONTEXT_WAIT_US of media time the window goes without it.
+    if (this.latestUs >= endUs + MAX_CONTEXT_WAIT_US) return true;
+    return Object.values(this.watermarks).every((w) => (w as number) >= endUs);
+  }
+
   private async fireDue(force: boolean): Promise<void> {
-    const p = this.pending;
-    if (!p || (!force && this.latestUs < p.atUs + this.postUs + this.lagUs)) return;
-    this.pending = null;
-    this.policy.noteCall(p.atUs);
-    const frames = this.frames.between(p.atUs - this.preUs, p.atUs + this.postUs);
-    if (!frames.length) return;
-    const startUs = Math.min(frames[0].ptsUs, p.atUs);
-    const endUs = Math.max(frames[frames.length - 1].ptsUs + this.sampleUs, p.atUs);
-    await this.calls.push({ startUs, endUs, atUs: p.atUs, triggers: p.triggers, frames, wallOffsetMs: this.wallOffsetMs });
+    while (this.pending.length && (force || this.isDue(this.pending[0]))) {
+      const p = this.pending.shift() as Pending;
+      const frames = this.frames.between(p.atUs - this.preUs, p.atUs + this.postUs);
+      if (!frames.length) continue;
+      const startUs = Math.min(frames[0].ptsUs, p.atUs);
+      const endUs = Math.max(frames[frames.length - 1].ptsUs + this.sampleUs, p.atUs);
+      await this.calls.push({ startUs, endUs, atUs: p.atUs, triggers: p.triggers, frames, wallOffsetMs: this.wallOffsetMs });
+    }
   }
 
   private async describe(w: Window): Promise<void> {

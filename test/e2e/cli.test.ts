@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const ENTRY = path.join(ROOT, 'test', 'ingest', 'helpers', 'cli-entry.ts');
+
+/** The real CLI in a child process with a clean environment: no DATABASE_URL, REDIS_URL or RUNPOD_API_KEY. */
+function run(args: string[], env: Record<string, string> = {}, timeoutMs = 240_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const base: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LOG_LEVEL: 'silent' };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`timed out: ${args.join(' ')}\n${stderr}`)); }, timeoutMs);
+    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+  });
+}
+
+function assertOneLine(r: { code: number | null; stderr: string }, pattern: RegExp): void {
+  assert.equal(r.code, 1);
+  const lines = r.stderr.split('\n').filter((l) => l.trim());
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0], /^video-agent: /);
+  assert.match(lines[0], pattern);
+}
+
+describe('e2e: analyze / worker CLI', function () {
+  this.timeout(300_000);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'va-analyze-cli-'));
+  after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  it('analyze --sample works end to end on the embedded defaults (PGlite, local emulator) and prints a summary', async () => {
+    const r = await run(['analyze', '--sample', '--fps', '2', '--data-dir', dataDir, '--no-progress']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /rows for this stream:\n\s+streams 1 · frames (2[2-6]) · detections \d+ · audio_segments [1-9]\d* · events [1-9]/);
+    assert.match(r.stdout, /top events:\n\s+\d\.\d\d\s+\d+\.\ds–\d+\.\ds\s+\S/);
+    assert.match(r.stdout, /endpoint calls \(local emulator, CPU workers\):[\s\S]*yolo: \d+ calls/);
+    assert.match(r.stdout, /GPU seconds [\d.]+ · estimated cost \$[\d.]+/);
+    assert.match(r.stdout, /note: .*RunPod bills/);
+    assert.ok(fs.existsSync(path.join(dataDir, 'samples')), 'sample generated into the data dir');
+  });
+
+  it('bad input: one clear line and exit 1', async () => {
+    assertOneLine(await run(['analyze', '/nonexistent/clip.mp4']), /file not found: \/nonexistent\/clip\.mp4/);
+    assertOneLine(await run(['analyze', '--sample', '--stages', 'detection,teleport', '--data-dir', dataDir]), /unknown stage teleport/);
+    assertOneLine(await run(['analyze']), /missing source/);
+    assertOneLine(await run(['analyze', 'x.mp4', '--fps', '-3']), /--fps must be a positive number/);
+  });
+
+  it('worker needs REDIS_URL and says so; an unreachable Redis is one line too', async () => {
+    assertOneLine(await run(['worker', '--stage', 'detection']), /needs Redis: set REDIS_URL/);
+    assertOneLine(await run(['worker', '--stage', 'ocr'], { REDIS_URL: 'redis://127.0.0.1:6379' }), /unknown stage 'ocr'/);
+    assertOneLine(await run(['worker', '--stage', 'audio'], { REDIS_URL: 'redis://127.0.0.1:1' }), /cannot reach Redis at redis:\/\/127\.0\.0\.1:1/);
+  });
+});
