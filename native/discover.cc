@@ -60,6 +60,17 @@ void collectTag(const GstTagList* list, const gchar* tag, gpointer userData) {
   }
 }
 
+/** Stable code for JS (set as error.code) so policy can tell a timeout from a broken file. */
+const char* resultCode(GstDiscovererResult result) {
+  switch (result) {
+    case GST_DISCOVERER_URI_INVALID: return "URI_INVALID";
+    case GST_DISCOVERER_TIMEOUT: return "TIMEOUT";
+    case GST_DISCOVERER_BUSY: return "BUSY";
+    case GST_DISCOVERER_MISSING_PLUGINS: return "MISSING_PLUGINS";
+    default: return "ERROR";
+  }
+}
+
 std::string resultMessage(GstDiscovererResult result, GError* err, const std::string& uri) {
   std::string detail = err != nullptr && err->message != nullptr ? err->message : "";
   switch (result) {
@@ -147,6 +158,7 @@ struct DiscoverJob {
   std::string uri;
   guint64 timeoutNs = 0;
   std::string error;  // empty = success
+  std::string errorCode = "ERROR";
   DiscoverResult result;
 };
 
@@ -164,6 +176,7 @@ void executeDiscover(napi_env, void* data) {
   GstDiscovererResult result = info != nullptr ? gst_discoverer_info_get_result(info) : GST_DISCOVERER_ERROR;
   if (result != GST_DISCOVERER_OK) {
     job->error = resultMessage(result, err, job->uri);
+    job->errorCode = resultCode(result);
   } else {
     fill(info, job->result);
   }
@@ -176,15 +189,19 @@ void executeDiscover(napi_env, void* data) {
 void completeDiscover(napi_env env, napi_status status, void* data) {
   std::unique_ptr<DiscoverJob> job(static_cast<DiscoverJob*>(data));
   napi_delete_async_work(env, job->work);
-  if (status == napi_cancelled) job->error = "discover cancelled";
+  if (status == napi_cancelled) {
+    job->error = "discover cancelled";
+    job->errorCode = "CANCELLED";
+  }
   if (job->error.empty()) {
     napi_value value = resultToJs(env, job->result);
     if (value != nullptr) napi_resolve_deferred(env, job->deferred, value);
     return;
   }
   napi_value message = jsString(env, job->error);
+  napi_value code = jsString(env, job->errorCode);
   napi_value error = nullptr;
-  if (message != nullptr && napi_create_error(env, nullptr, message, &error) == napi_ok) {
+  if (message != nullptr && code != nullptr && napi_create_error(env, code, message, &error) == napi_ok) {
     napi_reject_deferred(env, job->deferred, error);
   }
 }

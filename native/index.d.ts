@@ -90,7 +90,11 @@ export interface NativeDiscoverInfo {
   tags: Record<string, string>;
 }
 
-/** GstDiscoverer on a worker thread: probes a URI (file:// or rtsp://) with a timeout (clamped to 1 s .. 1 h, GstDiscoverer's range). Rejects with GStreamer's message. */
+/**
+ * GstDiscoverer on a worker thread: probes a URI (file:// or rtsp://) with a timeout (clamped to
+ * 1 s .. 1 h, GstDiscoverer's range). Rejects with an Error carrying GStreamer's message and
+ * `code`: 'TIMEOUT' | 'URI_INVALID' | 'MISSING_PLUGINS' | 'BUSY' | 'CANCELLED' | 'ERROR'.
+ */
 export function discover(uri: string, timeoutMs: number): Promise<NativeDiscoverInfo>;
 
 /** e.g. "GStreamer 1.22.0" */

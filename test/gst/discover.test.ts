@@ -42,6 +42,20 @@ describe('gst discover()', function () {
     });
   });
 
+  it('concurrent probes of a truncated file all get the clear error, none hangs to the timeout', async () => {
+    const t0 = Date.now();
+    for (let round = 0; round < 3; round++) {
+      const results = await Promise.allSettled([1, 2, 3].map(() => discover(testMedia().truncated, 15_000)));
+      for (const r of results) {
+        assert.equal(r.status, 'rejected');
+        const e = (r as PromiseRejectedResult).reason as VideoAgentError;
+        assert.equal(e.code, 'E_DISCOVER');
+        assert.match(e.message, /truncated\.mp4: This file contains no playable streams/);
+      }
+    }
+    assert.ok(Date.now() - t0 < 12_000, `took ${Date.now() - t0} ms`);
+  });
+
   it('rejects a missing file with E_FILE_NOT_FOUND naming it', async () => {
     await assert.rejects(
       discover(testMedia().missing),

@@ -14,6 +14,8 @@ export interface TestMedia {
   av: string;
   /** 3.0 s: H.264 320x240 30 fps, no audio, Matroska. */
   videoOnly: string;
+  /** The first 60% of `av` (MP4 keeps its index at the end: no playable streams). */
+  truncated: string;
   /** A text file with a .mp4 name. */
   notMedia: string;
   /** A path that does not exist. */
@@ -41,7 +43,10 @@ export function testMedia(): TestMedia {
     `videotestsrc pattern=ball num-buffers=90 ! video/x-raw,width=320,height=240,framerate=30/1 ! ${h264} ! matroskamux ! filesink location=${videoOnly}`,
   );
   fs.writeFileSync(notMedia, 'this is not a video\n'.repeat(200));
-  media = { dir, av, videoOnly, notMedia, missing: path.join(dir, 'does-not-exist.mp4') };
+  const truncated = path.join(dir, 'truncated.mp4');
+  const full = fs.readFileSync(av);
+  fs.writeFileSync(truncated, full.subarray(0, Math.floor(full.length * 0.6)));
+  media = { dir, av, videoOnly, truncated, notMedia, missing: path.join(dir, 'does-not-exist.mp4') };
   process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   return media;
 }
