@@ -2,6 +2,8 @@
  * The stages' inference ports on top of the RunPod client (production endpoints or the local emulator).
  * Model-level `call()` is used directly (not InferenceClient's helpers) because the stages need the job ids
  * for billing rows and, for the VLM, the raw reply text: validation and the one retry are stage policy.
+ * Detection and ASR use /runsync (one round trip instead of /run + /status polling: the latency matters
+ * per frame); the VLM goes through /run with the OpenAI route as DESIGN.md prescribes.
  */
 import type { CostRecord, RunpodClient, VlmContentPart, VlmMessage } from '../../runpod';
 import type { Detection } from '../../types';
@@ -48,7 +50,7 @@ export function inferencePorts(runpod: RunpodClient, opts: InferencePortsOptions
 
   const detect: DetectPort = {
     async detect(streamId, jpegs, signal) {
-      const res = await runpod.call('yolo', { images: jpegs.map((j) => j.toString('base64')), conf: opts.conf ?? 0.25, iou: 0.45, classes: null }, { streamId, signal });
+      const res = await runpod.call('yolo', { images: jpegs.map((j) => j.toString('base64')), conf: opts.conf ?? 0.25, iou: 0.45, classes: null }, { streamId, signal, mode: 'runsync' });
       const perImage = res.output.results.map((r) => r.detections.map((d): Detection => ({ bbox: [d.bbox[0], d.bbox[1], d.bbox[2], d.bbox[3]], confidence: d.confidence, classId: d.class, className: d.class_name })));
       return { perImage, model: res.output.model, billing: billing(res.output.model, res.jobs) };
     },
@@ -60,7 +62,7 @@ export function inferencePorts(runpod: RunpodClient, opts: InferencePortsOptions
       const res = await runpod.call('whisper', {
         audio_base64: wav.toString('base64'), word_timestamps: true, transcription: 'plain_text',
         ...(opts.language !== undefined ? { language: opts.language } : {}),
-      }, { streamId, signal });
+      }, { streamId, signal, mode: 'runsync' });
       const out = res.output;
       const model = out.model ?? 'whisper';
       return {
