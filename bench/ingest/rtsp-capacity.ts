@@ -16,6 +16,8 @@ export interface StepResult {
   ok: boolean;
   minFramePct: number;
   maxLagMs: number;
+  /** Ours only: reconnects during the step (a healthy step has none). */
+  reconnects?: number;
 }
 
 interface Track {
@@ -56,6 +58,7 @@ export async function oursStep(url: string, streams: number, fps: number, window
   const tracks = Array.from({ length: streams }, newTrack);
   let start = Infinity;
   let end = Infinity;
+  let reconnects = 0;
   try {
     for (let i = 0; i < streams; i++) {
       const t = tracks[i];
@@ -70,10 +73,11 @@ export async function oursStep(url: string, streams: number, fps: number, window
     await new Promise((r) => setTimeout(r, end - Date.now() + 200));
     const failed = manager.stats().filter((s) => s.state === 'failed');
     if (failed.length) throw new Error(`sessions failed: ${failed.map((s) => s.error).join('; ')}`);
+    reconnects = manager.stats().reduce((n, s) => n + s.reconnects, 0);
   } finally {
     await manager.stopAll();
   }
-  return judge(streams, tracks, fps, windowS);
+  return { ...judge(streams, tracks, fps, windowS), reconnects };
 }
 
 const PTS_LINE = /\(frames:sink\).*?pts: (\d+):(\d+):(\d+\.\d+)/;
@@ -108,7 +112,7 @@ export async function gstLaunchStep(url: string, streams: number, fps: number, w
 }
 
 export function stepLine(who: string, r: StepResult): string {
-  return `${who} ${String(r.streams).padStart(3)} streams: min frames ${fmt(r.minFramePct, 1)} %, max lag ${fmt(r.maxLagMs, 0)} ms -> ${r.ok ? 'real time' : 'FAILS'}`;
+  return `${who} ${String(r.streams).padStart(3)} streams: min frames ${fmt(r.minFramePct, 1)} %, max lag ${fmt(r.maxLagMs, 0)} ms${r.reconnects ? `, ${r.reconnects} reconnects` : ''} -> ${r.ok ? 'real time' : 'FAILS'}`;
 }
 
 /** Steps the stream count up (the given ladder) until a step fails; returns the last passing count. */

@@ -188,7 +188,10 @@ export class Session extends EventEmitter {
     this.current?.pipe.endOfStream(src);
   }
 
-  /** Stops the pipeline; the consumer's iteration ends normally. Idempotent. */
+  /**
+   * Stops the pipeline; the consumer's iteration ends normally. Idempotent. Resolves once the
+   * consumer's loop has ended (a consumer stuck inside its own handler delays it).
+   */
   async stop(): Promise<void> {
     if (!this.stopController.signal.aborted) {
       if (this.stateValue === 'idle') this.setState('stopped');
@@ -196,7 +199,8 @@ export class Session extends EventEmitter {
       this.stopController.abort(new StopSignal());
       this.current?.pipe.stop();
     }
-    await this.finished?.catch(() => undefined);
+    // Wait for the pipeline to be released, unless iteration never began (nothing to release).
+    if (this.startedAt !== null) await this.finished;
   }
 
   private isFinal(): boolean {
