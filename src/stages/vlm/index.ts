@@ -96,7 +96,7 @@ export class VlmStage {
     this.postUs = (opts.postS ?? 2) * 1e6;
     this.lagUs = (opts.contextLagS ?? 1) * 1e6;
     for (const src of opts.awaitContext ?? []) this.watermarks[src] = -1;
-    this.sampleUs = (opts.sampleEveryMs ?? 250) * 1000;
+    this.sampleUs = (opts.sampleEveryMs ?? 500) * 1000;
     // History must outlive the longest wait for context, or a late window would find no frames.
     const keepUs = this.preUs + this.postUs + this.lagUs + MAX_CONTEXT_WAIT_US + 2e6;
     this.frames = new RecentHistory<SampledFrame>(keepUs, 128, (f) => f.ptsUs);
