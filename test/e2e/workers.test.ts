@@ -8,6 +8,9 @@ import type { DetectPort } from '../../src/stages/ports';
 import { requireRedis } from '../helpers/services';
 import { frame, solidJpeg } from '../stages/fakes';
 import { e2eEnv, rows, type E2eEnv } from './helpers';
+import { analyzeSource } from '../../src/analyze/run-analysis';
+import { parseStages } from '../../src/analyze/stream-analyzer';
+import { sceneCutClip } from './media';
 
 const waitFor = async (cond: () => Promise<boolean> | boolean, timeoutMs: number, what: string) => {
   const end = Date.now() + timeoutMs;
@@ -117,5 +120,25 @@ describe('e2e: detection workers on Redis Streams (consumer group, leases, recla
     await env.store.flush();
     const n = await rows<{ n: string }>(env.store.pool, `SELECT count(DISTINCT pts_us) AS n FROM detections WHERE stream_id = 'w-dead'`);
     assert.equal(Number(n[0].n), 12);
+  });
+
+  it('analyze --stages none publishes the media on Redis; a detection worker elsewhere analyses it', async () => {
+    const pub = await connect('x:');
+    const s = await analyzeSource(env.rt, { input: sceneCutClip(), stages: parseStages('none'), fps: 5, streamId: 'w-remote', bus: pub.bus });
+    assert.equal(s.rows.detections, 0, 'nothing analysed locally');
+    assert.equal(await raw.xlen(prefix + 'x:' + streamKey('video', 'w-remote')), s.ingest.frames);
+    const wc = await connect('x:');
+    const w = new StageWorker({ stage: 'detection', bus: wc.bus, state: wc.state, ports: { ...env.rt.ports, publisher: wc.publisher }, consumer: 'worker-remote', discoverMs: 100 });
+    workers.push(w);
+    w.start();
+    await waitFor(async () => (await xlen('w-remote', 'x:')) >= s.ingest.frames, 60_000, 'the worker to detect every published frame');
+    await w.stop();
+    const counts = await env.store.countRows('w-remote');
+    assert.equal(counts.frames, s.ingest.frames, 'the worker stored the frames');
+    assert.equal(counts.detections, s.ingest.frames, 'one (stub) detection per frame');
+    // Same time base as the streams row written by analyze: rows line up.
+    const off = await rows<{ worst: number }>(env.store.pool,
+      `SELECT max(abs(extract(epoch FROM (d.ts - s.started_at)) * 1e6 - d.pts_us)) AS worst FROM detections d JOIN streams s USING (stream_id) WHERE stream_id = 'w-remote'`);
+    assert.ok(Number(off[0].worst) < 1000);
   });
 });
