@@ -43,7 +43,7 @@ export class TriggerPolicy {
     this.prosodyPeakDb = opts.prosodyPeakDb ?? 8;
     const kw = (opts.keywords ?? DEFAULT_KEYWORDS).map((k) => k.trim()).filter(Boolean);
     this.keywords = kw.length ? new RegExp(`\\b(${kw.map(escapeRe).join('|')})\\b`, 'i') : null;
-    this.periodicUs = (opts.periodicS ?? 30) * 1e6;
+    this.periodicUs = (opts.periodicS ?? 10) * 1e6;
     this.minGapUs = (opts.minGapS ?? 4) * 1e6;
   }
 
