@@ -6,15 +6,17 @@
  * expires, another worker takes the stream over, and its group's pending entries (delivered to the dead
  * worker, never acknowledged) are claimed with XAUTOCLAIM and processed again (writes are idempotent).
  *
- * Acknowledgement: detection acknowledges a frame only once its result (or skip) is recorded, so a killed
- * worker loses nothing. Audio and VLM acknowledge on receipt, because their windows need later entries to
- * complete; a crash there loses at most the window being assembled (≤ 6 s of audio, one VLM window).
- * The tracker snapshot is saved after each batch (`state:tracker:<streamId>`) and restored on take-over.
+ * Acknowledgement: detection takes whole XREADGROUP/XAUTOCLAIM batches (so the endpoint sees real
+ * batches) and acknowledges a batch only once every frame's result (or skip) is recorded and the tracker
+ * snapshot saved, so a killed worker loses nothing. Audio and VLM acknowledge on receipt, because their
+ * windows need later entries to complete; a crash there loses at most the window being assembled (≤ 6 s
+ * of audio, one VLM window). The tracker snapshot (`state:tracker:<streamId>`) is saved after each batch,
+ * before its acknowledgement, and restored on take-over: the next holder continues the same track ids.
  */
 import { childLogger } from '../obs/logger';
 import { decodeAudio, decodeFrame, decodeJson, leaseName, streamKey } from '../bus';
-import type { Bus, Consumer, Lease } from '../bus';
-import type { Stage, TrackerPort } from '../stages/ports';
+import type { Bus, Consumer, Delivery, Lease } from '../bus';
+import type { Stage } from '../stages/ports';
 import { StreamAnalyzer, type AnalyzerPorts, type AnalyzerTuning, type StreamAnalyzerStats } from './stream-analyzer';
 
 /** Where a stage keeps per-stream state between holders (the tracker snapshot). */
@@ -35,6 +37,8 @@ export interface StageWorkerOptions {
   discoverMs?: number;
   /** A pending entry idle this long is claimed from a dead consumer. */
   claimIdleMs?: number;
+  /** Entries per bus read; detection hands each read to the endpoint as batches. Default batchSize × 2. */
+  readBatch?: number;
   tuning?: AnalyzerTuning;
   /** Most streams held at once (spreads streams over workers). */
   maxStreams?: number;
@@ -45,7 +49,6 @@ interface Lane {
   lease: Lease;
   analyzer: StreamAnalyzer;
   consumer: Consumer;
-  tracker?: TrackerPort;
 }
 
 export interface StageWorkerStats {
@@ -102,7 +105,7 @@ export class StageWorker {
   async kill(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    for (const l of this.lanes.values()) l.lease.abandon();
+    for (const l of this.lanes.values()) { l.lease.abandon(); l.consumer.abort(); }
     this.lanes.clear();
   }
 
@@ -121,53 +124,44 @@ export class StageWorker {
 
   private async openLane(streamId: string, lease: Lease): Promise<void> {
     const snapshotKey = `state:tracker:${streamId}`;
+    const state = this.o.stage === 'detection' ? this.o.state : undefined;
     let trackerSnapshot: unknown;
-    if (this.o.stage === 'detection' && this.o.state) {
-      const raw = await this.o.state.get(snapshotKey);
-      if (raw) trackerSnapshot = JSON.parse(raw);
-    }
-    const ports: AnalyzerPorts = { ...this.o.ports };
-    if (this.o.stage === 'detection' && this.o.state) {
-      // Save the tracker after every update so a take-over continues the same track ids.
-      const state = this.o.state;
-      const make = this.o.ports.trackerFactory;
-      ports.trackerFactory = (sid, snap) => {
-        const t = make(sid, snap);
-        return {
-          update: (d, pts) => { const r = t.update(d, pts); void state.set(snapshotKey, JSON.stringify(t.snapshot())).catch(() => undefined); return r; },
-          snapshot: () => t.snapshot(),
-        };
-      };
+    if (state) {
+      const raw = await state.get(snapshotKey);
+      if (raw) {
+        try {
+          trackerSnapshot = JSON.parse(raw);
+        } catch {
+          this.log.error({ streamId }, 'tracker snapshot is not valid JSON; starting a fresh tracker');
+        }
+      }
+      if (trackerSnapshot !== undefined) this.log.info({ streamId }, 'restored the tracker handed over by the previous holder');
     }
     // Files and live sources look alike on the bus: block (backpressure on the consumer, not drops).
     const analyzer = new StreamAnalyzer({
-      streamId, stages: new Set([this.o.stage]), live: false, ports, trackerSnapshot,
-      tuning: { ...this.o.tuning, ...(this.o.stage === 'detection' ? { maxBatchAgeMs: 0 } : {}) },
+      streamId, stages: new Set([this.o.stage]), live: false, ports: this.o.ports, trackerSnapshot, tuning: this.o.tuning,
     });
-    const keys = this.o.stage === 'detection' ? [streamKey('video', streamId)]
-      : this.o.stage === 'audio' ? [streamKey('audio', streamId)]
-      : [streamKey('video', streamId), streamKey('detections', streamId), streamKey('transcripts', streamId)];
-    const consumer = this.o.bus.consume({
-      group: this.o.stage, consumer: this.o.consumer, keys, claimIdleMs: this.o.claimIdleMs ?? 15_000, claimIntervalMs: Math.min(5000, this.o.claimIdleMs ?? 5000),
-      handler: async (d) => {
-        if (d.key.startsWith('video:')) {
-          const frame = decodeFrame(d);
-          if (analyzer.detection) await analyzer.detection.pushAndWait(frame);
-          else await analyzer.onFrame(frame);
-        } else if (d.key.startsWith('audio:')) {
-          await analyzer.onAudio(decodeAudio(d));
-        } else if (analyzer.vlm) {
-          const { payload } = decodeJson<Record<string, unknown>>(d);
-          if (d.key.startsWith('detections:')) {
-            const dets = (payload.detections as { class_name: string; track_id: number | null }[]) ?? [];
-            analyzer.vlm.onDetections({ ptsUs: Number(payload.pts_us), detections: dets.map((x) => ({ className: x.class_name, trackId: x.track_id })) });
-          } else {
-            const prosody = payload.prosody as { rmsDb?: number } | null;
-            analyzer.vlm.onTranscript({ startUs: Number(payload.start_us), endUs: Number(payload.end_us), text: String(payload.text ?? ''), rmsDb: prosody?.rmsDb ?? null });
-          }
-        }
-      },
-    });
+    const common = {
+      group: this.o.stage, consumer: this.o.consumer, claimIdleMs: this.o.claimIdleMs ?? 15_000,
+      claimIntervalMs: Math.min(5000, this.o.claimIdleMs ?? 5000), batch: this.o.readBatch ?? (this.o.tuning?.batchSize ?? 8) * 2,
+    };
+    const consumer = this.o.stage === 'detection'
+      ? this.o.bus.consume({
+          ...common, keys: [streamKey('video', streamId)],
+          batchHandler: async (ds) => {
+            const detection = analyzer.detection as NonNullable<StreamAnalyzer['detection']>;
+            await detection.pushBatchAndWait(ds.map(decodeFrame));
+            // Saved before the batch is acknowledged, so a take-over never restores a tracker that has not
+            // seen an acknowledged frame. A lost lease means the new holder owns the snapshot: leave it be.
+            if (state && lease.held) await state.set(snapshotKey, JSON.stringify(detection.trackerSnapshot()));
+          },
+        })
+      : this.o.bus.consume({
+          ...common,
+          keys: this.o.stage === 'audio' ? [streamKey('audio', streamId)]
+            : [streamKey('video', streamId), streamKey('detections', streamId), streamKey('transcripts', streamId)],
+          handler: (d) => this.route(analyzer, d),
+        });
     const lane: Lane = { streamId, lease, analyzer, consumer };
     this.lanes.set(streamId, lane);
     lease.onLost(() => {
@@ -175,6 +169,24 @@ export class StageWorker {
       void this.closeLane(lane, false);
     });
     this.log.info({ streamId }, 'took over stream');
+  }
+
+  /** Audio and VLM: one entry at a time, into the stage's windows. */
+  private async route(analyzer: StreamAnalyzer, d: Delivery): Promise<void> {
+    if (d.key.startsWith('video:')) {
+      await analyzer.onFrame(decodeFrame(d));
+    } else if (d.key.startsWith('audio:')) {
+      await analyzer.onAudio(decodeAudio(d));
+    } else if (analyzer.vlm) {
+      const { payload } = decodeJson<Record<string, unknown>>(d);
+      if (d.key.startsWith('detections:')) {
+        const dets = (payload.detections as { class_name: string; track_id: number | null }[]) ?? [];
+        analyzer.vlm.onDetections({ ptsUs: Number(payload.pts_us), detections: dets.map((x) => ({ className: x.class_name, trackId: x.track_id })) });
+      } else {
+        const prosody = payload.prosody as { rmsDb?: number } | null;
+        analyzer.vlm.onTranscript({ startUs: Number(payload.start_us), endUs: Number(payload.end_us), text: String(payload.text ?? ''), rmsDb: prosody?.rmsDb ?? null });
+      }
+    }
   }
 
   private async closeLane(l: Lane, release: boolean): Promise<void> {

@@ -97,8 +97,15 @@ export class StreamAnalyzer {
   private readonly writeFramesOnly: ResultSink | null;
 
   async onFrame(frame: Frame): Promise<void> {
-    if (this.writeFramesOnly) await this.writeFramesOnly.writeFrames([{ streamId: frame.streamId, ptsUs: frame.ptsUs, ts: frame.ts, width: frame.width, height: frame.height }]);
-    await Promise.all([this.detection?.push(frame), this.vlm?.onFrame(frame)]);
+    // The scene score is known before the frame's row is written (rows are insert-only, never updated).
+    const sceneScore = this.vlm?.observeFrame(frame) ?? null;
+    if (this.writeFramesOnly) {
+      await this.writeFramesOnly.writeFrames([{
+        streamId: frame.streamId, ptsUs: frame.ptsUs, ts: frame.ts, width: frame.width, height: frame.height,
+        bytes: frame.jpeg.length, sceneScore,
+      }]);
+    }
+    await Promise.all([this.detection?.push(frame, { sceneScore }), this.vlm?.advance()]);
   }
 
   async onAudio(chunk: AudioChunk): Promise<void> {

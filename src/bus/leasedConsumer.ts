@@ -103,7 +103,7 @@ export function consumeLeased(bus: Bus, opts: LeasedConsumeOptions): LeasedConsu
     },
     async kill() {
       halt();
-      for (const [id, o] of owned) { o.lease.abandon(); owned.delete(id); await o.consumer.stop(); }
+      for (const [id, o] of owned) { o.lease.abandon(); owned.delete(id); o.consumer.abort(); }
     },
   };
 }

@@ -3,6 +3,7 @@ import { childLogger } from '../obs/logger';
 import { REGISTRY_KEY, assertStreamId, parseStreamKey } from './keys';
 import { BackendLeaseManager, MemoryLeaseBackend } from './lease';
 import { toDeliveryFields } from './messages';
+import { assertOneHandler } from './handlers';
 import { busMessages } from './metrics';
 import type { Bus, BusFields, ConsumeOptions, Consumer, ConsumerStats, Delivery, LeaseManager } from './types';
 
@@ -45,6 +46,13 @@ class GroupQueue {
     const taker = this.takers.shift();
     if (taker) taker.resolve(item);
     else this.items.unshift(item);
+  }
+
+  /** Items already queued, without waiting (the rest of a batch after a blocking take). */
+  takeReady(max: number): Item[] {
+    const out = this.items.splice(0, Math.max(0, max));
+    for (let i = 0; i < out.length; i++) this.spaceWaiters.shift()?.();
+    return out;
   }
 
   /** `owner` identifies the consumer, so stopping one member does not wake the others. */
@@ -142,12 +150,18 @@ export class MemoryBus implements Bus {
   }
 
   consume(opts: ConsumeOptions): Consumer {
+    assertOneHandler(opts);
     const maxDeliveries = opts.maxDeliveries ?? 5;
+    const batch = Math.max(1, opts.batch ?? 16);
     const stats: ConsumerStats = { handled: 0, failed: 0, claimed: 0, dropped: 0 };
     const loops: Promise<void>[] = [];
     const queues: GroupQueue[] = [];
     let stopped = false;
     const owner = {};
+    // Entry by entry is a batch of one: one code path for retries and drops.
+    const handle: (items: Item[]) => Promise<void> = opts.batchHandler
+      ? (items) => (opts.batchHandler as NonNullable<ConsumeOptions['batchHandler']>)(items.map((i) => i.delivery))
+      : (items) => (opts.handler as NonNullable<ConsumeOptions['handler']>)(items[0].delivery);
 
     const serve = (key: string) => {
       const q = this.group(key, opts.group);
@@ -155,23 +169,27 @@ export class MemoryBus implements Bus {
       // One loop per stream: per-stream order, streams in parallel.
       loops.push((async () => {
         while (!stopped) {
-          const item = await q.take(owner);
-          if (!item) break;
-          if (stopped) { q.retry(item); break; }
+          const first = await q.take(owner);
+          if (!first) break;
+          const items = opts.batchHandler ? [first, ...q.takeReady(batch - 1)] : [first];
+          if (stopped) { for (const it of items.reverse()) q.retry(it); break; }
           try {
-            await opts.handler(item.delivery);
-            stats.handled++;
-            busMessages.labels(opts.group, 'handled').inc();
+            await handle(items);
+            stats.handled += items.length;
+            busMessages.labels(opts.group, 'handled').inc(items.length);
           } catch (err) {
-            stats.failed++;
-            item.attempts++;
-            busMessages.labels(opts.group, 'failed').inc();
-            if (item.attempts >= maxDeliveries) {
-              stats.dropped++;
-              busMessages.labels(opts.group, 'dropped').inc();
-              log.error({ key, id: item.delivery.id, err: (err as Error).message }, 'entry dropped after repeated handler failures');
-            } else {
-              q.retry(item);
+            stats.failed += items.length;
+            busMessages.labels(opts.group, 'failed').inc(items.length);
+            // Re-queued at the front in reverse, so the batch keeps its order.
+            for (const item of [...items].reverse()) {
+              item.attempts++;
+              if (item.attempts >= maxDeliveries) {
+                stats.dropped++;
+                busMessages.labels(opts.group, 'dropped').inc();
+                log.error({ key, id: item.delivery.id, err: (err as Error).message }, 'entry dropped after repeated handler failures');
+              } else {
+                q.retry(item);
+              }
             }
           }
         }
@@ -185,15 +203,20 @@ export class MemoryBus implements Bus {
     }
     for (const k of opts.keys ?? []) serve(k);
 
+    const halt = () => {
+      stopped = true;
+      this.events.off(REGISTRY_KEY, onStream);
+      for (const q of queues) q.wake(owner);
+      this.consumers.delete(consumer);
+    };
     const consumer: Consumer = {
       stats,
       stop: async () => {
-        stopped = true;
-        this.events.off(REGISTRY_KEY, onStream);
-        for (const q of queues) q.wake(owner);
+        halt();
         await Promise.all(loops);
-        this.consumers.delete(consumer);
       },
+      // In one process nothing survives a crash: the items in flight are simply not retried.
+      abort: halt,
     };
     this.consumers.add(consumer);
     return consumer;

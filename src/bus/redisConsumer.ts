@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
 import { childLogger } from '../obs/logger';
+import { assertOneHandler } from './handlers';
 import { busMessages } from './metrics';
 import { parseAutoClaim, parseReadGroup, type RawEntry } from './redisReplies';
 import type { ConsumeOptions, Consumer, ConsumerStats } from './types';
@@ -9,6 +10,8 @@ import type { ConsumeOptions, Consumer, ConsumerStats } from './types';
  * BLOCK holds the connection). At-least-once: an entry is XACKed only after the handler resolved; a
  * failed or crashed delivery stays pending and is claimed by a live member after `claimIdleMs`
  * (XAUTOCLAIM). On start it first re-reads its own pending entries (a restart with the same name).
+ * With `batchHandler`, each read of one key (XREADGROUP, XAUTOCLAIM or own-pending page) is handed over
+ * whole and XACKed in one command after the handler resolved.
  */
 export class RedisConsumer implements Consumer {
   readonly stats: ConsumerStats = { handled: 0, failed: 0, claimed: 0, dropped: 0 };
@@ -16,10 +19,13 @@ export class RedisConsumer implements Consumer {
   private readonly conn: Redis;
   private readonly keys = new Set<string>(); // prefixed
   private stopped = false;
+  /** Set by abort(): nothing is acknowledged any more (a crashed process acknowledges nothing). */
+  private aborted = false;
   private readonly loop: Promise<void>;
-  private readonly o: Required<Omit<ConsumeOptions, 'topic' | 'keys'>> & Pick<ConsumeOptions, 'topic' | 'keys'>;
+  private readonly o: Required<Omit<ConsumeOptions, 'topic' | 'keys' | 'handler' | 'batchHandler'>> & Pick<ConsumeOptions, 'topic' | 'keys' | 'handler' | 'batchHandler'>;
 
   constructor(redis: Redis, private readonly prefix: string, opts: ConsumeOptions, private readonly registryKey: string) {
+    assertOneHandler(opts);
     this.o = { batch: 16, blockMs: 1000, claimIdleMs: 30_000, claimIntervalMs: 5_000, discoverIntervalMs: 2_000, maxDeliveries: 5, ...opts };
     this.log = childLogger({ module: 'bus/consumer', group: opts.group, consumer: opts.consumer });
     this.conn = redis.duplicate();
@@ -32,6 +38,14 @@ export class RedisConsumer implements Consumer {
     this.stopped = true;
     await this.loop;
     this.conn.disconnect();
+  }
+
+  abort(): void {
+    this.stopped = true;
+    this.aborted = true;
+    // Cuts a blocked XREADGROUP short; the loop then sees `stopped` and ends.
+    this.conn.disconnect();
+    void this.loop.catch(() => undefined);
   }
 
   private async run(): Promise<void> {
@@ -79,7 +93,8 @@ export class RedisConsumer implements Consumer {
     const reply = await this.conn.callBuffer('XREADGROUP', ...args);
     let n = 0;
     for (const { key, entries } of parseReadGroup(reply)) {
-      for (const e of entries) { await this.handle(key, e); n++; }
+      await this.dispatch(key, entries);
+      n += entries.length;
     }
     return n;
   }
@@ -91,7 +106,7 @@ export class RedisConsumer implements Consumer {
         const reply = parseReadGroup(await this.conn.callBuffer('XREADGROUP', 'GROUP', this.o.group, this.o.consumer, 'COUNT', this.o.batch, 'STREAMS', key, after));
         const entries = reply[0]?.entries ?? [];
         if (entries.length === 0 || this.stopped) break;
-        for (const e of entries) await this.handle(key, e);
+        await this.dispatch(key, entries);
         after = entries[entries.length - 1].id;
       }
     }
@@ -107,10 +122,19 @@ export class RedisConsumer implements Consumer {
           this.stats.claimed += r.entries.length;
           this.log.info({ key, n: r.entries.length }, 'claimed entries of an idle consumer');
         }
-        for (const e of r.entries) await this.handle(key, e);
+        await this.dispatch(key, r.entries);
         if (r.next === '0-0') break;
         start = r.next;
       }
+    }
+  }
+
+  private async dispatch(prefixedKey: string, entries: RawEntry[]): Promise<void> {
+    if (entries.length === 0 || this.aborted) return;
+    if (this.o.batchHandler) { await this.handleBatch(prefixedKey, entries); return; }
+    for (const e of entries) {
+      if (this.aborted) return;
+      await this.handle(prefixedKey, e);
     }
   }
 
@@ -122,28 +146,57 @@ export class RedisConsumer implements Consumer {
       return;
     }
     try {
-      await this.o.handler({ id: e.id, key, fields: e.fields });
-      await this.conn.xack(prefixedKey, this.o.group, e.id);
-      this.stats.handled++;
-      busMessages.labels(this.o.group, 'handled').inc();
+      await (this.o.handler as NonNullable<ConsumeOptions['handler']>)({ id: e.id, key, fields: e.fields });
+      await this.ack(prefixedKey, [e.id]);
     } catch (err) {
-      this.stats.failed++;
-      busMessages.labels(this.o.group, 'failed').inc();
-      const deliveries = await this.deliveryCount(prefixedKey, e.id);
-      if (deliveries >= this.o.maxDeliveries) {
-        await this.conn.xack(prefixedKey, this.o.group, e.id);
-        this.stats.dropped++;
-        busMessages.labels(this.o.group, 'dropped').inc();
-        this.log.error({ key, id: e.id, deliveries, err: (err as Error).message }, 'entry dropped after repeated handler failures');
-      } else {
-        this.log.warn({ key, id: e.id, deliveries, err: (err as Error).message }, 'handler failed; entry stays pending for redelivery');
-      }
+      await this.onFailure(prefixedKey, [e.id], err);
     }
   }
 
-  private async deliveryCount(key: string, id: string): Promise<number> {
-    const r = (await this.conn.xpending(key, this.o.group, id, id, 1)) as [string, string, number, number][];
-    return r.length ? Number(r[0][3]) : 0;
+  private async handleBatch(prefixedKey: string, entries: RawEntry[]): Promise<void> {
+    const key = prefixedKey.slice(this.prefix.length);
+    const trimmed = entries.filter((e) => !e.fields).map((e) => e.id);
+    if (trimmed.length) await this.conn.xack(prefixedKey, this.o.group, ...trimmed);
+    const live = entries.filter((e): e is RawEntry & { fields: Record<string, Buffer> } => !!e.fields);
+    if (live.length === 0) return;
+    try {
+      await (this.o.batchHandler as NonNullable<ConsumeOptions['batchHandler']>)(live.map((e) => ({ id: e.id, key, fields: e.fields })));
+      await this.ack(prefixedKey, live.map((e) => e.id));
+    } catch (err) {
+      await this.onFailure(prefixedKey, live.map((e) => e.id), err);
+    }
+  }
+
+  private async ack(prefixedKey: string, ids: string[]): Promise<void> {
+    if (this.aborted) return;
+    await this.conn.xack(prefixedKey, this.o.group, ...ids);
+    this.stats.handled += ids.length;
+    busMessages.labels(this.o.group, 'handled').inc(ids.length);
+  }
+
+  /** The entries stay pending for redelivery, except those past `maxDeliveries` (acknowledged, dropped). */
+  private async onFailure(prefixedKey: string, ids: string[], err: unknown): Promise<void> {
+    if (this.aborted) return;
+    const key = prefixedKey.slice(this.prefix.length);
+    this.stats.failed += ids.length;
+    busMessages.labels(this.o.group, 'failed').inc(ids.length);
+    const counts = await this.deliveryCounts(prefixedKey, ids);
+    const exhausted = ids.filter((id) => (counts.get(id) ?? 0) >= this.o.maxDeliveries);
+    if (exhausted.length) {
+      await this.conn.xack(prefixedKey, this.o.group, ...exhausted);
+      this.stats.dropped += exhausted.length;
+      busMessages.labels(this.o.group, 'dropped').inc(exhausted.length);
+      this.log.error({ key, ids: exhausted, err: (err as Error).message }, 'entries dropped after repeated handler failures');
+    }
+    if (exhausted.length < ids.length) {
+      this.log.warn({ key, n: ids.length - exhausted.length, first: ids[0], err: (err as Error).message }, 'handler failed; entries stay pending for redelivery');
+    }
+  }
+
+  /** XPENDING over the id range of the batch (stream order), this consumer's entries only. */
+  private async deliveryCounts(key: string, ids: string[]): Promise<Map<string, number>> {
+    const r = (await this.conn.xpending(key, this.o.group, ids[0], ids[ids.length - 1], ids.length + 100, this.o.consumer)) as [string, string, number, number][];
+    return new Map(r.map(([id, , , n]) => [id, Number(n)]));
   }
 }
 

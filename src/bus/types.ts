@@ -15,6 +15,13 @@ export interface Delivery {
 /** Must be idempotent: delivery is at-least-once (redelivered after a crash or a handler error). */
 export type Handler = (d: Delivery) => Promise<void>;
 
+/**
+ * Receives a whole read (XREADGROUP or XAUTOCLAIM batch) of ONE stream key, in stream order; the batch is
+ * acknowledged together once it resolves (at-least-once: nothing is acknowledged before the handler is
+ * done with every entry). A throw leaves the whole batch pending; every entry in it counts a delivery.
+ */
+export type BatchHandler = (ds: Delivery[]) => Promise<void>;
+
 export interface ConsumeOptions {
   /** One group per stage, e.g. 'detection': members share the load. */
   group: string;
@@ -24,7 +31,9 @@ export interface ConsumeOptions {
   topic?: Topic;
   /** Or a fixed list of keys. */
   keys?: string[];
-  handler: Handler;
+  /** Exactly one of `handler` (entry by entry) and `batchHandler` (a whole read at a time). */
+  handler?: Handler;
+  batchHandler?: BatchHandler;
   /** Entries per read. */
   batch?: number;
   /** XREADGROUP BLOCK (ms). */
@@ -50,6 +59,11 @@ export interface Consumer {
   readonly stats: ConsumerStats;
   /** Stops reading, waits for the handler in flight; unacknowledged entries stay pending for others. */
   stop(): Promise<void>;
+  /**
+   * What a crash looks like (tests, lost ownership): stops at once without waiting for the handler in
+   * flight and acknowledges nothing from now on, so whatever it had read stays pending for reclaim.
+   */
+  abort(): void;
 }
 
 export interface Lease {

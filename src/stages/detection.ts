@@ -47,6 +47,12 @@ export interface DetectionStats {
 /** `settle` resolves a `pushAndWait` caller once the frame was detected, skipped or dropped. */
 interface Queued { frame: Frame; enqueuedAt: number; settle?: () => void }
 
+/** What other stages know about a frame when it arrives, stored on its `frames` row. */
+export interface FrameMeta {
+  /** The VLM stage's scene-change distance to the previous sampled frame (null: not sampled, or the first). */
+  sceneScore?: number | null;
+}
+
 export class DetectionStage {
   private readonly log;
   private readonly queue: BoundedQueue<Queued>;
@@ -59,6 +65,8 @@ export class DetectionStage {
   private trackingChain: Promise<void> = Promise.resolve();
   private ageTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** >0 while pushBatchAndWait is still enqueueing: its partial tail must wait for the rest of the batch. */
+  private batchEnqueueing = 0;
   private readonly stats: DetectionStats;
 
   constructor(private readonly opts: DetectionStageOptions) {
@@ -72,25 +80,46 @@ export class DetectionStage {
   }
 
   /** Accepts a frame; resolves when it is queued (may wait under the `block` policy). */
-  async push(frame: Frame): Promise<void> {
-    await this.enqueue(frame);
+  async push(frame: Frame, meta: FrameMeta = {}): Promise<void> {
+    await this.enqueue(frame, meta);
   }
 
   /**
    * Resolves only once the frame's result (or its skip) is recorded: a bus consumer that acknowledges
    * after this never loses a frame to a crash (at-least-once; the writes are idempotent).
    */
-  async pushAndWait(frame: Frame): Promise<void> {
-    let settle!: () => void;
-    const done = new Promise<void>((r) => { settle = r; });
-    await this.enqueue(frame, settle);
-    await done;
+  async pushAndWait(frame: Frame, meta: FrameMeta = {}): Promise<void> {
+    await this.pushBatchAndWait([frame], [meta]);
   }
 
-  private async enqueue(frame: Frame, settle?: () => void): Promise<void> {
+  /**
+   * A bus batch at once: the frames go out in endpoint batches of `batchSize` (the tail at once, not after
+   * the age limit, since its caller sends nothing more until this resolves), and this resolves once every
+   * frame has its outcome recorded (detections or a skip), so the caller may then acknowledge them all.
+   */
+  async pushBatchAndWait(frames: Frame[], metas: FrameMeta[] = []): Promise<void> {
+    const done: Promise<void>[] = [];
+    this.batchEnqueueing++;
+    try {
+      for (const [i, frame] of frames.entries()) {
+        let settle!: () => void;
+        done.push(new Promise<void>((r) => { settle = r; }));
+        await this.enqueue(frame, metas[i] ?? {}, settle);
+      }
+    } finally {
+      this.batchEnqueueing--;
+    }
+    this.pump();
+    await Promise.all(done);
+  }
+
+  private async enqueue(frame: Frame, meta: FrameMeta, settle?: () => void): Promise<void> {
     if (this.closed) throw new Error('detection stage is closed');
     this.stats.framesIn++;
-    await this.opts.sink.writeFrames([{ streamId: frame.streamId, ptsUs: frame.ptsUs, ts: frame.ts, width: frame.width, height: frame.height }]);
+    await this.opts.sink.writeFrames([{
+      streamId: frame.streamId, ptsUs: frame.ptsUs, ts: frame.ts, width: frame.width, height: frame.height,
+      bytes: frame.jpeg.length, sceneScore: meta.sceneScore ?? null,
+    }]);
     await this.queue.push({ frame, enqueuedAt: Date.now(), settle });
     this.pump();
   }
@@ -123,7 +152,9 @@ export class DetectionStage {
       const oldest = this.queue.peekOldest() as Queued;
       const full = this.queue.length >= this.batchSize;
       const aged = Date.now() - oldest.enqueuedAt >= this.maxBatchAgeMs;
-      if (!full && !aged && !force) break;
+      // A waiting caller (a bus batch) sends nothing more until its frames settle: waiting for age is useless.
+      const awaited = oldest.settle !== undefined && this.batchEnqueueing === 0;
+      if (!full && !aged && !awaited && !force) break;
       this.dispatch(this.queue.take(this.batchSize));
     }
     this.armAgeTimer();

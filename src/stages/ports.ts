@@ -94,7 +94,13 @@ export interface ProsodyPort {
 
 // ---------------------------------------------------------------- results
 
-export interface FrameRow { streamId: string; ptsUs: number; ts: number; width: number; height: number }
+export interface FrameRow {
+  streamId: string; ptsUs: number; ts: number; width: number; height: number;
+  /** JPEG size. */
+  bytes?: number | null;
+  /** Scene-change distance (0..1) to the previous sampled frame, when the VLM stage sampled this one. */
+  sceneScore?: number | null;
+}
 
 export interface DetectionRow {
   streamId: string; ptsUs: number; ts: number;

@@ -109,25 +109,38 @@ export class VlmStage {
   }
 
   async onFrame(frame: Frame): Promise<void> {
+    this.observeFrame(frame);
+    await this.advance();
+  }
+
+  /**
+   * The synchronous half of onFrame: samples the frame, updates the scene signal and the triggers, and
+   * returns the frame's scene-change distance (null when the frame was not sampled, could not be decoded,
+   * or is the first) so the caller can store it on the frame's row. Follow it with advance().
+   */
+  observeFrame(frame: Frame): number | null {
     this.stats.framesSeen++;
     if (this.stats.framesSeen === 1) this.wallOffsetMs = frame.ts - frame.ptsUs / 1000;
     this.latestUs = Math.max(this.latestUs, frame.ptsUs);
-    if (frame.ptsUs - this.lastSampledUs >= this.sampleUs) {
-      this.lastSampledUs = frame.ptsUs;
-      this.stats.framesSampled++;
-      this.frames.add({ ptsUs: frame.ptsUs, ts: frame.ts, jpeg: frame.jpeg });
-      let sig: FrameSignature | null = null;
-      try {
-        sig = frameSignature(frame.jpeg);
-      } catch (err) {
-        this.log.warn({ err: (err as Error).message, ptsUs: frame.ptsUs }, 'frame could not be decoded for scene detection');
-      }
-      if (sig) {
-        const distance = this.lastSig ? sceneDistance(this.lastSig, sig) : 0;
-        this.lastSig = sig;
-        this.addTriggers(this.policy.onSceneDistance(frame.ptsUs, distance));
-      }
+    if (frame.ptsUs - this.lastSampledUs < this.sampleUs) return null;
+    this.lastSampledUs = frame.ptsUs;
+    this.stats.framesSampled++;
+    this.frames.add({ ptsUs: frame.ptsUs, ts: frame.ts, jpeg: frame.jpeg });
+    let sig: FrameSignature;
+    try {
+      sig = frameSignature(frame.jpeg);
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message, ptsUs: frame.ptsUs }, 'frame could not be decoded for scene detection');
+      return null;
     }
+    const distance = this.lastSig ? sceneDistance(this.lastSig, sig) : null;
+    this.lastSig = sig;
+    this.addTriggers(this.policy.onSceneDistance(frame.ptsUs, distance ?? 0));
+    return distance;
+  }
+
+  /** Describes the windows that became due (may wait for a call slot under the `block` policy). */
+  async advance(): Promise<void> {
     await this.fireDue(false);
   }
 
