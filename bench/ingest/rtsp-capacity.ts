@@ -60,14 +60,14 @@ export async function oursStep(url: string, streams: number, fps: number, window
   let end = Infinity;
   let reconnects = 0;
   try {
-    for (let i = 0; i < streams; i++) {
-      const t = tracks[i];
-      await manager.add(url, {
-        streamId: `bench-${i}`,
-        params: { fps },
-        handlers: { onFrame: (f) => record(t, f.ptsUs / 1000, Date.now(), start, end) },
-      });
-    }
+    // All streams open at once (as gst-launch processes start at once): opened one by one, the first
+    // would run long before the last, and into the end of the served file at high counts.
+    await Promise.all(tracks.map((t, i) => manager.add(url, {
+      streamId: `bench-${i}`,
+      params: { fps },
+      connectTimeoutMs: 30_000,
+      handlers: { onFrame: (f) => record(t, f.ptsUs / 1000, Date.now(), start, end) },
+    })));
     start = Date.now() + WARMUP_MS;
     end = start + windowS * 1000;
     await new Promise((r) => setTimeout(r, end - Date.now() + 200));

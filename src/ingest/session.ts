@@ -362,11 +362,18 @@ class Watchdog {
   arm(ms: number, reason: string): void {
     this.deadline = Date.now() + ms;
     this.reason = reason;
-    // Re-arming on every sample only moves the deadline; the timer re-checks it when it fires.
-    if (!this.timer) this.schedule(ms);
+    // Re-arming on every sample only moves the deadline (the timer re-checks it when it fires); a
+    // deadline earlier than the pending timer reschedules it.
+    if (!this.timer || this.deadline < this.fireAt) {
+      this.disarm();
+      this.schedule(ms);
+    }
   }
 
+  private fireAt = 0;
+
   private schedule(ms: number): void {
+    this.fireAt = Date.now() + ms;
     this.timer = setTimeout(() => {
       const left = this.deadline - Date.now();
       if (left > 0) return this.schedule(left);
