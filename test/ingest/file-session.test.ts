@@ -111,6 +111,16 @@ describe('ingest: file sessions', function () {
     assert.deepEqual(states.slice(0, 2), ['connecting', 'running']);
   });
 
+  it('stop() before anything was consumed resolves at once and the session yields nothing', async () => {
+    const session = await openSource(short);
+    await session.stop();
+    assert.equal(session.state, 'stopped');
+    let n = 0;
+    for await (const _ of session.media()) n++;
+    assert.equal(n, 0);
+    assert.throws(() => session.media(), /already being consumed/);
+  });
+
   describe('bad input gives one clear error', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'va-bad-'));
     after(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -65,6 +65,26 @@ describe('ingest: RTSP sessions (GstRtspServer fixture on 127.0.0.1)', function 
     assert.ok(Math.abs(frames[frames.length - 1].ts - Date.now()) < 3000, 'ts near now');
   });
 
+  it('a silent stall (server frozen, connection open) is detected by the watchdog and reconnected', async () => {
+    server = await startRtspServer({ file });
+    const session = await openSource(server.url, { params: { fps: 5, width: 160, height: 120 }, stallTimeoutMs: 1000, backoff: { initialDelayMs: 100, maxDelayMs: 300 } });
+    const frames: Frame[] = [];
+    const reasons: string[] = [];
+    session.on('reconnecting', (r: { reason: string }) => reasons.push(r.reason));
+    const run = session.run({ onFrame: (f) => { frames.push(f); } });
+    await until(() => frames.length >= 3, 15_000, 'first frames');
+    server.proc.kill('SIGSTOP');
+    await until(() => reasons.length > 0, 8000, 'the stall to be detected');
+    assert.match(reasons[0], /no media for a while from rtsp:\/\/127\.0\.0\.1/);
+    server.proc.kill('SIGCONT');
+    const before = frames.length;
+    await until(() => frames.length >= before + 3, 20_000, 'frames after the stall');
+    await session.stop();
+    const stats = await run;
+    assert.ok(stats.reconnects >= 1);
+    for (let i = 1; i < frames.length; i++) assert.ok(frames[i].ptsUs > frames[i - 1].ptsUs);
+  });
+
   it('a slow consumer on a live source drops frames (counted) instead of stalling', async () => {
     server = await startRtspServer({ file });
     const session = await openSource(server.url, { params: { fps: 25, width: 160, height: 120, max_buffers: 1 } });
