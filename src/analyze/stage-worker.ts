@@ -17,6 +17,7 @@ import { childLogger } from '../obs/logger';
 import { decodeAudio, decodeFrame, decodeJson, leaseName, streamKey } from '../bus';
 import type { Bus, Consumer, Delivery, Lease } from '../bus';
 import type { Stage } from '../stages/ports';
+import { decodeTrackerState, encodeTrackerState, trackerStateKey, type TrackerState } from './tracker-state';
 import { StreamAnalyzer, type AnalyzerPorts, type AnalyzerTuning, type StreamAnalyzerStats } from './stream-analyzer';
 
 /** Where a stage keeps per-stream state between holders (the tracker snapshot). */
@@ -35,8 +36,11 @@ export interface StageWorkerOptions {
   leaseTtlMs?: number;
   /** How often the registry is polled for streams without a holder. */
   discoverMs?: number;
-  /** A pending entry idle this long is claimed from a dead consumer. */
-  claimIdleMs?: number;
+  /**
+   * How often a held stream is checked for entries left pending by another consumer (claimed at once:
+   * holding the lease means their reader is gone). The first check runs before the first read.
+   */
+  claimIntervalMs?: number;
   /** Entries per bus read; detection hands each read to the endpoint as batches. Default batchSize × 2. */
   readBatch?: number;
   tuning?: AnalyzerTuning;
@@ -123,27 +127,37 @@ export class StageWorker {
   }
 
   private async openLane(streamId: string, lease: Lease): Promise<void> {
-    const snapshotKey = `state:tracker:${streamId}`;
+    const snapshotKey = trackerStateKey(streamId);
     const state = this.o.stage === 'detection' ? this.o.state : undefined;
-    let trackerSnapshot: unknown;
+    let handedOver: TrackerState | null = null;
     if (state) {
       const raw = await state.get(snapshotKey);
       if (raw) {
-        try {
-          trackerSnapshot = JSON.parse(raw);
-        } catch {
-          this.log.error({ streamId }, 'tracker snapshot is not valid JSON; starting a fresh tracker');
-        }
+        handedOver = decodeTrackerState(raw);
+        if (handedOver) this.log.info({ streamId, trackedUpToUs: handedOver.trackedUpToUs }, 'restored the tracker handed over by the previous holder');
+        else this.log.error({ streamId }, 'tracker state is unreadable; starting a fresh tracker (track ids restart)');
       }
-      if (trackerSnapshot !== undefined) this.log.info({ streamId }, 'restored the tracker handed over by the previous holder');
     }
     // Files and live sources look alike on the bus: block (backpressure on the consumer, not drops).
-    const analyzer = new StreamAnalyzer({
-      streamId, stages: new Set([this.o.stage]), live: false, ports: this.o.ports, trackerSnapshot, tuning: this.o.tuning,
+    const analyzerFor = (h: TrackerState | null) => new StreamAnalyzer({
+      streamId, stages: new Set([this.o.stage]), live: false, ports: this.o.ports, tuning: this.o.tuning,
+      trackerSnapshot: h?.tracker, trackedUpToUs: h?.trackedUpToUs,
     });
+    let analyzer: StreamAnalyzer;
+    try {
+      analyzer = analyzerFor(handedOver);
+    } catch (err) {
+      // A snapshot the tracker rejects must not keep the stream (and its lease) stuck forever.
+      if (!handedOver) { await lease.release().catch(() => undefined); throw err; }
+      this.log.error({ streamId, err: (err as Error).message }, 'handed-over tracker rejected; starting a fresh tracker (track ids restart)');
+      analyzer = analyzerFor(null);
+    }
     const common = {
-      group: this.o.stage, consumer: this.o.consumer, claimIdleMs: this.o.claimIdleMs ?? 15_000,
-      claimIntervalMs: Math.min(5000, this.o.claimIdleMs ?? 5000), batch: this.o.readBatch ?? (this.o.tuning?.batchSize ?? 8) * 2,
+      group: this.o.stage, consumer: this.o.consumer,
+      // We hold the stream's lease: any entry pending on it was read by a previous (dead) holder. Claim it
+      // at once, before reading new entries, so the stream is processed in order (the tracker needs that).
+      claimIdleMs: 0, claimIntervalMs: this.o.claimIntervalMs ?? 5000,
+      batch: this.o.readBatch ?? (this.o.tuning?.batchSize ?? 8) * 2,
     };
     const consumer = this.o.stage === 'detection'
       ? this.o.bus.consume({
@@ -153,7 +167,7 @@ export class StageWorker {
             await detection.pushBatchAndWait(ds.map(decodeFrame));
             // Saved before the batch is acknowledged, so a take-over never restores a tracker that has not
             // seen an acknowledged frame. A lost lease means the new holder owns the snapshot: leave it be.
-            if (state && lease.held) await state.set(snapshotKey, JSON.stringify(detection.trackerSnapshot()));
+            if (state && lease.held) await state.set(snapshotKey, encodeTrackerState({ tracker: detection.trackerSnapshot(), trackedUpToUs: detection.trackedUpToUs() }));
           },
         })
       : this.o.bus.consume({

@@ -39,6 +39,8 @@ export interface StreamAnalyzerOptions {
   live: boolean;
   ports: AnalyzerPorts;
   trackerSnapshot?: unknown;
+  /** Handed over with the snapshot: the pts of the last frame that tracker saw. */
+  trackedUpToUs?: number;
   tuning?: AnalyzerTuning;
 }
 
@@ -81,7 +83,7 @@ export class StreamAnalyzer {
       ? new DetectionStage({
           streamId, detect: ports.detect, tracker: ports.trackerFactory(streamId, opts.trackerSnapshot), sink: ports.sink, publisher,
           batchSize: tuning.batchSize, maxBatchAgeMs: tuning.maxBatchAgeMs, queueCapacity: tuning.detectionQueue, overflow,
-          onProgress: (us) => vlm?.noteProgress('detections', us),
+          onProgress: (us) => vlm?.noteProgress('detections', us), trackedUpToUs: opts.trackedUpToUs,
         })
       : null;
     this.audio = opts.stages.has('audio')

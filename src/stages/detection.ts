@@ -31,6 +31,8 @@ export interface DetectionStageOptions {
   overflow?: OverflowPolicy;
   /** Called with a frame's pts once it is detected, skipped or dropped (the VLM's context watermark). */
   onProgress?: (ptsUs: number) => void;
+  /** The pts of the last frame the (handed-over) tracker has seen; older frames are not tracked again. */
+  trackedUpToUs?: number;
 }
 
 export interface DetectionStats {
@@ -39,6 +41,8 @@ export interface DetectionStats {
   framesSkipped: number;
   framesDropped: number;
   detections: number;
+  /** Frames older than the tracker's latest (redelivered or reclaimed late): stored without track ids. */
+  framesUntracked: number;
   batches: number;
   queueHighWater: number;
   queueCapacity: number;
@@ -67,6 +71,8 @@ export class DetectionStage {
   private closed = false;
   /** >0 while pushBatchAndWait is still enqueueing: its partial tail must wait for the rest of the batch. */
   private batchEnqueueing = 0;
+  /** The tracker must only move forward in media time: a frame from its past would be matched as motion. */
+  private lastTrackedUs: number;
   private readonly stats: DetectionStats;
 
   constructor(private readonly opts: DetectionStageOptions) {
@@ -74,9 +80,10 @@ export class DetectionStage {
     this.batchSize = opts.batchSize ?? 8;
     this.maxBatchAgeMs = opts.maxBatchAgeMs ?? 250;
     this.maxInFlight = opts.maxInFlight ?? 2;
+    this.lastTrackedUs = opts.trackedUpToUs ?? -1;
     const capacity = opts.queueCapacity ?? 64;
     this.queue = new BoundedQueue<Queued>(capacity, opts.overflow ?? 'block', (q) => { this.onDropped(q.frame); q.settle?.(); this.opts.onProgress?.(q.frame.ptsUs); });
-    this.stats = { framesIn: 0, framesDetected: 0, framesSkipped: 0, framesDropped: 0, detections: 0, batches: 0, queueHighWater: 0, queueCapacity: capacity };
+    this.stats = { framesIn: 0, framesDetected: 0, framesSkipped: 0, framesDropped: 0, detections: 0, framesUntracked: 0, batches: 0, queueHighWater: 0, queueCapacity: capacity };
   }
 
   /** Accepts a frame; resolves when it is queued (may wait under the `block` policy). */
@@ -147,6 +154,9 @@ export class DetectionStage {
 
   trackerSnapshot(): unknown { return this.opts.tracker.snapshot(); }
 
+  /** The pts of the last frame the tracker has seen (-1: none); handed over with the snapshot. */
+  trackedUpToUs(): number { return this.lastTrackedUs; }
+
   private pump(force = false): void {
     while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
       const oldest = this.queue.peekOldest() as Queued;
@@ -205,8 +215,16 @@ export class DetectionStage {
     const rows: DetectionRow[] = [];
     for (let i = 0; i < frames.length; i++) {
       const f = frames[i];
-      // Every detection is kept; the ones the tracker assigned carry their id.
-      const withIds = this.opts.tracker.update(perImage[i], f.ptsUs);
+      // Every detection is kept; the ones the tracker assigned carry their id. A frame from the tracker's
+      // past (redelivered after a crash, or reclaimed late) keeps its detections without ids.
+      let withIds: Detection[];
+      if (f.ptsUs > this.lastTrackedUs) {
+        withIds = this.opts.tracker.update(perImage[i], f.ptsUs);
+        this.lastTrackedUs = f.ptsUs;
+      } else {
+        withIds = perImage[i].map((d) => ({ ...d, trackId: undefined }));
+        this.stats.framesUntracked++;
+      }
       for (const [detIdx, d] of withIds.entries()) {
         rows.push({ streamId: f.streamId, ptsUs: f.ptsUs, ts: f.ts, detIdx, classId: d.classId, className: d.className, confidence: d.confidence, bbox: d.bbox, trackId: d.trackId ?? null });
       }

@@ -105,13 +105,13 @@ describe('e2e: detection workers on Redis Streams (consumer group, leases, recla
     const stalled: DetectPort = { detect: () => new Promise(() => {}) };
     // Not closed at the end: its consumer is stuck in the handler forever, as in a hung process.
     const cc = await connect('k:', false);
-    const c = new StageWorker({ stage: 'detection', bus: cc.bus, ports: { ...env.rt.ports, detect: stalled, publisher: cc.publisher }, consumer: 'worker-c', leaseTtlMs: 1000, discoverMs: 100, claimIdleMs: 1000 });
+    const c = new StageWorker({ stage: 'detection', bus: cc.bus, ports: { ...env.rt.ports, detect: stalled, publisher: cc.publisher }, consumer: 'worker-c', leaseTtlMs: 1000, discoverMs: 100 });
     c.start();
     await waitFor(async () => (await pending('w-dead')) >= 1, 30_000, 'worker C to hold pending entries');
     assert.deepEqual(c.heldStreams(), ['w-dead']);
     await c.kill();
     const dc = await connect('k:');
-    const d = new StageWorker({ stage: 'detection', bus: dc.bus, ports: { ...env.rt.ports, publisher: dc.publisher }, consumer: 'worker-d', leaseTtlMs: 1000, discoverMs: 100, claimIdleMs: 1000 });
+    const d = new StageWorker({ stage: 'detection', bus: dc.bus, ports: { ...env.rt.ports, publisher: dc.publisher }, consumer: 'worker-d', leaseTtlMs: 1000, discoverMs: 100 });
     workers.push(d);
     d.start();
     await waitFor(async () => (await xlen('w-dead', 'k:')) >= 12, 60_000, 'every frame of the dead worker processed');
