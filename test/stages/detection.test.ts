@@ -97,4 +97,38 @@ describe('stages/detection', () => {
     assert.equal(sink.frames.length, 50);
     assert.equal(sink.skips[0].ptsUs, 200_000);
   });
+
+  it('pushBatchAndWait: sends the batch in endpoint batches at once (no age wait) and resolves when every frame has its outcome', async () => {
+    const { port, calls } = fakeDetect([], (n) => (n === 1 ? new Error('HTTP 500 from yolo') : null));
+    const { s, sink } = stage(port, { batchSize: 4, maxBatchAgeMs: 60_000 });
+    const t0 = Date.now();
+    await s.pushBatchAndWait(Array.from({ length: 10 }, (_, i) => frame('s1', i * 100_000)));
+    assert.ok(Date.now() - t0 < 5000, 'the partial tail did not wait for the age limit');
+    assert.deepEqual(calls, [4, 4, 2]);
+    const detected = new Set(sink.detections.map((d) => d.ptsUs));
+    const skipped = sink.skips.map((k) => k.ptsUs);
+    assert.deepEqual(skipped, [400_000, 500_000, 600_000, 700_000]);
+    assert.equal(detected.size + skipped.length, 10, 'every frame has exactly one outcome when the call resolves');
+    assert.ok(skipped.every((p) => !detected.has(p)));
+  });
+
+  it('frames from the tracker\'s past (a redelivery after a hand-over) are stored without track ids and never fed to the tracker', async () => {
+    const { port } = fakeDetect();
+    const { s, sink, tracker } = stage(port, { trackedUpToUs: 200_000, maxBatchAgeMs: 60_000 });
+    await s.pushBatchAndWait([0, 100_000, 200_000, 300_000, 400_000].map((p) => frame('s1', p)));
+    assert.deepEqual(tracker.seen, [300_000, 400_000]);
+    assert.deepEqual(sink.detections.map((d) => [d.ptsUs, d.trackId]), [[0, null], [100_000, null], [200_000, null], [300_000, 1], [400_000, 1]]);
+    assert.equal(s.getStats().framesUntracked, 3);
+    assert.equal(s.trackedUpToUs(), 400_000);
+  });
+
+  it('frame rows carry the JPEG size and the scene score given with the frame', async () => {
+    const { port } = fakeDetect();
+    const { s, sink } = stage(port);
+    const f = frame('s1', 0);
+    await s.push(f, { sceneScore: 0.75 });
+    await s.push(frame('s1', 100_000));
+    await s.flush();
+    assert.deepEqual(sink.frames.map((r) => [r.bytes, r.sceneScore]), [[f.jpeg.length, 0.75], [f.jpeg.length, null]]);
+  });
 });
