@@ -184,6 +184,9 @@ export class DetectionStage {
     this.stats.batches++;
     const started = Date.now();
     const reply = this.opts.detect.detect(this.opts.streamId, frames.map((f) => f.jpeg));
+    // The reply is awaited only when the tracking chain reaches it: a failure while an earlier batch is
+    // still being tracked would otherwise be an unhandled rejection (fatal by default in Node).
+    reply.catch(() => undefined);
     // Chain tracking in submission order; a failed call still occupies its slot so order is kept.
     const tracked = this.trackingChain.then(async () => {
       try {

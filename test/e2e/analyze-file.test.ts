@@ -67,6 +67,16 @@ describe('e2e: analyze files (real Postgres, emulator with local CPU workers)', 
     assert.ok(cut.description.length > 0);
     // Not called per frame: 40 sampled frames, a handful of calls.
     assert.ok((s.stages.vlm?.calls ?? 99) <= 4, `${s.stages.vlm?.calls} vlm calls`);
+    // The frames rows carry the JPEG size and, for the frames the VLM sampled, the scene distance: the
+    // largest one is at the cut.
+    await env.store.flush();
+    const fr = await rows<{ pts_us: string; bytes: number | null; scene_score: number | null }>(env.store.pool,
+      'SELECT pts_us, bytes, scene_score FROM frames WHERE stream_id = $1 ORDER BY pts_us', ['e2e-cut']);
+    assert.ok(fr.length > 0 && fr.every((f) => (f.bytes ?? 0) > 0), 'frames.bytes filled');
+    const scored = fr.filter((f) => f.scene_score !== null);
+    assert.ok(scored.length >= 10, `${scored.length} frames with a scene score`);
+    const top = scored.reduce((a, b) => ((b.scene_score as number) > (a.scene_score as number) ? b : a));
+    assert.ok(Math.abs(Number(top.pts_us) / 1e6 - CUT_AT_S) <= 0.6, `highest scene score at ${Number(top.pts_us) / 1e6}s (cut at ${CUT_AT_S}s)`);
   });
 
   it('opencv vtest.avi (pedestrians): person detections with stable track ids', async () => {
