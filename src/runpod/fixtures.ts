@@ -1,3 +1,4 @@
+import { encodeWav } from '../audio/wav';
 import jpeg from 'jpeg-js';
 
 /** Small generated media for endpoint checks and benchmarks (nothing downloaded, nothing committed). */
@@ -20,20 +21,7 @@ export function fixtureJpeg(w = 64, h = 64): Buffer {
 
 /** A mono S16LE 16 kHz WAV of a sine tone. */
 export function fixtureWav(seconds = 1, hz = 440, rate = 16000): Buffer {
-  const n = Math.round(seconds * rate);
-  const buf = Buffer.alloc(44 + n * 2);
-  buf.write('RIFF', 0, 'ascii');
-  buf.writeUInt32LE(36 + n * 2, 4);
-  buf.write('WAVEfmt ', 8, 'ascii');
-  buf.writeUInt32LE(16, 16);
-  buf.writeUInt16LE(1, 20);
-  buf.writeUInt16LE(1, 22);
-  buf.writeUInt32LE(rate, 24);
-  buf.writeUInt32LE(rate * 2, 28);
-  buf.writeUInt16LE(2, 32);
-  buf.writeUInt16LE(16, 34);
-  buf.write('data', 36, 'ascii');
-  buf.writeUInt32LE(n * 2, 40);
-  for (let i = 0; i < n; i++) buf.writeInt16LE(Math.round(Math.sin((2 * Math.PI * hz * i) / rate) * 8000), 44 + i * 2);
-  return buf;
+  const samples = new Int16Array(Math.round(seconds * rate));
+  for (let i = 0; i < samples.length; i++) samples[i] = Math.round(Math.sin((2 * Math.PI * hz * i) / rate) * 8000);
+  return encodeWav(samples, { sampleRate: rate });
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createLocalWorker, type DiarizationOutput } from '../../src/workers';
-import { encodeWav } from '../../src/workers/media/wav';
+import { encodeWav } from '../../src/audio/wav';
 import { assertSchema, noAbort } from './helpers/media';
 
 /** 16 kHz: 1 s tone, 1 s silence, 1.5 s tone, 0.5 s silence (plus faint noise so the floor is realistic). */
@@ -12,7 +12,7 @@ function toneSilenceTone(): Buffer {
     const loud = t < 1 || (t >= 2 && t < 3.5);
     s[i] = Math.round((loud ? 8000 * Math.sin(2 * Math.PI * 220 * t) : 0) + (((i * 7919) % 200) - 100));
   }
-  return encodeWav(s, rate);
+  return encodeWav(s, { sampleRate: rate });
 }
 
 describe('workers/diarization (stub, no model)', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { WhisperWorker, wordErrorRate } from '../../src/workers';
-import { encodeWav } from '../../src/workers/media/wav';
+import { encodeWav } from '../../src/audio/wav';
 import { assertSchema, fliteWav16k, LIBRIVOX_0870, noAbort, requireFile, tempDir } from './helpers/media';
 
 const SENTENCE = 'The meeting will start at ten in the morning and we will discuss the new budget.';
@@ -61,7 +61,7 @@ describe('workers/whisper (pocketsphinx en-us)', function () {
   });
 
   it('returns no segments for silence', async () => {
-    const out = await worker.handle({ audio_base64: encodeWav(new Int16Array(16000), 16000).toString('base64') }, noAbort());
+    const out = await worker.handle({ audio_base64: encodeWav(new Int16Array(16000), { sampleRate: 16000 }).toString('base64') }, noAbort());
     assertSchema('whisper.output', out);
     assert.equal(out.segments.length, 0);
     assert.equal(out.transcription, '');
@@ -72,7 +72,7 @@ describe('workers/whisper (pocketsphinx en-us)', function () {
       (e: Error & { code?: string }) => e.code === 'E_BAD_AUDIO' && /audio_base64: not a decodable audio file/.test(e.message));
     await assert.rejects(worker.handle({ audio_base64: 'no-base64-here!' }, noAbort()), /audio_base64: not valid base64/);
     await assert.rejects(worker.handle({ audio: 'https://example.com/a.wav' }, noAbort()), /never downloads/);
-    await assert.rejects(worker.handle({ audio_base64: encodeWav(new Int16Array(160), 16000).toString('base64'), language: 'de' }, noAbort()),
+    await assert.rejects(worker.handle({ audio_base64: encodeWav(new Int16Array(160), { sampleRate: 16000 }).toString('base64'), language: 'de' }, noAbort()),
       (e: Error & { code?: string }) => e.code === 'E_UNSUPPORTED_LANGUAGE');
   });
 

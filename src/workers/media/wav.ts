@@ -39,26 +39,6 @@ export function isSpeechWav(f: WavFormat | undefined): boolean {
   return !!f && f.audioFormat === 1 && f.channels === 1 && f.sampleRate === 16000 && f.bitsPerSample === 16;
 }
 
-/** Wraps mono S16LE samples in a WAV header. */
-export function encodeWav(samples: Int16Array, sampleRate: number): Buffer {
-  const data = Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0, 'latin1');
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVE', 8, 'latin1');
-  header.write('fmt ', 12, 'latin1');
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(sampleRate, 24);
-  header.writeUInt32LE(sampleRate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36, 'latin1');
-  header.writeUInt32LE(data.length, 40);
-  return Buffer.concat([header, data]);
-}
-
 /** Mono S16 samples of a 16-bit PCM WAV (first channel only). */
 export function wavSamples(buf: Buffer, f: WavFormat): Int16Array {
   const frame = f.channels * 2;

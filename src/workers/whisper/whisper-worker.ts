@@ -2,7 +2,7 @@ import os from 'node:os';
 import { VideoAgentError } from '../../errors';
 import { decodeBase64 } from '../media/base64';
 import { Semaphore } from '../media/semaphore';
-import { encodeWav } from '../media/wav';
+import { encodeWav } from '../../audio/wav';
 import { requireObject } from '../input-guard';
 import type { JobContext, LocalWorker } from '../types';
 import { writeSpeechWav } from './audio-normalize';
@@ -60,7 +60,7 @@ export class WhisperWorker implements LocalWorker {
     if (!hasEnUsModel()) {
       throw new VideoAgentError('E_MODEL_MISSING', `pocketsphinx en-us model not found in ${EN_US_MODEL_DIR} (apt-get install pocketsphinx-en-us)`);
     }
-    const file = await writeSpeechWav(encodeWav(new Int16Array(4800), 16000));
+    const file = await writeSpeechWav(encodeWav(new Int16Array(4800), { sampleRate: 16000 }));
     try { await recognize(file.path); } finally { await file.dispose(); }
   }
 
