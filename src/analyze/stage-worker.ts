@@ -4,14 +4,17 @@
  * lease: this worker polls the stream registry, takes the leases it can, and consumes only the keys of the
  * streams it holds, so several workers split the streams between them. When a holder dies its lease
  * expires, another worker takes the stream over, and its group's pending entries (delivered to the dead
- * worker, never acknowledged) are claimed with XAUTOCLAIM and processed again (writes are idempotent).
+ * worker, never acknowledged) are claimed with XAUTOCLAIM at once, before any new entry is read, and
+ * processed again in stream order (writes are idempotent).
  *
  * Acknowledgement: detection takes whole XREADGROUP/XAUTOCLAIM batches (so the endpoint sees real
  * batches) and acknowledges a batch only once every frame's result (or skip) is recorded and the tracker
  * snapshot saved, so a killed worker loses nothing. Audio and VLM acknowledge on receipt, because their
  * windows need later entries to complete; a crash there loses at most the window being assembled (≤ 6 s
  * of audio, one VLM window). The tracker snapshot (`state:tracker:<streamId>`) is saved after each batch,
- * before its acknowledgement, and restored on take-over: the next holder continues the same track ids.
+ * before its acknowledgement, with the pts of the last tracked frame, and restored on take-over: the next
+ * holder continues the same track ids, and a frame from the tracker's past is stored without ids rather
+ * than fed to the tracker out of order.
  */
 import { childLogger } from '../obs/logger';
 import { decodeAudio, decodeFrame, decodeJson, leaseName, streamKey } from '../bus';

@@ -58,7 +58,10 @@ export class RedisBus implements Bus {
     const c = new RedisConsumer(this.redis, this.prefix, opts, REGISTRY_KEY);
     this.consumers.add(c);
     const stop = c.stop.bind(c);
+    const abort = c.abort.bind(c);
     c.stop = async () => { this.consumers.delete(c); await stop(); };
+    // An aborted consumer may be stuck in its handler for good: close() must not wait for it.
+    c.abort = () => { this.consumers.delete(c); abort(); };
     return c;
   }
 
