@@ -19,7 +19,7 @@ let failed = 0;
 for (const name of names) {
   if (only && !only.has(name)) continue;
   console.log(`\n===== bench/${name}${quick ? ' (quick)' : ''} =====`);
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(dir, name, 'index.ts'), ...passthrough], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(dir, name, 'index.ts'), ...passthrough], { stdio: 'inherit', env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } });
   if (r.status !== 0) { failed++; console.log(`bench/${name} failed (exit ${r.status})`); }
 }
 process.exit(failed ? 1 : 0);
