@@ -1,28 +1,19 @@
 import assert from 'node:assert/strict';
 import { MemoryBus } from '../../src/bus/memoryBus';
-import { RedisBus } from '../../src/bus/redisBus';
+import type { RedisBus } from '../../src/bus/redisBus';
 import type { Consumer, Delivery } from '../../src/bus/types';
 import { VideoAgentError } from '../../src/errors';
-import { TEST_REDIS_URL } from '../helpers/services';
-import { redisFixture, tick, waitFor } from './helpers';
+import { type RedisFixture, useRedisBus, tick, waitFor } from './helpers';
 
 const nOf = (d: Delivery) => Number(d.fields.n.toString());
-const pendingOf = async (fx: Awaited<ReturnType<typeof redisFixture>>, key: string, group: string) =>
+const pendingOf = async (fx: RedisFixture, key: string, group: string) =>
   Number(((await fx.redis.xpending(fx.prefix + key, group)) as [number])[0]);
 
 describe('bus: batch consumers (one handler call and one XACK per read)', () => {
-  let fx: Awaited<ReturnType<typeof redisFixture>>;
+  let fx: RedisFixture;
   let bus: RedisBus;
   const consumers: Consumer[] = [];
-  beforeEach(async () => {
-    fx = await redisFixture();
-    bus = new RedisBus(TEST_REDIS_URL, { prefix: fx.prefix });
-  });
-  afterEach(async () => {
-    for (const c of consumers.splice(0)) await c.stop();
-    await bus.close();
-    await fx.cleanup();
-  });
+  useRedisBus((b, f) => { bus = b; fx = f; }, consumers);
 
   it('hands over whole reads in stream order, and acknowledges a batch only after the handler resolved', async () => {
     for (let n = 0; n < 20; n++) await bus.publish('video:cam', { n });

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import Redis from 'ioredis';
-import { requireRedis } from '../helpers/services';
+import { RedisBus } from '../../src/bus/redisBus';
+import { TEST_REDIS_URL, requireRedis } from '../helpers/services';
 
 export const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -30,4 +31,25 @@ export async function redisFixture(): Promise<{ redis: Redis; prefix: string; cl
       await redis.quit();
     },
   };
+}
+
+export type RedisFixture = Awaited<ReturnType<typeof redisFixture>>;
+
+/**
+ * Mocha hooks for a RedisBus under a unique key prefix: `onReady` receives it before each test; after each,
+ * everything in `stoppables` is stopped, the bus closed and the prefix's keys deleted.
+ */
+export function useRedisBus(onReady: (bus: RedisBus, fx: RedisFixture) => void, stoppables: { stop(): Promise<void> }[]): void {
+  let bus: RedisBus;
+  let fx: RedisFixture;
+  beforeEach(async () => {
+    fx = await redisFixture();
+    bus = new RedisBus(TEST_REDIS_URL, { prefix: fx.prefix });
+    onReady(bus, fx);
+  });
+  afterEach(async () => {
+    for (const s of stoppables.splice(0)) await s.stop();
+    await bus.close();
+    await fx.cleanup();
+  });
 }

@@ -1,24 +1,15 @@
 import assert from 'node:assert/strict';
 import { consumeLeased, type LeasedConsumer } from '../../src/bus/leasedConsumer';
 import { MemoryBus } from '../../src/bus/memoryBus';
-import { RedisBus } from '../../src/bus/redisBus';
+import type { RedisBus } from '../../src/bus/redisBus';
 import type { Delivery } from '../../src/bus/types';
-import { TEST_REDIS_URL } from '../helpers/services';
-import { redisFixture, waitFor } from './helpers';
+import { type RedisFixture, useRedisBus, waitFor } from './helpers';
 
 describe('bus: leased per-stream consumers (stateful stages)', () => {
-  let fx: Awaited<ReturnType<typeof redisFixture>>;
+  let fx: RedisFixture;
   let bus: RedisBus;
   const workers: LeasedConsumer[] = [];
-  beforeEach(async () => {
-    fx = await redisFixture();
-    bus = new RedisBus(TEST_REDIS_URL, { prefix: fx.prefix });
-  });
-  afterEach(async () => {
-    for (const w of workers.splice(0)) await w.stop();
-    await bus.close();
-    await fx.cleanup();
-  });
+  useRedisBus((b, f) => { bus = b; fx = f; }, workers);
 
   it('each stream is owned by one worker; a dead owner\'s streams (and pending entries) move to the survivor', async () => {
     const handledBy = new Map<string, Set<string>>();

@@ -1,26 +1,17 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import type Redis from 'ioredis';
-import { RedisBus } from '../../src/bus/redisBus';
+import type { RedisBus } from '../../src/bus/redisBus';
 import { decodeFrame, decodeJson, encodeFrame, encodeJson } from '../../src/bus/messages';
 import { leaseName, streamKey } from '../../src/bus/keys';
 import type { Consumer, Delivery } from '../../src/bus/types';
-import { TEST_REDIS_URL } from '../helpers/services';
-import { redisFixture, tick, waitFor } from './helpers';
+import { type RedisFixture, useRedisBus, tick, waitFor } from './helpers';
 
 describe('bus on Redis Streams (127.0.0.1:6379)', () => {
-  let fx: Awaited<ReturnType<typeof redisFixture>>;
+  let fx: RedisFixture;
   let bus: RedisBus;
   const consumers: Consumer[] = [];
-  beforeEach(async () => {
-    fx = await redisFixture();
-    bus = new RedisBus(TEST_REDIS_URL, { prefix: fx.prefix });
-  });
-  afterEach(async () => {
-    for (const c of consumers.splice(0)) await c.stop();
-    await bus.close();
-    await fx.cleanup();
-  });
+  useRedisBus((b, f) => { bus = b; fx = f; }, consumers);
 
   it('carries JPEG bytes as a binary field and discovers new streams through the registry', async () => {
     const got: Delivery[] = [];
