@@ -23,6 +23,7 @@ import { openSource } from '../../src/ingest';
 import { generateClip } from '../../src/media';
 import { startLocalInference } from '../../src/runpod';
 import { openStore } from '../../src/store';
+import { deleteKeysWithPrefix } from '../../src/bus/purge';
 
 const quick = process.argv.includes('--quick');
 const DURATION_S = process.env.BENCH_ANALYZE_S ? Number(process.env.BENCH_ANALYZE_S) : quick ? 15 : 60;
@@ -123,12 +124,7 @@ async function main(): Promise<void> {
   await worker.stop();
   await pubConn.close();
   await workConn.close();
-  let cursor = '0';
-  do {
-    const [next, keys] = await raw.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    if (keys.length) await raw.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  await deleteKeysWithPrefix(raw, prefix);
   await raw.quit();
   await rt.close();
   await inference.close();

@@ -6,3 +6,4 @@ export { encodeFrame, decodeFrame, encodeAudio, decodeAudio, encodeJson, decodeJ
 export { BackendLeaseManager, MemoryLeaseBackend, type LeaseBackend } from './lease';
 export type { Bus, BusFields, Delivery, Handler, BatchHandler, ConsumeOptions, Consumer, ConsumerStats, Lease, LeaseManager, LeaseOptions, PublishOptions } from './types';
 export { consumeLeased, type LeasedConsumeOptions, type LeasedConsumer } from './leasedConsumer';
+export { deleteKeysWithPrefix } from './purge';

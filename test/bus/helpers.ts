@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import Redis from 'ioredis';
 import { RedisBus } from '../../src/bus/redisBus';
 import { TEST_REDIS_URL, requireRedis } from '../helpers/services';
+import { deleteKeysWithPrefix } from '../../src/bus/purge';
 
 export const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -22,12 +23,7 @@ export async function redisFixture(): Promise<{ redis: Redis; prefix: string; cl
     redis,
     prefix,
     async cleanup() {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-        if (keys.length) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
+      await deleteKeysWithPrefix(redis, prefix);
       await redis.quit();
     },
   };

@@ -10,6 +10,7 @@ import { requireRedis } from '../helpers/services';
 import { waitFor } from '../bus/helpers';
 import { solidJpeg } from '../stages/fakes';
 import { e2eEnv, rows, type E2eEnv } from './helpers';
+import { deleteKeysWithPrefix } from '../../src/bus/purge';
 
 const person = (x: number, y = 100): Detection => ({ bbox: [x, y, x + 60, y + 160], confidence: 0.9, classId: 0, className: 'person' });
 
@@ -78,12 +79,7 @@ describe('e2e: batched detection workers and tracker hand-over on Redis', functi
   after(async () => {
     for (const w of workers) await w.stop().catch(() => undefined);
     for (const c of conns) await c.close().catch(() => undefined);
-    let cursor = '0';
-    do {
-      const [next, keys] = await raw.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      if (keys.length) await raw.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await deleteKeysWithPrefix(raw, prefix);
     await raw.quit();
     await env?.close();
   });

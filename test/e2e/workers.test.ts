@@ -11,6 +11,7 @@ import { e2eEnv, rows, type E2eEnv } from './helpers';
 import { analyzeSource } from '../../src/analyze/run-analysis';
 import { parseStages } from '../../src/analyze/stream-analyzer';
 import { sceneCutClip } from './media';
+import { deleteKeysWithPrefix } from '../../src/bus/purge';
 
 const waitFor = async (cond: () => Promise<boolean> | boolean, timeoutMs: number, what: string) => {
   const end = Date.now() + timeoutMs;
@@ -56,12 +57,7 @@ describe('e2e: detection workers on Redis Streams (consumer group, leases, recla
   after(async () => {
     for (const w of workers) await w.stop().catch(() => undefined);
     for (const c of conns) await c.close().catch(() => undefined);
-    let cursor = '0';
-    do {
-      const [next, keys] = await raw.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      if (keys.length) await raw.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await deleteKeysWithPrefix(raw, prefix);
     await raw.quit();
     await env?.close();
   });
