@@ -76,6 +76,8 @@ describe('e2e: detection workers on Redis Streams (consumer group, leases, recla
     };
     const [a, b] = [await mk('worker-a'), await mk('worker-b')];
     await waitFor(async () => (await Promise.all(streams.map((s) => xlen(s)))).every((n) => n >= 10), 90_000, 'all frames detected');
+    // Results are published inside the batch handler; `handled` counts once the batch is acknowledged, just after.
+    await waitFor(() => a.stats().handled + b.stats().handled >= 40, 10_000, 'the last batches to be acknowledged');
     const sa = a.stats();
     const sb = b.stats();
     assert.ok(sa.handled > 0 && sb.handled > 0, `load not shared: a ${sa.handled}, b ${sb.handled}`);
