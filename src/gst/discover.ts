@@ -4,15 +4,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { VideoAgentError } from '../errors';
 import { loadNative, type NativeDiscoverInfo } from './native';
 
-export interface DiscoverInfo {
-  /** -1 when unknown (live). */
-  durationNs: number;
-  seekable: boolean;
-  live: boolean;
-  video: { width: number; height: number; fpsN: number; fpsD: number; codec: string } | null;
-  audio: { rate: number; channels: number; codec: string } | null;
-  tags: Record<string, string>;
-}
+/** What GstDiscoverer reports (durationNs is -1 when unknown, e.g. live). Same shape as the native result. */
+export type DiscoverInfo = NativeDiscoverInfo;
 
 /** A URI as GStreamer wants it: plain paths become file:// URIs. */
 export function toUri(uriOrPath: string): string {
