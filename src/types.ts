@@ -32,12 +32,3 @@ export interface Detection {
   trackId?: number;
 }
 
-export interface TranscriptSegment {
-  streamId: string;
-  startUs: number;
-  endUs: number;
-  text: string;
-  confidence?: number;
-  speakerId?: string;
-  words?: { word: string; startUs: number; endUs: number }[];
-}

@@ -7,8 +7,8 @@
 import crypto from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import Redis from 'ioredis';
-import { MemoryBus } from '../../src/bus/memoryBus';
-import { RedisBus } from '../../src/bus/redisBus';
+import { MemoryBus } from '../../src/bus/memory-bus';
+import { RedisBus } from '../../src/bus/redis-bus';
 import { decodeFrame, decodeJson, encodeFrame, encodeJson } from '../../src/bus/messages';
 import { streamKey } from '../../src/bus/keys';
 import type { Bus } from '../../src/bus/types';

@@ -1,7 +1,7 @@
 /**
  * bench/runpod: (1) our client's throughput and added latency through the emulator (stub worker, 0 ms) at
  * concurrency 64, against a bare undici loop on the same emulator; (2) payload bytes and modelled GPU seconds
- * per frame for batch sizes 1/4/8/16; (3) ms per call of each local worker when src/workers exists.
+ * per frame for batch sizes 1/4/8/16; (3) ms per call of each local worker (src/local-models).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -87,13 +87,8 @@ function batchModel(): void {
 }
 
 async function localWorkers(): Promise<void> {
-  const dir = path.join(__dirname, '..', '..', 'src', 'workers');
-  if (!fs.existsSync(path.join(dir, 'index.ts')) && !fs.existsSync(path.join(dir, 'index.js'))) {
-    console.log('\nlocal workers: src/workers is not there yet: section skipped');
-    return;
-  }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { createLocalWorker } = require('../../src/workers') as typeof import('../../src/workers/types') & { createLocalWorker: (n: string) => import('../../src/workers/types').LocalWorker };
+  const { createLocalModel } = require('../../src/local-models') as typeof import('../../src/local-models/types') & { createLocalModel: (n: string) => import('../../src/local-models/types').LocalModel };
   const jpg = fixtureJpeg(640, 480).toString('base64');
   const wav = fixtureWav(3).toString('base64');
   const inputs: Record<string, unknown> = {
@@ -105,7 +100,7 @@ async function localWorkers(): Promise<void> {
   const reps = quick ? 2 : 5;
   console.log(`\nlocal CPU workers (${reps} calls after init; 640x480 frame, 96x96 face, 3 s tone):`);
   for (const [name, input] of Object.entries(inputs)) {
-    const w = createLocalWorker(name);
+    const w = createLocalModel(name);
     try {
       const t0 = performance.now();
       await w.init();

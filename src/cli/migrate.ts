@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { VideoAgentError } from '../errors';
 import { migrate } from '../store/migrate';
-import { openStore } from '../store/openStore';
-import { isConnectionError } from '../store/pgErrors';
+import { openStore } from '../store/open-store';
+import { isConnectionError } from '../store/pg-errors';
 
 /** `video-agent migrate [--database-url URL]`: apply pending migrations (also done at every start-up). */
 export function registerMigrate(program: Command): void {

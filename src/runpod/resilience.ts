@@ -26,10 +26,6 @@ export function isEndpointFailure(err: unknown): boolean {
   return err instanceof RunpodHttpError && (err.status === 408 || err.status >= 500);
 }
 
-export function isCircuitOpen(err: unknown): boolean {
-  return err instanceof BrokenCircuitError;
-}
-
 /**
  * Exponential backoff with equal jitter (half fixed, half random) so retries from many streams spread out;
  * a Retry-After from the server wins (capped at a minute).

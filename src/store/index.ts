@@ -1,11 +1,11 @@
-export { openStore, type Store, type StoreOptions, type StoreWriters } from './openStore';
+export { openStore, type Store, type StoreOptions, type StoreWriters } from './open-store';
 export { migrate, readMigrations, defaultMigrationsDir, type MigrateOptions, type MigrateResult } from './migrate';
-export { BatchWriter, type BatchWriterOptions, type BatchWriterStats } from './batchWriter';
+export { BatchWriter, type BatchWriterOptions, type BatchWriterStats } from './batch-writer';
 export { Spool } from './spool';
 export { bulkInsert, copyInsert, unnestInsert, type InsertStrategy, type BulkInsert } from './insert';
 export { TABLES, TABLE_NAMES, type TableSpec, type ColumnSpec } from './tables';
 export { policyFromEnv, timescaleStatements, HYPERTABLES, type TimescalePolicy } from './timescale';
-export { isConnectionError } from './pgErrors';
+export { isConnectionError } from './pg-errors';
 export { isoMicros, wallClockMs } from './time';
 export { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded';
 export * from './rows';

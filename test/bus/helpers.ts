@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import Redis from 'ioredis';
-import { RedisBus } from '../../src/bus/redisBus';
+import { RedisBus } from '../../src/bus/redis-bus';
 import { TEST_REDIS_URL, requireRedis } from '../helpers/services';
 import { deleteKeysWithPrefix } from '../../src/bus/purge';
 

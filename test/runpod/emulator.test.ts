@@ -4,7 +4,7 @@ import { request } from 'undici';
 import { VideoAgentError } from '../../src/errors';
 import { RunpodEmulator, type EmulatorConfigInput } from '../../src/runpod/emulator';
 import { MODEL_NAMES, validateOutput } from '../../src/runpod/contracts';
-import { StubWorker } from '../../src/runpod/emulator/stubWorker';
+import { StubModel } from '../../src/runpod/emulator/stub-model';
 import { TINY_B64 } from './helpers';
 
 async function http(em: RunpodEmulator, method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}) {
@@ -194,7 +194,7 @@ describe('runpod contracts: stub conformance', () => {
   } as const;
   for (const m of MODEL_NAMES) {
     it(`stub output for ${m} is valid against ${m}.output.schema.json`, async () => {
-      const out = await new StubWorker(m).handle(inputs[m], { jobId: 'j', signal: new AbortController().signal });
+      const out = await new StubModel(m).handle(inputs[m], { jobId: 'j', signal: new AbortController().signal });
       const v = validateOutput(m, out);
       assert.ok(v.ok, JSON.stringify(v));
       // And a broken one is not: the validator really checks.

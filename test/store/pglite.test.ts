@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { VideoAgentError } from '../../src/errors';
-import { openStore } from '../../src/store/openStore';
+import { openStore } from '../../src/store/open-store';
 import { BASE_MS } from './helpers';
 import { sampleRows } from './fixtures';
 

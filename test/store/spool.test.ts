@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { openStore } from '../../src/store/openStore';
+import { openStore } from '../../src/store/open-store';
 import { requirePostgres } from '../helpers/services';
 import { BASE_MS, dropSchema, uniqueSchema } from './helpers';
 import { sampleRows } from './fixtures';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { VideoAgentError } from '../../src/errors';
-import { openStore, type Store } from '../../src/store/openStore';
+import { openStore, type Store } from '../../src/store/open-store';
 import type { InsertStrategy } from '../../src/store/insert';
 import { isoMicros } from '../../src/store/time';
 import { requirePostgres } from '../helpers/services';

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LocalWorker } from '../../workers/types';
+import type { LocalModel } from '../../local-models/types';
 import { validateInput } from '../contracts';
 import type { EndpointConfig, FaultsConfig } from './config';
 import { FaultInjector } from './faults';
 import { FINAL_STATUSES, type Job, type JobStatus, type JobView, viewOf } from './jobs';
-import type { BackingWorker } from './workerFactory';
+import type { BackingModel } from './backing-model';
 
 /** One emulated worker slot: boots (cold start), runs one job at a time, goes away after its idle timeout. */
 interface Slot {
@@ -61,18 +61,18 @@ export class EmulatedEndpoint {
   constructor(
     readonly id: string,
     readonly config: EndpointConfig,
-    private readonly backing: BackingWorker,
+    private readonly backing: BackingModel,
     private readonly retention: RetentionConfig,
   ) {
     this.faults = new FaultInjector(config.faults);
   }
 
-  get workerKind(): BackingWorker['kind'] {
+  get workerKind(): BackingModel['kind'] {
     return this.backing.kind;
   }
 
-  get worker(): LocalWorker {
-    return this.backing.worker;
+  get worker(): LocalModel {
+    return this.backing.model;
   }
 
   setFaults(faults: FaultsConfig): void {
@@ -192,7 +192,7 @@ export class EmulatedEndpoint {
     for (const job of [...this.jobs.values()]) this.delete(job);
     for (const s of this.slots.values()) clearTimeout(s.idleTimer);
     this.slots.clear();
-    await this.backing.worker.close();
+    await this.backing.model.close();
   }
 
   // ---- internals ----
@@ -283,7 +283,7 @@ export class EmulatedEndpoint {
     this.stats.counters.coldStarts++;
     try {
       // Cold start = the model's real load (once per process) + the configured extra boot time.
-      this.initOnce ??= this.backing.worker.init();
+      this.initOnce ??= this.backing.model.init();
       await this.initOnce;
       if (this.config.coldStartExtraMs > 0) await sleep(this.config.coldStartExtraMs);
     } catch (err) {
@@ -345,7 +345,7 @@ export class EmulatedEndpoint {
       }
       const dropOutput = this.faults.fires('noOutput');
       try {
-        const output = await this.backing.worker.handle(job.input, { jobId: job.id, signal: abort.signal });
+        const output = await this.backing.model.handle(job.input, { jobId: job.id, signal: abort.signal });
         if (!live()) return;
         // runpod-python: a returned {"error": X} makes the job FAILED with X.
         if (output && typeof output === 'object' && !Array.isArray(output) && 'error' in output) {

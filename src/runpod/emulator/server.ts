@@ -6,8 +6,8 @@ import { childLogger } from '../../obs/logger';
 import { parseFaults, resolveEmulatorConfig, type EmulatorConfig, type EmulatorConfigInput } from './config';
 import { EmulatedEndpoint } from './endpoint';
 import { FINAL_STATUSES, viewOf } from './jobs';
-import { RateLimiter } from './rateLimiter';
-import { createBackingWorker } from './workerFactory';
+import { RateLimiter } from './rate-limiter';
+import { createBackingModel } from './backing-model';
 import { assertLoopback } from './loopback';
 
 const log = childLogger({ component: 'runpod-emulator' });
@@ -37,7 +37,7 @@ export class RunpodEmulator {
     this.config = resolveEmulatorConfig(input);
     assertLoopback(this.config.host);
     for (const [id, ep] of Object.entries(this.config.endpoints)) {
-      const backing = createBackingWorker(ep.worker, ep.model, ep.stub);
+      const backing = createBackingModel(ep.worker, ep.model, ep.stub);
       this.endpoints.set(id, new EmulatedEndpoint(id, ep, backing, this.config.retention));
       const { windowMs, ...limits } = ep.rateLimits;
       this.limiters.set(id, new RateLimiter(windowMs, limits));

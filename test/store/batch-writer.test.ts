@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { VideoAgentError } from '../../src/errors';
+import { BatchWriter } from '../../src/store/batch-writer';
+import { Spool } from '../../src/store/spool';
+
+const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('store/BatchWriter (unit)', () => {
+  it('flushes by size: full batches go out without waiting for the age limit', async () => {
+    const batches: number[][] = [];
+    const w = new BatchWriter<number>({ name: 't', maxBatch: 10, maxAgeMs: 60_000, sink: async (rows) => { batches.push(rows); return rows.length; } });
+    await w.write(Array.from({ length: 25 }, (_, i) => i));
+    await tick(20);
+    assert.ok(batches.length >= 2, `expected size flushes, got ${batches.length}`);
+    assert.ok(batches.every((b) => b.length <= 10));
+    await w.close();
+    assert.deepEqual(batches.flat(), Array.from({ length: 25 }, (_, i) => i), 'every row once, in order');
+    assert.equal(w.stats.inserted, 25);
+  });
+
+  it('flushes by age: a partial batch is written after maxAgeMs', async () => {
+    const seen: number[] = [];
+    const w = new BatchWriter<number>({ name: 't', maxBatch: 1000, maxAgeMs: 50, sink: async (rows) => { seen.push(...rows); return rows.length; } });
+    await w.write([1, 2, 3]);
+    assert.equal(seen.length, 0);
+    await tick(150);
+    assert.deepEqual(seen, [1, 2, 3]);
+    await w.close();
+  });
+
+  it('is bounded: write() waits while the queue is full (back-pressure), close() flushes the rest', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    const seen: number[] = [];
+    const w = new BatchWriter<number>({ name: 't', maxBatch: 5, maxQueued: 5, maxAgeMs: 10, sink: async (rows) => { await gate; seen.push(...rows); return rows.length; } });
+    let done = false;
+    const p = w.write(Array.from({ length: 20 }, (_, i) => i)).then(() => { done = true; });
+    await tick(50);
+    assert.equal(done, false, 'write must block while the sink is stuck and the queue is full');
+    assert.ok(w.stats.queued <= 5, `queue bounded, got ${w.stats.queued}`);
+    release();
+    await p;
+    await w.close();
+    assert.equal(seen.length, 20);
+  });
+
+  it('rejects an invalid row with a VideoAgentError and accepts nothing of that call', async () => {
+    const w = new BatchWriter<number>({ name: 't', sink: async (r) => r.length, validate: (n) => { if (n < 0) throw new VideoAgentError('E_BAD_ROW', 'negative'); } });
+    await assert.rejects(w.write([1, -1]), (e: unknown) => e instanceof VideoAgentError && e.code === 'E_BAD_ROW');
+    assert.equal(w.stats.accepted, 0);
+    await w.close();
+    await assert.rejects(w.write(1), /closed/);
+  });
+
+  it('spools batches when the sink is unreachable and replays them when it comes back', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spool-'));
+    try {
+      let up = false;
+      const stored: number[] = [];
+      const w = new BatchWriter<number>({
+        name: 'nums', maxBatch: 4, maxAgeMs: 10, replayIntervalMs: 30, spool: new Spool(dir),
+        isRetryable: (e) => (e as Error).message === 'down',
+        sink: async (rows) => { if (!up) throw new Error('down'); stored.push(...rows); return rows.length; },
+      });
+      await w.write([1, 2, 3, 4, 5, 6]);
+      await w.flush();
+      assert.equal(w.stats.spooled, 6);
+      assert.ok(fs.readdirSync(dir).some((f) => f.startsWith('nums')), 'a spool file exists');
+      up = true;
+      for (let i = 0; i < 100 && w.stats.spooling; i++) await tick(20);
+      assert.equal(w.stats.spooling, false);
+      assert.deepEqual(stored.sort((a, b) => a - b), [1, 2, 3, 4, 5, 6]);
+      assert.deepEqual(fs.readdirSync(dir), [], 'spool emptied');
+      await w.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('store/BatchWriter spool replay of a batch the database refuses', () => {
+  it('sets it aside (rejected file) instead of blocking the spool forever', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spool-rej-'));
+    try {
+      const spool = new Spool(dir);
+      await spool.append('t', [1, 2]);
+      await spool.append('t', [-1]); // the database will refuse this one
+      await spool.append('t', [3]);
+      const stored: number[] = [];
+      const w = new BatchWriter<number>({
+        name: 't', spool, replayIntervalMs: 20, isRetryable: (e) => (e as Error).message === 'down',
+        sink: async (rows) => { if (rows.some((r) => r < 0)) throw new Error('check constraint'); stored.push(...rows); return rows.length; },
+      });
+      for (let i = 0; i < 100 && (stored.length < 3 || w.stats.spooling); i++) await tick(20);
+      assert.deepEqual(stored, [1, 2, 3]);
+      assert.equal(w.stats.rejected, 1);
+      assert.deepEqual(fs.readdirSync(dir), ['t.rejected.jsonl']);
+      assert.equal(fs.readFileSync(path.join(dir, 't.rejected.jsonl'), 'utf8'), '[-1]\n');
+      await w.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
