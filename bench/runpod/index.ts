@@ -3,8 +3,6 @@
  * concurrency 64, against a bare undici loop on the same emulator; (2) payload bytes and modelled GPU seconds
  * per frame for batch sizes 1/4/8/16; (3) ms per call of each local worker (src/local-models).
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { Pool } from 'undici';
 import { RunpodClient } from '../../src/runpod/client';
 import { loadRunpodConfig, withOverrides } from '../../src/runpod/config';

@@ -1,5 +1,4 @@
 import {
-  BrokenCircuitError,
   BulkheadPolicy,
   CircuitBreakerPolicy,
   CircuitState,
