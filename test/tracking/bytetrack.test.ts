@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { ByteTracker, type TrackedDetection } from '../../src/tracking';
 import { initiate, predict, update } from '../../src/tracking/kalman';
-import { readMotCsv } from '../../src/eval/mot';
 import { detectionsFromRows } from '../../src/eval/track-sequence';
 import { byFrame } from '../../src/eval/mot/csv';
 import { VideoAgentError } from '../../src/errors';
-import { sharedEvalPath } from '../../src/eval/shared-data';
+import { detections, groundTruth } from './synthetic-scene';
 import type { Detection } from '../../src/types';
 
 const box = (x: number, y: number, score = 0.9, classId = 0, w = 40, h = 100): Detection => ({
@@ -98,18 +97,25 @@ describe('tracking/ByteTracker', () => {
     assert.deepEqual(mixedIds, [2], 'per-class tracking starts a new track for the new class');
   });
 
-  it('snapshot -> JSON -> restore -> continue equals continuing directly (TUD-Campus detections)', () => {
-    const frames = byFrame(readMotCsv(sharedEvalPath('sort_mot15_dets', 'TUD-Campus', 'det.txt')));
-    const last = Math.max(...frames.keys());
+  it('snapshot -> JSON -> restore -> continue equals continuing directly (generated scene: misses, low scores, clutter)', () => {
+    const scene = { frames: 80, objects: 8, seed: 3, jitterPx: 3, missRate: 0.15, lowScoreRate: 0.15, clutterPerFrame: 1 };
+    const frames = byFrame(detections(groundTruth(scene), scene));
     const direct = new ByteTracker();
     let handed = new ByteTracker();
-    for (let f = 1; f <= last; f++) {
+    let sawLost = false;
+    for (let f = 1; f <= scene.frames; f++) {
       const dets = detectionsFromRows(frames.get(f) ?? []);
-      if (f === 30) handed = ByteTracker.restore(JSON.parse(JSON.stringify(handed.snapshot())));
+      // Hand over every 7 frames, so snapshots are taken with lost and unconfirmed tracks in them too.
+      if (f % 7 === 0) {
+        const snap = handed.snapshot();
+        sawLost ||= snap.lost.length > 0;
+        handed = ByteTracker.restore(JSON.parse(JSON.stringify(snap)));
+      }
       assert.deepEqual(handed.update(dets), direct.update(dets), `frame ${f}`);
     }
     assert.deepEqual(handed.snapshot(), direct.snapshot());
-    assert.ok(direct.snapshot().nextTrackId > 5);
+    assert.ok(direct.snapshot().nextTrackId > 8, `nextTrackId ${direct.snapshot().nextTrackId}`);
+    assert.ok(sawLost, 'some snapshot held a lost track');
   });
 
   it('rejects bad detections with a clear error and leaves its state untouched', () => {
