@@ -1,42 +1,67 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import crypto from 'node:crypto';
+import { finished } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { TableSpec } from './tables';
-import { copyField, toPgText, unnestType, unnestValue } from './encode';
+import { unnestType, unnestValue } from './encode';
+import { encodeBinaryCopy } from './copy-binary';
+import { RANGE_KEYED, keyRanges, rangeTakenSql } from './insert-range-check';
 
 /**
- * The two idempotent bulk-insert strategies. Both end in `INSERT … ON CONFLICT DO NOTHING` against the
- * table's unique key, so a replayed batch inserts nothing twice.
- * - copy: COPY into a session temp table, then INSERT … SELECT. Fastest on real Postgres.
- * - unnest: one INSERT … SELECT FROM unnest($1::t[], …): one parameter per column whatever the batch size.
- *   Used on PGlite, whose socket server loses protocol sync on COPY FROM STDIN.
+ * The two idempotent bulk-insert strategies. Whatever path a batch takes, a replayed batch inserts nothing
+ * twice: either the rows go through `INSERT … ON CONFLICT DO NOTHING` against the table's unique key, or
+ * they are COPYed straight into the table, where the unique index itself refuses a duplicate.
+ * - copy: binary COPY. When one indexed query proves the batch's (stream_id, pts_us) ranges hold no stored
+ *   row, straight into the table (the fast path; a unique violation from a racing writer rolls it back and
+ *   the batch takes the slow path); otherwise into a per-connection temp table, then INSERT … SELECT … ON
+ *   CONFLICT DO NOTHING. Postgres only.
+ * - unnest: one prepared INSERT … SELECT FROM unnest($1::t[], …): one parameter per column whatever the
+ *   batch size. Used on PGlite, whose socket server loses protocol sync on COPY FROM STDIN.
+ * bench/storage/index.ts measures both against the previous text-COPY and unnest writers.
  */
 export type InsertStrategy = 'copy' | 'unnest';
 
 /** Returns the number of rows actually inserted (conflicts excluded). */
 export type BulkInsert<T> = (rows: T[]) => Promise<number>;
 
+export interface CopyInsertOptions {
+  /** COPY straight into the table when the key range is proven new (default true). */
+  fastPath?: boolean;
+}
+
+/** How the last batches went, for tests and the benchmark. */
+export interface CopyInsertCounters {
+  direct: number;
+  staged: number;
+  /** Batches whose range looked new but hit a racing writer's rows: rolled back and staged. */
+  raced: number;
+}
+
+export type CopyBulkInsert<T> = BulkInsert<T> & { counters: CopyInsertCounters };
+
 const q = (ident: string) => `"${ident.replace(/"/g, '""')}"`;
 
-function selectList<T>(spec: TableSpec<T>, alias: string): string {
-  return spec.columns
-    .map((c) => (unnestType(c.type) !== c.type ? `${alias}.${q(c.name)}::${c.type}` : `${alias}.${q(c.name)}`))
-    .join(', ');
+/** A stable statement name per SQL text: pg prepares it once per connection and reuses the plan. */
+function statementName(prefix: string, sql: string): string {
+  return `va_${prefix}_${crypto.createHash('sha1').update(sql).digest('hex').slice(0, 12)}`;
 }
 
 export function unnestSql<T>(spec: TableSpec<T>): string {
   const cols = spec.columns.map((c) => q(c.name)).join(', ');
   const params = spec.columns.map((c, i) => `$${i + 1}::${unnestType(c.type)}[]`).join(', ');
-  return `INSERT INTO ${q(spec.table)} (${cols}) SELECT ${selectList(spec, 'u')} FROM unnest(${params}) AS u(${cols}) ON CONFLICT DO NOTHING`;
+  const select = spec.columns
+    .map((c) => (unnestType(c.type) !== c.type ? `u.${q(c.name)}::${c.type}` : `u.${q(c.name)}`))
+    .join(', ');
+  return `INSERT INTO ${q(spec.table)} (${cols}) SELECT ${select} FROM unnest(${params}) AS u(${cols}) ON CONFLICT DO NOTHING`;
 }
 
 export function unnestInsert<T>(pool: Pool, spec: TableSpec<T>): BulkInsert<T> {
-  const sql = unnestSql(spec);
+  const text = unnestSql(spec);
+  const name = statementName(`unnest_${spec.table}`, text);
   return async (rows) => {
     if (rows.length === 0) return 0;
-    const params = spec.columns.map((c) => rows.map((r) => unnestValue(c.type, c.get(r))));
-    const res = await pool.query(sql, params);
+    const values = spec.columns.map((c) => rows.map((r) => unnestValue(c.type, c.get(r))));
+    const res = await pool.query({ name, text, values });
     return res.rowCount ?? 0;
   };
 }
@@ -44,38 +69,82 @@ export function unnestInsert<T>(pool: Pool, spec: TableSpec<T>): BulkInsert<T> {
 /** Temp tables are per session; remember which pooled connections already have theirs. */
 const staged = new WeakMap<PoolClient, Set<string>>();
 
-function* copyLines<T>(spec: TableSpec<T>, rows: T[]): Generator<string> {
-  // Chunk lines so a 100k-row batch is not one giant string nor 100k tiny writes.
-  let buf = '';
-  for (const r of rows) {
-    buf += spec.columns.map((c) => copyField(toPgText(c.type, c.get(r)))).join('\t') + '\n';
-    if (buf.length > 64 * 1024) { yield buf; buf = ''; }
-  }
-  if (buf) yield buf;
+const UNIQUE_VIOLATION = '23505';
+const DEADLOCK = '40P01';
+
+/** Sends one COPY … FROM STDIN payload; resolves with the server's row count. */
+async function copyBuffer(client: PoolClient, sql: string, payload: Buffer): Promise<number> {
+  const stream = client.query(copyFrom(sql));
+  // CopyData messages of at most 1 MiB; subarray() shares memory, nothing is copied.
+  const CHUNK = 1 << 20;
+  for (let i = 0; i < payload.length; i += CHUNK) stream.write(payload.subarray(i, i + CHUNK));
+  stream.end();
+  await finished(stream);
+  return stream.rowCount;
 }
 
-export function copyInsert<T>(pool: Pool, spec: TableSpec<T>): BulkInsert<T> {
+export function copyInsert<T>(pool: Pool, spec: TableSpec<T>, opts: CopyInsertOptions = {}): CopyBulkInsert<T> {
+  const table = q(spec.table);
   const stage = q(`_stage_${spec.table}`);
   const cols = spec.columns.map((c) => q(c.name)).join(', ');
+  // Created outside any transaction so a rolled-back batch keeps it; ON COMMIT DELETE ROWS empties it
+  // at every commit, and a temp table writes no WAL.
   const createStage = `CREATE TEMP TABLE IF NOT EXISTS ${stage} (${spec.columns.map((c) => `${q(c.name)} ${c.type}`).join(', ')}) ON COMMIT DELETE ROWS`;
-  const copySql = `COPY ${stage} (${cols}) FROM STDIN`;
-  const insertSql = `INSERT INTO ${q(spec.table)} (${cols}) SELECT ${cols} FROM ${stage} ON CONFLICT DO NOTHING`;
-  return async (rows) => {
+  const copyStage = `COPY ${stage} (${cols}) FROM STDIN (FORMAT binary)`;
+  const copyDirect = `COPY ${table} (${cols}) FROM STDIN (FORMAT binary)`;
+  const insertText = `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM ${stage} ON CONFLICT DO NOTHING`;
+  const insertQuery = { name: statementName(`stage_${spec.table}`, insertText), text: insertText };
+  const fastPath = (opts.fastPath ?? true) && RANGE_KEYED.has(spec.table);
+  const rangeText = rangeTakenSql(spec.table);
+  const rangeName = statementName(`range_${spec.table}`, rangeText);
+  const counters: CopyInsertCounters = { direct: 0, staged: 0, raced: 0 };
+
+  const viaStage = async (client: PoolClient, payload: Buffer): Promise<number> => {
+    let have = staged.get(client);
+    if (!have) staged.set(client, (have = new Set()));
+    if (!have.has(spec.table)) { await client.query(createStage); have.add(spec.table); }
+    await client.query('BEGIN');
+    await copyBuffer(client, copyStage, payload);
+    const res = await client.query(insertQuery);
+    await client.query('COMMIT');
+    counters.staged++;
+    return res.rowCount ?? 0;
+  };
+
+  /** Returns the row count, or null when the range turned out not to be new (transaction rolled back). */
+  const direct = async (client: PoolClient, rows: T[], payload: Buffer): Promise<number | null> => {
+    const r = keyRanges(spec, rows);
+    await client.query('BEGIN');
+    const taken = await client.query({ name: rangeName, text: rangeText, values: [r.streams, r.lo, r.hi] });
+    if (taken.rowCount) { await client.query('ROLLBACK'); return null; }
+    try {
+      const n = await copyBuffer(client, copyDirect, payload);
+      await client.query('COMMIT');
+      counters.direct++;
+      return n;
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code !== UNIQUE_VIOLATION && code !== DEADLOCK) throw err;
+      // A writer racing on the same keys committed first (or deadlocked with us): nothing of this batch
+      // was kept; take the ON CONFLICT path.
+      await client.query('ROLLBACK');
+      counters.raced++;
+      return null;
+    }
+  };
+
+  const insert = async (rows: T[]): Promise<number> => {
     if (rows.length === 0) return 0;
+    const payload = encodeBinaryCopy(spec, rows);
     const client = await pool.connect();
     let broken = false;
     try {
-      await client.query('BEGIN');
-      let have = staged.get(client);
-      if (!have) staged.set(client, (have = new Set()));
-      if (!have.has(spec.table)) { await client.query(createStage); have.add(spec.table); }
-      await pipeline(Readable.from(copyLines(spec, rows)), client.query(copyFrom(copySql)));
-      const res = await client.query(insertSql);
-      await client.query('COMMIT');
-      return res.rowCount ?? 0;
+      if (fastPath) {
+        const n = await direct(client, rows, payload);
+        if (n !== null) return n;
+      }
+      return await viaStage(client, payload);
     } catch (err) {
-      // A rolled-back transaction also drops a temp table created in it.
-      staged.get(client)?.delete(spec.table);
       // A failed COPY can leave the connection mid-protocol: roll back if possible, else discard it.
       try { await client.query('ROLLBACK'); } catch { broken = true; }
       throw err;
@@ -83,6 +152,7 @@ export function copyInsert<T>(pool: Pool, spec: TableSpec<T>): BulkInsert<T> {
       client.release(broken ? true : undefined);
     }
   };
+  return Object.assign(insert, { counters });
 }
 
 export function bulkInsert<T>(strategy: InsertStrategy, pool: Pool, spec: TableSpec<T>): BulkInsert<T> {
