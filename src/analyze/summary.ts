@@ -1,4 +1,5 @@
 /** The readable end-of-run summary of `analyze` (plain text; the CLI prints it to stdout). */
+import type { CostSnapshot } from '../runpod/cost';
 import type { AnalyzeSummary } from './run-analysis';
 
 const TABLE_ORDER = ['streams', 'frames', 'detections', 'audio_segments', 'events', 'memory_chunks', 'emotions', 'highlights', 'skips', 'endpoint_calls'] as const;
@@ -34,9 +35,26 @@ export function formatSummary(s: AnalyzeSummary): string {
   lines.push('');
   lines.push(`endpoint calls (${s.localInference ? 'local emulator, CPU workers' : 'RunPod'}):`);
   if (!s.calls.length) lines.push('  (none)');
-  for (const c of s.calls) lines.push(`  ${c.endpoint}: ${c.calls} calls, ${c.failed} failed, avg ${c.avgMs.toFixed(0)} ms, ${c.gpuSeconds.toFixed(2)} GPU s, $${c.costUsd.toFixed(4)}`);
+  const modelled = s.cost.basis === 'modelled' || s.cost.basis === 'mixed';
+  const gpuLabel = modelled ? 'modelled GPU s (estimate)' : 'GPU s';
+  for (const c of s.calls) lines.push(`  ${c.endpoint}: ${c.calls} calls, ${c.failed} failed, avg ${c.avgMs.toFixed(0)} ms, ${c.gpuSeconds.toFixed(2)} ${gpuLabel}, $${c.costUsd.toFixed(4)}`);
   const t = s.cost.total;
-  lines.push(`GPU seconds ${t.gpuSeconds.toFixed(2)} · estimated cost $${t.usd.toFixed(4)}${s.localInference ? ' (what these calls would cost on RunPod)' : ''}`);
+  lines.push(`${gpuSecondsLabel(s.cost)} ${t.gpuSeconds.toFixed(2)} · estimated cost $${t.usd.toFixed(4)}${s.localInference ? ' (what these calls would cost on RunPod)' : ''}`);
   lines.push(`note: ${s.cost.note}`);
   return lines.join('\n');
+}
+
+/** Says which GPU seconds these are: modelled for local CPU models (with the GPUs assumed), or billed by RunPod. */
+export function gpuSecondsLabel(cost: CostSnapshot): string {
+  const byGpu = new Map<string, string[]>();
+  for (const [model, gpu] of Object.entries(cost.modelledGpu)) byGpu.set(gpu, [...(byGpu.get(gpu) ?? []), model]);
+  const gpus = [...byGpu].map(([gpu, models]) => `${/^[AEFHILMNORSX8]/.test(gpu) ? 'an' : 'a'} ${gpu} (${models.join(', ')})`).join(', ');
+  switch (cost.basis) {
+    case 'modelled':
+      return `GPU seconds (modelled: local CPU models, estimate for ${gpus})`;
+    case 'mixed':
+      return `GPU seconds (billed executionTime + overhead for RunPod calls; modelled for local CPU models, estimate for ${gpus})`;
+    default:
+      return 'GPU seconds (billed: RunPod executionTime + overhead)';
+  }
 }

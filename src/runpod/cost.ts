@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { ModelName } from './contracts';
 import { RunpodSpendCapError } from './errors';
+import { itemsOf, itemsOfOutput, modelledMs, timingFor, type CallItems } from './gpu-timing';
+import type { GpuType } from './prices';
 
 export interface CostMeterOptions {
   /** USD per GPU second, per model (from the endpoint's GPU). */
@@ -12,19 +14,38 @@ export interface CostMeterOptions {
 
 export interface CostTotals {
   calls: number;
+  /** The jobs' executionTime (on the local emulator: CPU time of a CPU model, not GPU time). */
   executionSeconds: number;
-  /** executionSeconds + calls × overhead: what is billed at least. */
+  /**
+   * Booked GPU seconds + calls × overhead. Billed calls book executionTime; modelled calls (local CPU models) book
+   * the GPU timing model's estimate (src/runpod/gpu-timing.ts) instead.
+   */
   gpuSeconds: number;
+  /** Calls booked from the timing model rather than executionTime. */
+  modelledCalls: number;
   usd: number;
 }
+
+/** How GPU seconds were booked: from RunPod's executionTime, from the timing model (local CPU models), or both. */
+export type CostBasis = 'billed' | 'modelled' | 'mixed' | 'none';
 
 export interface CostSnapshot {
   total: CostTotals;
   byModel: Partial<Record<ModelName, CostTotals>>;
   byStream: Record<string, CostTotals>;
   spendCapUsd?: number;
+  basis: CostBasis;
+  /** The GPU whose timing row modelled each model's calls (modelled calls only). */
+  modelledGpu: Partial<Record<ModelName, GpuType>>;
   /** Plain-language caveat printed with every cost figure. */
   note: string;
+}
+
+/** The local-model case: book modelled GPU time on this GPU, from the job's input (and output, for VLM tokens). */
+export interface ModelledJob {
+  gpu: GpuType;
+  input?: unknown;
+  output?: unknown;
 }
 
 export interface CostRecord {
@@ -35,6 +56,8 @@ export interface CostRecord {
   executionTimeMs: number;
   gpuSeconds: number;
   usd: number;
+  /** Set when gpuSeconds comes from the timing model: the GPU row used and the items it counted. */
+  modelled?: { gpu: GpuType; items: number; outputTokens: number; ms: number };
 }
 
 /** Emitted as 'spend-cap' when a call is refused. */
@@ -47,7 +70,7 @@ export interface SpendCapEvent {
   capUsd: number;
 }
 
-const empty = (): CostTotals => ({ calls: 0, executionSeconds: 0, gpuSeconds: 0, usd: 0 });
+const empty = (): CostTotals => ({ calls: 0, executionSeconds: 0, gpuSeconds: 0, modelledCalls: 0, usd: 0 });
 
 /**
  * GPU seconds × the endpoint GPU's price per second, plus a per-call overhead, per stream, per model and in
@@ -58,8 +81,9 @@ export class CostMeter extends EventEmitter {
   private readonly total = empty();
   private readonly byModel = new Map<ModelName, CostTotals>();
   private readonly byStream = new Map<string, CostTotals>();
-  /** Running mean execution seconds per model: the estimate for the next call. */
+  /** Running mean booked seconds (before overhead) per model: the estimate for the next call. */
   private readonly meanExec = new Map<ModelName, number>();
+  private readonly modelledGpu = new Map<ModelName, GpuType>();
   private reservedUsd = 0;
 
   constructor(private readonly opts: CostMeterOptions) {
@@ -94,37 +118,62 @@ export class CostMeter extends EventEmitter {
     };
   }
 
-  /** Book one finished job (any final status that ran: RunPod bills the time). */
-  record(model: ModelName, endpointId: string, jobId: string, executionTimeMs: number, streamId?: string): CostRecord {
+  /**
+   * Book one finished job (any final status that ran: RunPod bills the time). Real endpoints: executionTime +
+   * overhead. With `modelled` (the job ran on the local emulator's CPU models, whose executionTime is CPU time):
+   * the GPU timing model's seconds for the job's items on `modelled.gpu` + overhead instead.
+   */
+  record(model: ModelName, endpointId: string, jobId: string, executionTimeMs: number, streamId?: string, modelled?: ModelledJob): CostRecord {
     const execS = Math.max(0, executionTimeMs) / 1000;
-    const gpuSeconds = execS + this.opts.overheadSecondsPerCall;
+    let bookedS = execS;
+    let detail: CostRecord['modelled'];
+    if (modelled) {
+      const items: CallItems = modelled.input !== undefined ? itemsOf(model, modelled.input, modelled.output) : itemsOfOutput(model, modelled.output);
+      const row = timingFor(model, modelled.gpu);
+      const ms = modelledMs(row.timing, items);
+      bookedS = ms / 1000;
+      detail = { gpu: row.gpu, items: items.items, outputTokens: items.outputTokens, ms };
+      this.modelledGpu.set(model, row.gpu);
+    }
+    const gpuSeconds = bookedS + this.opts.overheadSecondsPerCall;
     const usd = gpuSeconds * this.opts.pricePerSecond[model];
     const add = (t: CostTotals) => {
       t.calls++;
       t.executionSeconds += execS;
       t.gpuSeconds += gpuSeconds;
+      if (detail) t.modelledCalls++;
       t.usd += usd;
     };
     add(this.total);
     add(this.getOrInit(this.byModel, model));
     if (streamId) add(this.getOrInit(this.byStream, streamId));
     const prev = this.meanExec.get(model);
-    this.meanExec.set(model, prev === undefined ? execS : prev * 0.8 + execS * 0.2);
-    const rec: CostRecord = { model, streamId, endpointId, jobId, executionTimeMs, gpuSeconds, usd };
+    this.meanExec.set(model, prev === undefined ? bookedS : prev * 0.8 + bookedS * 0.2);
+    const rec: CostRecord = { model, streamId, endpointId, jobId, executionTimeMs, gpuSeconds, usd, ...(detail ? { modelled: detail } : {}) };
     this.emit('cost', rec);
     return rec;
   }
 
   snapshot(): CostSnapshot {
     const clone = (t: CostTotals) => ({ ...t });
+    const t = this.total;
+    const basis: CostBasis = t.calls === 0 ? 'none' : t.modelledCalls === 0 ? 'billed' : t.modelledCalls === t.calls ? 'modelled' : 'mixed';
+    const overhead = this.opts.overheadSecondsPerCall;
+    const billedNote =
+      `executionTime × GPU price per second, plus ${overhead} s per call for cold start/idle time that RunPod bills but ` +
+      'executionTime omits; the real bill can be higher.';
+    const modelledNote =
+      'local CPU models ran these calls, so their executionTime is CPU time and is not booked: GPU seconds are modelled per call ' +
+      '(base + per-item time per GPU type, src/runpod/gpu-timing.ts, fitted to the handler READMEs\' latency estimates, not measured) ' +
+      `× GPU price per second, plus ${overhead} s per call for cold start/idle time. An estimate of what RunPod would bill, not a measurement.`;
     return {
-      total: clone(this.total),
+      total: clone(t),
       byModel: Object.fromEntries([...this.byModel].map(([k, v]) => [k, clone(v)])),
       byStream: Object.fromEntries([...this.byStream].map(([k, v]) => [k, clone(v)])),
       spendCapUsd: this.opts.spendCapUsd,
-      note:
-        `Estimate from RunPod executionTime × GPU price per second, plus ${this.opts.overheadSecondsPerCall} s per call for cold start/idle time ` +
-        'that RunPod bills but executionTime omits; the real bill can be higher.',
+      basis,
+      modelledGpu: Object.fromEntries(this.modelledGpu),
+      note: basis === 'modelled' ? `Estimate: ${modelledNote}` : basis === 'mixed' ? `Estimate: billed calls: ${billedNote} Modelled calls: ${modelledNote}` : `Estimate from RunPod ${billedNote}`,
     };
   }
 

@@ -14,7 +14,7 @@ export const runpodMetrics = {
     buckets: [0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60],
     registers: [registry],
   }),
-  gpuSeconds: new Counter({ name: 'video_agent_runpod_gpu_seconds_total', help: 'Billed GPU seconds (executionTime + per-call overhead)', labelNames: ['model'] as const, registers: [registry] }),
+  gpuSeconds: new Counter({ name: 'video_agent_runpod_gpu_seconds_total', help: 'Booked GPU seconds: executionTime + per-call overhead on RunPod; modelled (estimate, src/runpod/gpu-timing.ts) for local CPU models', labelNames: ['model'] as const, registers: [registry] }),
   costUsd: new Counter({ name: 'video_agent_runpod_cost_usd_total', help: 'Estimated RunPod spend in USD', labelNames: ['model'] as const, registers: [registry] }),
   cacheHits: new Counter({ name: 'video_agent_runpod_cache_hits_total', help: 'Calls answered from the content-hash cache', labelNames: ['model'] as const, registers: [registry] }),
 };
