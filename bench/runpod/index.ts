@@ -40,7 +40,7 @@ async function loop(n: number, conc: number, fn: (i: number) => Promise<void>): 
 
 async function throughput(): Promise<void> {
   const em = await new RunpodEmulator({
-    endpoints: { yolo: { worker: 'stub', maxWorkers: 256, rateLimits: { runsync: 10_000_000, status: 10_000_000, run: 10_000_000 } } },
+    endpoints: { yolo: { backend: 'stub', maxWorkers: 256, rateLimits: { runsync: 10_000_000, status: 10_000_000, run: 10_000_000 } } },
   }).start();
   const img = fixtureJpeg(64, 64).toString('base64');
   const body = JSON.stringify({ input: { images: [img] } });

@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   const seconds = Math.round(MINUTES * 60);
   const clip = await generateClip({ durationS: seconds + 30, width: 640, height: 360, fps: 25, audio: 'tone', pattern: 'ball', keyframeIntervalS: 1, dir: path.resolve('data', 'bench') });
   const server = await rtspServer(clip);
-  const stubs = { yolo: { worker: 'stub' as const, model: 'yolo' as const }, whisper: { worker: 'stub' as const, model: 'whisper' as const }, vlm: { worker: 'stub' as const, model: 'vlm' as const } };
+  const stubs = { yolo: { backend: 'stub' as const, model: 'yolo' as const }, whisper: { backend: 'stub' as const, model: 'whisper' as const }, vlm: { backend: 'stub' as const, model: 'vlm' as const } };
   const store = await openStore({ databaseUrl: DB, schema: 'bench_soak' });
   const inference = await startLocalInference({ env: {}, emulator: { endpoints: stubs } });
   const rt = await openRuntime({ store, runpod: inference.client.runpod });

@@ -11,8 +11,8 @@ export interface LocalInference {
 }
 
 /**
- * The embedded default when RUNPOD_API_KEY is unset: an in-process emulator on 127.0.0.1:0 (local CPU workers
- * unless the config says otherwise) and a client pointed at it. Cost settings still come from the env.
+ * The embedded default when RUNPOD_API_KEY is unset: an in-process emulator on 127.0.0.1:0 (local CPU models
+ * unless its `backend:` config says otherwise) and a client pointed at it. Cost settings still come from the env.
  */
 export async function startLocalInference(
   opts: { emulator?: EmulatorConfigInput; env?: Record<string, string | undefined>; config?: Partial<RunpodConfig>; logger?: Logger } = {},

@@ -12,7 +12,7 @@ describe('e2e: degradation — a failing detection endpoint on a live RTSP strea
   before(async () => {
     // Every yolo request answers HTTP 500; the client retries once, then the breaker opens.
     env = await e2eEnv('e2e_degrade', {
-      emulator: { endpoints: { yolo: { worker: 'stub', model: 'yolo', faults: { http5xx: { rate: 1 } } } } },
+      emulator: { endpoints: { yolo: { backend: 'stub', model: 'yolo', faults: { http5xx: { rate: 1 } } } } },
       env: { RUNPOD_RETRIES: '1', RUNPOD_RETRY_BASE_MS: '300', RUNPOD_BREAKER_FAILURES: '3' },
     });
     const clip = await generateClip({ durationS: 30, width: 320, height: 180, fps: 10, audio: 'none', pattern: 'ball', keyframeIntervalS: 1 });

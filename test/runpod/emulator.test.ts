@@ -22,7 +22,7 @@ async function withEmulator(cfg: EmulatorConfigInput, fn: (em: RunpodEmulator) =
   }
 }
 
-const stub = (extra: Record<string, unknown> = {}) => ({ yolo: { worker: 'stub' as const, ...extra } });
+const stub = (extra: Record<string, unknown> = {}) => ({ yolo: { backend: 'stub' as const, ...extra } });
 
 describe('runpod emulator: the HTTP contract', () => {
   it('run → IN_QUEUE → COMPLETED with delayTime/executionTime/workerId; health counters', () =>
@@ -180,7 +180,18 @@ describe('runpod emulator: the HTTP contract', () => {
 
   it('refuses to bind a non-loopback address, and rejects a bad config clearly', () => {
     assert.throws(() => new RunpodEmulator({ host: '0.0.0.0' }), (e: unknown) => e instanceof VideoAgentError && /loopback/.test(e.message));
-    assert.throws(() => new RunpodEmulator({ endpoints: { x: { worker: 'stub' } } }), (e: unknown) => e instanceof VideoAgentError && /model/.test(e.message));
+    assert.throws(() => new RunpodEmulator({ endpoints: { x: { backend: 'stub' } } }), (e: unknown) => e instanceof VideoAgentError && /model/.test(e.message));
+  });
+
+  it('a config still using the old `worker:` key fails, saying it was renamed to `backend:`', () => {
+    const old = { endpoints: { yolo: { worker: 'stub' } } } as unknown as EmulatorConfigInput;
+    assert.throws(
+      () => new RunpodEmulator(old),
+      (e: unknown) => e instanceof VideoAgentError && e.code === 'E_EMULATOR_CONFIG' && /endpoints\.yolo\.worker was renamed to "backend"/.test(e.message) && /backend: stub/.test(e.message),
+    );
+    const em = new RunpodEmulator({ endpoints: { yolo: { backend: 'stub' } } });
+    assert.equal(em.endpoint('yolo').config.backend, 'stub');
+    assert.equal(em.endpoint('yolo').backendKind, 'stub');
   });
 });
 

@@ -24,7 +24,7 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-/** An in-process emulator (stub workers unless told) and a client pointed at it, logging into `logs`. */
+/** An in-process emulator (stub backends unless told) and a client pointed at it, logging into `logs`. */
 export async function rig(emu: EmulatorConfigInput, overrides: Overrides = {}, env: Record<string, string> = {}): Promise<Rig> {
   const emulator = await new RunpodEmulator({ sweepIntervalMs: 10, ...emu }).start();
   const base = loadRunpodConfig({ ...env, RUNPOD_API_BASE: emulator.apiBase });
@@ -50,7 +50,7 @@ export async function rig(emu: EmulatorConfigInput, overrides: Overrides = {}, e
 
 /** A stub-backed endpoint for each model id given. */
 export function stubEndpoints(ids: string[], extra: Record<string, unknown> = {}): EmulatorConfigInput['endpoints'] {
-  return Object.fromEntries(ids.map((id) => [id, { worker: 'stub', ...extra }]));
+  return Object.fromEntries(ids.map((id) => [id, { backend: 'stub', ...extra }]));
 }
 
 export const TINY_B64 = Buffer.from('not really a jpeg but schema-valid').toString('base64');

@@ -40,7 +40,9 @@ export const FaultsSchema = z.object({
 export type FaultsConfig = z.infer<typeof FaultsSchema>;
 export type FaultsConfigInput = z.input<typeof FaultsSchema>;
 
-const WORKER_NAMES = ['stub', 'yolo', 'emotion', 'whisper', 'vlm', 'diarization'] as const;
+/** What answers an endpoint's jobs: the timing stub, or the local CPU model of that name (src/local-models). */
+export const BACKEND_NAMES = ['stub', 'yolo', 'emotion', 'whisper', 'vlm', 'diarization'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
 
 /** Per-op request limits per window (the real API's, per 10 s). */
 const RateLimitsSchema = z.object({
@@ -52,25 +54,36 @@ const RateLimitsSchema = z.object({
   cancel: z.number().int().min(0).default(100),
   retry: z.number().int().min(0).default(100),
   'purge-queue': z.number().int().min(0).default(2),
+  /** Long-polls count against their own budget; RunPod documents none, so it defaults to the status limit. */
+  'status-sync': z.number().int().min(0).default(2000),
   health: z.number().int().min(0).default(100_000),
 });
 export type RateLimits = z.infer<typeof RateLimitsSchema>;
 
 export const EndpointSchema = z.object({
-  worker: z.enum(WORKER_NAMES).optional(),
-  /** Which contract (schemas) the endpoint serves; defaults to the endpoint id or the worker name. */
+  /** Which local CPU model or the timing stub backs the endpoint; defaults to the endpoint id, else stub. */
+  backend: z.enum(BACKEND_NAMES).optional(),
+  /** Which contract (schemas) the endpoint serves; defaults to the endpoint id or the backend name. */
   model: z.enum(MODEL_NAMES).optional(),
-  stub: z.object({ baseMs: z.number().min(0).default(0), perItemMs: z.number().min(0).default(0) }).prefault({}),
+  /**
+   * The stub's timing (`baseMs + perItemMs × items`). `chunks` > 0 makes it a generator handler that yields
+   * that many outputs over the same time, for /stream.
+   */
+  stub: z
+    .object({ baseMs: z.number().min(0).default(0), perItemMs: z.number().min(0).default(0), chunks: z.number().int().min(0).max(10_000).default(0) })
+    .prefault({}),
+  /** runpod-python's `return_aggregate_stream`: a generator job's output is the list of its yields (else `[]`). */
+  returnAggregateStream: z.boolean().default(false),
   maxWorkers: z.number().int().min(1).max(1000).default(3),
   idleTimeoutMs: z.number().int().min(0).default(5000),
-  /** Added to the worker's real init time on every cold start. */
+  /** Added to the backing model's real init time on every cold start. */
   coldStartExtraMs: z.number().min(0).default(0),
   /** Default executionTimeout when a request has no policy (real default 600 s). */
   executionTimeoutMs: z.number().int().min(1).default(600_000),
   rateLimits: RateLimitsSchema.prefault({}),
   faults: FaultsSchema.prefault({}),
 });
-export type EndpointConfig = z.infer<typeof EndpointSchema> & { worker: (typeof WORKER_NAMES)[number]; model: ModelName };
+export type EndpointConfig = z.infer<typeof EndpointSchema> & { backend: BackendName; model: ModelName };
 export type EndpointConfigInput = z.input<typeof EndpointSchema>;
 
 export const EmulatorConfigSchema = z.object({
@@ -79,6 +92,7 @@ export const EmulatorConfigSchema = z.object({
   /** When set, requests need `Authorization: Bearer <key>` (or the bare key). Unset: open. */
   apiKey: z.string().min(1).optional(),
   retention: z.object({ runMs: z.number().int().min(1).default(30 * 60_000), runsyncMs: z.number().int().min(1).default(60_000) }).prefault({}),
+  /** Bounds of `?wait=` on /runsync, also used by the /status-sync long-poll. */
   runsyncWait: z
     .object({ defaultMs: z.number().int().min(1).default(90_000), minMs: z.number().int().min(1).default(1000), maxMs: z.number().int().min(1).default(300_000) })
     .prefault({}),
@@ -91,22 +105,37 @@ export const EmulatorConfigSchema = z.object({
 export type EmulatorConfigInput = z.input<typeof EmulatorConfigSchema>;
 export type EmulatorConfig = Omit<z.infer<typeof EmulatorConfigSchema>, 'endpoints'> & { endpoints: Record<string, EndpointConfig> };
 
-/** The endpoints a user gets with no config: the names table, each backed by the worker of the same name. */
-const DEFAULT_ENDPOINTS: Record<string, EndpointConfigInput> = Object.fromEntries(MODEL_NAMES.map((m) => [m, { worker: m, model: m }]));
+/** The endpoints a user gets with no config: the names table, each backed by the local model of the same name. */
+const DEFAULT_ENDPOINTS: Record<string, EndpointConfigInput> = Object.fromEntries(MODEL_NAMES.map((m) => [m, { backend: m, model: m }]));
 
 function zodMessage(err: z.ZodError): string {
   return err.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
 }
 
+/** `worker:` meant the backing model until it was renamed ("worker" is a `video-agent worker` process). */
+function rejectRenamedKeys(endpoints: unknown): void {
+  if (!endpoints || typeof endpoints !== 'object') return;
+  for (const [id, ep] of Object.entries(endpoints)) {
+    if (ep && typeof ep === 'object' && 'worker' in ep) {
+      const value = (ep as { worker: unknown }).worker;
+      throw new VideoAgentError(
+        'E_EMULATOR_CONFIG',
+        `invalid emulator config: endpoints.${id}.worker was renamed to "backend" (one of ${BACKEND_NAMES.join(', ')}): write "backend: ${String(value)}"`,
+      );
+    }
+  }
+}
+
 export function resolveEmulatorConfig(input: EmulatorConfigInput = {}): EmulatorConfig {
+  rejectRenamedKeys(input.endpoints);
   const parsed = EmulatorConfigSchema.safeParse({ ...input, endpoints: input.endpoints ?? DEFAULT_ENDPOINTS });
   if (!parsed.success) throw new VideoAgentError('E_EMULATOR_CONFIG', `invalid emulator config: ${zodMessage(parsed.error)}`);
   const endpoints: Record<string, EndpointConfig> = {};
   for (const [id, ep] of Object.entries(parsed.data.endpoints ?? {})) {
-    const worker = ep.worker ?? (isModelName(id) ? id : 'stub');
-    const model = ep.model ?? (isModelName(id) ? id : worker !== 'stub' ? worker : undefined);
+    const backend = ep.backend ?? (isModelName(id) ? id : 'stub');
+    const model = ep.model ?? (isModelName(id) ? id : backend !== 'stub' ? backend : undefined);
     if (!model) throw new VideoAgentError('E_EMULATOR_CONFIG', `invalid emulator config: endpoint "${id}" needs "model:" (one of ${MODEL_NAMES.join(', ')})`);
-    endpoints[id] = { ...ep, worker, model };
+    endpoints[id] = { ...ep, backend, model };
   }
   return { ...parsed.data, endpoints };
 }

@@ -4,7 +4,7 @@ import type { LocalModel } from '../../local-models/types';
 import { validateInput } from '../contracts';
 import type { EndpointConfig, FaultsConfig } from './config';
 import { FaultInjector } from './faults';
-import { FINAL_STATUSES, type Job, type JobStatus, type JobView, viewOf } from './jobs';
+import { FINAL_STATUSES, type Job, type JobStatus, type JobView, type StreamView, viewOf } from './jobs';
 import type { BackingModel } from './backing-model';
 
 /** One emulated worker slot: boots (cold start), runs one job at a time, goes away after its idle timeout. */
@@ -67,11 +67,13 @@ export class EmulatedEndpoint {
     this.faults = new FaultInjector(config.faults);
   }
 
-  get workerKind(): BackingModel['kind'] {
+  /** Whether the timing stub or a local CPU model answers this endpoint's jobs. */
+  get backendKind(): BackingModel['kind'] {
     return this.backing.kind;
   }
 
-  get worker(): LocalModel {
+  /** The model that answers this endpoint's jobs (tests wrap its `handle`). */
+  get backingModel(): LocalModel {
     return this.backing.model;
   }
 
@@ -96,6 +98,8 @@ export class EmulatedEndpoint {
       createdAt: now,
       ttlDeadline: now + ttlMs,
       hasOutput: false,
+      stream: [],
+      streamRead: 0,
       attempt: 0,
       stuck: this.faults.fires('stuckInQueue'),
       waiters: new Set(),
@@ -146,17 +150,33 @@ export class EmulatedEndpoint {
   retry(job: Job): boolean {
     if (job.status !== 'FAILED' && job.status !== 'TIMED_OUT') return false;
     this.stats.counters.retried++;
-    Object.assign(job, { status: 'IN_QUEUE', startedAt: undefined, finishedAt: undefined, workerId: undefined, output: undefined, hasOutput: false, error: undefined, retainUntil: undefined });
+    Object.assign(job, { status: 'IN_QUEUE', startedAt: undefined, finishedAt: undefined, workerId: undefined, output: undefined, hasOutput: false, error: undefined, retainUntil: undefined, stream: [], streamRead: 0 });
     job.ttlDeadline = Date.now() + job.policy.ttlMs;
     this.enqueue(job);
     return true;
   }
 
-  /** Removes queued jobs only (they are deleted, as on RunPod). */
+  /**
+   * Removes queued jobs only (they are deleted, as on RunPod); running and finished jobs stay. A job waiting
+   * for a worker to boot is still IN_QUEUE, so it goes too.
+   */
   purgeQueue(): number {
-    const removed = this.queue.splice(0);
+    const removed = [...this.jobs.values()].filter((j) => j.status === 'IN_QUEUE');
     for (const job of removed) this.delete(job);
     return removed.length;
+  }
+
+  /**
+   * The chunks yielded since the last read. A plain (non-generator) handler's final output is its one chunk,
+   * so /stream also works for endpoints that do not stream.
+   */
+  readStream(job: Job): StreamView {
+    if (job.stream.length === 0 && job.streamRead === 0 && job.hasOutput && job.status === 'COMPLETED' && !this.backing.stream) {
+      job.stream.push(job.output);
+    }
+    const fresh = job.stream.slice(job.streamRead);
+    job.streamRead = job.stream.length;
+    return { status: job.status, stream: fresh.map((output) => ({ output })) };
   }
 
   setTtl(job: Job, ttlMs: number): void {
@@ -174,10 +194,14 @@ export class EmulatedEndpoint {
       else initializing++;
     }
     let inProgress = 0;
-    for (const j of this.jobs.values()) if (j.status === 'IN_PROGRESS') inProgress++;
+    let inQueue = 0;
+    for (const j of this.jobs.values()) {
+      if (j.status === 'IN_PROGRESS') inProgress++;
+      else if (j.status === 'IN_QUEUE') inQueue++;
+    }
     const c = this.stats.counters;
     return {
-      jobs: { completed: c.completed, failed: c.failed + c.timedOut, inProgress, inQueue: this.queue.length, retried: c.retried, cancelled: c.cancelled, timedOut: c.timedOut },
+      jobs: { completed: c.completed, failed: c.failed + c.timedOut, inProgress, inQueue, retried: c.retried, cancelled: c.cancelled, timedOut: c.timedOut },
       workers: { idle, running, initializing, max: this.config.maxWorkers },
     };
   }
@@ -345,6 +369,7 @@ export class EmulatedEndpoint {
       }
       const dropOutput = this.faults.fires('noOutput');
       try {
+        if (this.backing.stream) return await this.runGenerator(job, abort.signal, live, dropOutput);
         const output = await this.backing.model.handle(job.input, { jobId: job.id, signal: abort.signal });
         if (!live()) return;
         // runpod-python: a returned {"error": X} makes the job FAILED with X.
@@ -358,6 +383,23 @@ export class EmulatedEndpoint {
     } finally {
       if (this.slots.has(slot.id)) this.release(slot);
     }
+  }
+
+  /**
+   * runpod-python's generator path: every yield is a /stream chunk; a yielded `{"error": X}` ends the job
+   * FAILED; the job's output is the list of yields with return_aggregate_stream, else `[]`.
+   */
+  private async runGenerator(job: Job, signal: AbortSignal, live: () => boolean, dropOutput: boolean): Promise<void> {
+    for await (const chunk of this.backing.stream!(job.input, { jobId: job.id, signal })) {
+      if (!live()) return;
+      if (chunk && typeof chunk === 'object' && !Array.isArray(chunk) && 'error' in chunk) {
+        return this.finish(job, 'FAILED', { error: (chunk as { error: unknown }).error });
+      }
+      job.stream.push(chunk);
+    }
+    if (!live()) return;
+    const output = this.config.returnAggregateStream ? [...job.stream] : [];
+    this.finish(job, 'COMPLETED', dropOutput ? {} : { output, hasOutput: true });
   }
 }
 

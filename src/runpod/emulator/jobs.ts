@@ -24,6 +24,9 @@ export interface Job {
   output?: unknown;
   hasOutput: boolean;
   error?: unknown;
+  /** Outputs a generator handler yielded so far, in order; /stream hands each out once from `streamRead`. */
+  stream: unknown[];
+  streamRead: number;
   /** Incremented on every (re)start so a stale handler result cannot overwrite a retried job. */
   attempt: number;
   stuck: boolean;
@@ -52,4 +55,10 @@ export function viewOf(job: Job): JobView {
   if (job.hasOutput) v.output = job.output;
   if (job.error !== undefined) v.error = job.error;
   return v;
+}
+
+/** A /stream answer: the chunks not yet read, oldest first (each read consumes them, as RunPod's does). */
+export interface StreamView {
+  status: JobStatus;
+  stream: { output: unknown }[];
 }

@@ -12,7 +12,10 @@ import { assertLoopback } from './loopback';
 
 const log = childLogger({ component: 'runpod-emulator' });
 
-const ROUTE = /^\/v2\/([A-Za-z0-9_.-]+)\/(run|runsync|status|stream|cancel|retry|purge-queue|health)(?:\/([^/?]+))?\/?$/;
+const ROUTE = /^\/v2\/([A-Za-z0-9_.-]+)\/(run|runsync|status-sync|status|stream|cancel|retry|purge-queue|health)(?:\/([^/?]+))?\/?$/;
+type Op = 'run' | 'runsync' | 'status' | 'status-sync' | 'stream' | 'cancel' | 'retry' | 'purge-queue' | 'health';
+const GET_OPS: ReadonlySet<Op> = new Set(['status', 'status-sync', 'stream', 'health']);
+const JOB_OPS: ReadonlySet<Op> = new Set(['status', 'status-sync', 'stream', 'cancel', 'retry']);
 const ADMIN_ROUTE = /^\/admin\/([A-Za-z0-9_.-]+)\/(faults|stats)\/?$/;
 
 class HttpError extends Error {
@@ -37,7 +40,7 @@ export class RunpodEmulator {
     this.config = resolveEmulatorConfig(input);
     assertLoopback(this.config.host);
     for (const [id, ep] of Object.entries(this.config.endpoints)) {
-      const backing = createBackingModel(ep.worker, ep.model, ep.stub);
+      const backing = createBackingModel(ep.backend, ep.model, ep.stub);
       this.endpoints.set(id, new EmulatedEndpoint(id, ep, backing, this.config.retention));
       const { windowMs, ...limits } = ep.rateLimits;
       this.limiters.set(id, new RateLimiter(windowMs, limits));
@@ -98,15 +101,16 @@ export class RunpodEmulator {
     if (admin) return this.handleAdmin(req, res, admin[1], admin[2]);
     const m = ROUTE.exec(url.pathname);
     if (!m) throw new HttpError(404, `no route ${req.method} ${url.pathname}`);
-    const [, endpointId, op, jobId] = m;
+    const [, endpointId, opName, jobId] = m;
+    const op = opName as Op;
     this.authorize(req);
     const ep = this.endpoints.get(endpointId);
     if (!ep) throw new HttpError(404, `endpoint ${endpointId} not found`);
     ep.countRequest(op);
-    const wantMethod = op === 'status' || op === 'stream' || op === 'health' ? 'GET' : 'POST';
-    if (req.method !== wantMethod) throw new HttpError(405, `${op} expects ${wantMethod}`);
-    const needsId = op === 'status' || op === 'stream' || op === 'cancel' || op === 'retry';
-    if (needsId !== Boolean(jobId)) throw new HttpError(404, needsId ? `${op} needs a job id` : `no route ${url.pathname}`);
+    const wantMethod = GET_OPS.has(op) ? 'GET' : 'POST';
+    if (req.method !== wantMethod) throw new HttpError(405, `${op} expects ${wantMethod}`, { allow: wantMethod });
+    const needsId = JOB_OPS.has(op);
+    if (needsId !== Boolean(jobId)) throw new HttpError(404, needsId ? `${op} needs a job id: /v2/${endpointId}/${op}/<job_id>` : `no route ${url.pathname}`);
 
     const wait = this.limiters.get(endpointId)!.take(op);
     if (wait !== null) throw new HttpError(429, 'rate limit exceeded', { 'retry-after': String(wait) });
@@ -128,15 +132,19 @@ export class RunpodEmulator {
     if (!job) throw new HttpError(404, `job ${jobId} not found (unknown or expired)`);
     switch (op) {
       case 'status': {
-        const ttl = url.searchParams.get('ttl');
-        if (ttl !== null && Number(ttl) > 0) ep.setTtl(job, Number(ttl));
+        // `?ttl=<ms>` resets the job's time to live from now; anything else is ignored, not an error.
+        const ttl = Number(url.searchParams.get('ttl'));
+        if (Number.isFinite(ttl) && ttl > 0) ep.setTtl(job, ttl);
         return send(res, 200, viewOf(job));
       }
-      case 'stream': {
-        // Our workers do not stream: the final output is the single chunk.
-        const view = viewOf(job);
-        return send(res, 200, { status: view.status, stream: view.output !== undefined ? [{ output: view.output }] : [] });
+      case 'status-sync': {
+        // Long-poll: held until the job is final or the wait ends, then the status at that moment.
+        const view = await ep.waitFinal(job, this.waitMs(url));
+        if (!ep.get(job.id)) throw new HttpError(404, `job ${job.id} not found (expired while waiting)`);
+        return send(res, 200, view);
       }
+      case 'stream':
+        return send(res, 200, ep.readStream(job));
       case 'cancel':
         return send(res, 200, { id: job.id, status: ep.cancel(job).status });
       case 'retry':
@@ -145,20 +153,26 @@ export class RunpodEmulator {
     }
   }
 
+  /** `?wait=<ms>` (absent or not a number: the default) clamped to the configured bounds (RunPod's 1000–300000). */
+  private waitMs(url: URL): number {
+    const w = this.config.runsyncWait;
+    const asked = Number(url.searchParams.get('wait') ?? NaN);
+    const ms = Number.isFinite(asked) && asked > 0 ? asked : w.defaultMs;
+    return Math.min(w.maxMs, Math.max(w.minMs, ms));
+  }
+
   private async handleSubmit(req: IncomingMessage, res: ServerResponse, ep: EmulatedEndpoint, op: 'run' | 'runsync', url: URL): Promise<void> {
     const cap = op === 'run' ? this.config.payloadCaps.runBytes : this.config.payloadCaps.runsyncBytes;
     const body = await readJson(req, cap);
-    if (!body || typeof body !== 'object' || !('input' in body) || typeof (body as { input: unknown }).input !== 'object') {
-      throw new HttpError(400, 'request body must be {"input": {...}}');
-    }
+    if (!isObject(body)) throw new HttpError(400, `request body must be a JSON object {"input": {...}}, got ${kindOf(body)}`);
+    if (!('input' in body)) throw new HttpError(400, 'request body has no "input": expected {"input": {...}}');
+    if (!isObject(body.input)) throw new HttpError(400, `"input" must be a JSON object, got ${kindOf(body.input)}`);
+    if (body.policy !== undefined && !isObject(body.policy)) throw new HttpError(400, `"policy" must be a JSON object, got ${kindOf(body.policy)}`);
     const { input, policy } = body as { input: unknown; policy?: { executionTimeout?: unknown; ttl?: unknown } };
     const job = ep.submit(input, op, { executionTimeoutMs: positive(policy?.executionTimeout, 'policy.executionTimeout'), ttlMs: positive(policy?.ttl, 'policy.ttl') }, this.config.defaultTtlMs);
     // Accepted jobs are reported IN_QUEUE, as RunPod does, even when a warm worker already took it.
     if (op === 'run') return send(res, 200, { id: job.id, status: 'IN_QUEUE' });
-    const w = this.config.runsyncWait;
-    const waitParam = url.searchParams.get('wait');
-    const waitMs = waitParam === null ? w.defaultMs : Math.min(w.maxMs, Math.max(w.minMs, Number(waitParam) || w.defaultMs));
-    const view = await ep.waitFinal(job, waitMs);
+    const view = await ep.waitFinal(job, this.waitMs(url));
     // Not final within the wait: the id and status only, the client polls /status (contract, [inferred]).
     send(res, 200, FINAL_STATUSES.has(view.status) ? view : { id: view.id, status: view.status });
   }
@@ -167,7 +181,7 @@ export class RunpodEmulator {
     this.authorize(req);
     const ep = this.endpoints.get(endpointId);
     if (!ep) throw new HttpError(404, `endpoint ${endpointId} not found`);
-    if (what === 'stats') return send(res, 200, { ...ep.stats, worker: { kind: ep.workerKind, model: ep.worker.model }, faults: ep.faults.current });
+    if (what === 'stats') return send(res, 200, { ...ep.stats, backend: { name: ep.config.backend, kind: ep.backendKind, model: ep.backingModel.model }, faults: ep.faults.current });
     if (req.method !== 'POST') throw new HttpError(405, 'faults expects POST');
     let faults;
     try {
@@ -182,8 +196,8 @@ export class RunpodEmulator {
   private authorize(req: IncomingMessage): void {
     const key = this.config.apiKey;
     if (!key) return;
-    const h = req.headers.authorization ?? '';
-    const given = h.startsWith('Bearer ') ? h.slice(7) : h;
+    const h = (req.headers.authorization ?? '').trim();
+    const given = /^bearer\s+/i.test(h) ? h.replace(/^bearer\s+/i, '') : h;
     if (given !== key) throw new HttpError(401, 'Unauthorized: missing or invalid API key');
   }
 
@@ -192,6 +206,14 @@ export class RunpodEmulator {
     log.error({ err }, 'emulator internal error');
     send(res, 500, { error: 'internal emulator error' });
   }
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function kindOf(x: unknown): string {
+  return x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x;
 }
 
 function positive(x: unknown, name: string): number | undefined {
@@ -216,9 +238,11 @@ async function readJson(req: IncomingMessage, cap: number): Promise<unknown> {
     if (size <= cap) chunks.push(chunk);
   }
   if (size > cap) throw new HttpError(413, `payload of ${size} bytes exceeds the ${cap}-byte limit of this operation: send large media by URL`);
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') throw new HttpError(400, 'request body is empty: expected JSON {"input": {...}}');
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    throw new HttpError(400, 'request body is not valid JSON');
+    return JSON.parse(text);
+  } catch (err) {
+    throw new HttpError(400, `request body is not valid JSON: ${(err as Error).message}`);
   }
 }

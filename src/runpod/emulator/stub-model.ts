@@ -2,10 +2,21 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobContext, LocalModel } from '../../local-models/types';
 import type { ModelName, ModelOutputs } from '../contracts';
 
-/** Timing of the stub: `baseMs + perItemMs × n` where n = images/faces in the batch (1 otherwise). */
+/**
+ * Timing of the stub: `baseMs + perItemMs × n` where n = images/faces in the batch (1 otherwise). With
+ * `chunks` > 0 the stub is a generator handler: it yields that many outputs spread over the same time.
+ */
 export interface StubTiming {
   baseMs: number;
   perItemMs: number;
+  chunks?: number;
+}
+
+/** One output of the streaming stub: its position, so a reader can check order and completeness. */
+export interface StubChunk {
+  chunk: number;
+  of: number;
+  model: string;
 }
 
 /** Batch size of an input, the `n` of the stub's timing and of the cost model. */
@@ -39,14 +50,34 @@ export class StubModel implements LocalModel {
     this.model = label ?? `stub-${contract}`;
   }
 
+  /** Whether jobs go through `stream` (a generator handler) rather than `handle`. */
+  get streams(): boolean {
+    return (this.timing.chunks ?? 0) > 0;
+  }
+
   async init(): Promise<void> {}
 
   async close(): Promise<void> {}
 
   async handle(input: unknown, ctx: JobContext): Promise<unknown> {
-    const delay = this.timing.baseMs + this.timing.perItemMs * itemCount(input);
+    const delay = this.delayMs(input);
     if (delay > 0) await sleep(delay, undefined, { signal: ctx.signal });
     return this.output(input, delay);
+  }
+
+  /** The generator form (runpod-python: each yield goes to /stream). */
+  async *stream(input: unknown, ctx: JobContext): AsyncGenerator<StubChunk> {
+    const n = Math.max(1, this.timing.chunks ?? 1);
+    const step = this.delayMs(input) / n;
+    for (let i = 0; i < n; i++) {
+      if (step > 0) await sleep(step, undefined, { signal: ctx.signal });
+      ctx.signal.throwIfAborted();
+      yield { chunk: i, of: n, model: this.model };
+    }
+  }
+
+  private delayMs(input: unknown): number {
+    return this.timing.baseMs + this.timing.perItemMs * itemCount(input);
   }
 
   private output(input: unknown, delayMs: number): ModelOutputs[ModelName] {
