@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { CenterNetDetector } from '../../src/local-models';
+import { planLetterbox, unletterboxBox } from '../../src/local-models/centernet/letterbox';
 import { ASTRONAUT_PNG, assertSchema, noAbort, requireFile, tempDir, vtestFrameJpeg } from './helpers/media';
 
-describe('local-models/centernet (human CenterNet on tfjs-wasm)', function () {
+describe('local-models/centernet (CenterNet on tfjs-wasm, sharp letterbox)', function () {
   this.timeout(120_000);
   const worker = new CenterNetDetector();
   const tmp = tempDir();
@@ -47,6 +48,16 @@ describe('local-models/centernet (human CenterNet on tfjs-wasm)', function () {
       assert.ok(r.detections.every((d) => d.class === 0));
       assert.ok(r.detections[0]!.confidence >= r.detections[1]!.confidence, 'sorted by confidence');
     }
+  });
+
+  it('letterbox: a frame is scaled to fit the square input and centred; boxes map back to clipped source pixels', () => {
+    const plan = planLetterbox(1280, 720, 512, 0);
+    assert.deepEqual(plan, { size: 512, width: 512, height: 288, padLeft: 0, padTop: 112 });
+    assert.deepEqual(unletterboxBox([0, 112, 512, 400], plan, 1280, 720), [0, 0, 1280, 720]);
+    assert.deepEqual(unletterboxBox([-5, 100, 256, 256], plan, 1280, 720), [0, 0, 640, 360], 'clipped to the image');
+    const zoomed = planLetterbox(810, 1080, 512, 0.5);
+    assert.deepEqual(zoomed, { size: 512, width: 256, height: 341, padLeft: 128, padTop: 85 });
+    assert.deepEqual(unletterboxBox([128, 85, 384, 426], zoomed, 810, 1080), [0, 0, 810, 1080]);
   });
 
   it('applies conf as a threshold', async () => {

@@ -1,4 +1,4 @@
-/** Decodes the request's images and measures brightness/motion off the event loop (JPEG decode is ~10 ms each). */
+/** Decodes the request's images (sharp) and measures brightness/motion off the event loop. */
 import { decodeBase64 } from '../media/base64';
 import { decodeImage } from '../media/image-decode';
 import { serveThread } from '../runtime/threads/thread-server';
@@ -7,6 +7,6 @@ import { computeImageStats, type ImageStats } from './image-stats';
 serveThread<void, string[], ImageStats>({
   async init() { /* nothing to load */ },
   async run(dataUrls) {
-    return computeImageStats(dataUrls.map((u, i) => decodeImage(decodeBase64(u, `image_url[${i}]`), `image_url[${i}]`)));
+    return computeImageStats(await Promise.all(dataUrls.map((u, i) => decodeImage(decodeBase64(u, `image_url[${i}]`), `image_url[${i}]`))));
   },
 });

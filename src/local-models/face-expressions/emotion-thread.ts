@@ -3,7 +3,7 @@
  * SSD MobileNet v1 face detector; tfjs on the wasm backend, weights loaded from the npm package's model/ dir.
  */
 import { decodeBase64 } from '../media/base64';
-import { cropRgb, encodeJpeg, expandRect } from '../media/image-crop';
+import { encodeJpegCrop, expandRect } from '../media/image-crop';
 import { decodeImage } from '../media/image-decode';
 import { modelPaths } from '../runtime/package-paths';
 import type { RgbImage } from '../media/rgb-image';
@@ -56,21 +56,18 @@ async function withTensor<T>(img: RgbImage, fn: (t: Tensor) => Promise<T>): Prom
 
 async function crop(b64: string, o: Extract<EmotionThreadRequest, { op: 'crop' }>['options']): Promise<EmotionThreadResponse> {
   if (!hasDetector) throw new Error('face detector not loaded (create the emotion worker with faceDetector: true)');
-  const img = decodeImage(decodeBase64(b64, 'image'), 'image');
+  const img = await decodeImage(decodeBase64(b64, 'image'), 'image');
   const dets = await withTensor(img, (t) =>
     api!.detectAllFaces(t, new api!.SsdMobilenetv1Options({ minConfidence: o.minConfidence, maxResults: o.maxFaces })));
-  const faces: FaceCrop[] = dets
+  const r = (v: number) => Math.round(v * 10) / 10;
+  const faces: FaceCrop[] = await Promise.all(dets
     .sort((a, b) => b.score - a.score)
     .slice(0, o.maxFaces)
-    .map((d) => {
-      const rect = expandRect(d.box, o.margin, img.width, img.height);
-      const r = (v: number) => Math.round(v * 10) / 10;
-      return {
-        bbox: [r(d.box.x), r(d.box.y), r(d.box.x + d.box.width), r(d.box.y + d.box.height)],
-        score: Math.round(d.score * 1e4) / 1e4,
-        jpegBase64: encodeJpeg(cropRgb(img, rect)).toString('base64'),
-      };
-    });
+    .map(async (d): Promise<FaceCrop> => ({
+      bbox: [r(d.box.x), r(d.box.y), r(d.box.x + d.box.width), r(d.box.y + d.box.height)],
+      score: Math.round(d.score * 1e4) / 1e4,
+      jpegBase64: (await encodeJpegCrop(img, expandRect(d.box, o.margin, img.width, img.height))).toString('base64'),
+    })));
   return { op: 'crop', width: img.width, height: img.height, faces };
 }
 
@@ -81,7 +78,7 @@ serveThread<EmotionThreadInit, EmotionThreadRequest, EmotionThreadResponse>({
     const results = [];
     for (let i = 0; i < req.faces.length; i++) {
       throwIfCancelled(isCancelled);
-      const img = decodeImage(decodeBase64(req.faces[i], `faces[${i}]`), `faces[${i}]`);
+      const img = await decodeImage(decodeBase64(req.faces[i], `faces[${i}]`), `faces[${i}]`);
       results.push(toEmotionResult(await withTensor(img, (t) => api!.nets.faceExpressionNet.predictExpressions(t))));
     }
     return { op: 'classify', results };

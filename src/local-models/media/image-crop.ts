@@ -1,4 +1,4 @@
-import jpeg from 'jpeg-js';
+import sharp from 'sharp';
 import type { RgbImage } from './rgb-image';
 
 export interface PixelRect { x: number; y: number; width: number; height: number }
@@ -12,19 +12,15 @@ export function expandRect(r: PixelRect, margin: number, width: number, height: 
   return { x: x1, y: y1, width: Math.max(1, x2 - x1), height: Math.max(1, y2 - y1) };
 }
 
-export function cropRgb(img: RgbImage, r: PixelRect): RgbImage {
-  const out = new Uint8Array(r.width * r.height * 3);
-  for (let y = 0; y < r.height; y++) {
-    const src = ((r.y + y) * img.width + r.x) * 3;
-    out.set(img.data.subarray(src, src + r.width * 3), y * r.width * 3);
-  }
-  return { width: r.width, height: r.height, data: out };
+function rawInput(img: RgbImage): sharp.Sharp {
+  return sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } });
 }
 
-export function encodeJpeg(img: RgbImage, quality = 90): Buffer {
-  const rgba = Buffer.alloc(img.width * img.height * 4);
-  for (let i = 0, o = 0; i < img.data.length; i += 3, o += 4) {
-    rgba[o] = img.data[i]!; rgba[o + 1] = img.data[i + 1]!; rgba[o + 2] = img.data[i + 2]!; rgba[o + 3] = 255;
-  }
-  return jpeg.encode({ data: rgba, width: img.width, height: img.height }, quality).data;
+/** JPEG of a region of an already-decoded image (the frame is decoded once for all its crops). */
+export function encodeJpegCrop(img: RgbImage, r: PixelRect, quality = 90): Promise<Buffer> {
+  return rawInput(img).extract({ left: r.x, top: r.y, width: r.width, height: r.height }).jpeg({ quality }).toBuffer();
+}
+
+export function encodeJpeg(img: RgbImage, quality = 90): Promise<Buffer> {
+  return rawInput(img).jpeg({ quality }).toBuffer();
 }

@@ -18,8 +18,8 @@ export function packageDir(name: string): string {
 export const modelPaths = {
   /** tfjs-backend-wasm's .wasm binaries (setWasmPaths wants a trailing slash). */
   tfjsWasmDir: (): string => path.join(packageDir('@tensorflow/tfjs-backend-wasm'), 'dist') + path.sep,
-  humanEntry: (): string => path.join(packageDir('@vladmandic/human'), 'dist', 'human.node-wasm.js'),
-  humanModelsUrl: (): string => pathToFileURL(path.join(packageDir('@vladmandic/human'), 'models') + path.sep).href,
+  /** CenterNet (COCO-80) as a tfjs graph model, shipped inside @vladmandic/human. */
+  centernetModelUrl: (): string => pathToFileURL(path.join(packageDir('@vladmandic/human'), 'models', 'centernet.json')).href,
   faceApiEntry: (): string => path.join(packageDir('@vladmandic/face-api'), 'dist', 'face-api.node-wasm.js'),
   faceApiModelDir: (): string => path.join(packageDir('@vladmandic/face-api'), 'model'),
 };
