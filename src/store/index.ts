@@ -2,7 +2,8 @@ export { openStore, type Store, type StoreOptions, type StoreWriters } from './o
 export { migrate, readMigrations, defaultMigrationsDir, type MigrateOptions, type MigrateResult } from './migrate';
 export { BatchWriter, type BatchWriterOptions, type BatchWriterStats } from './batch-writer';
 export { Spool } from './spool';
-export { bulkInsert, copyInsert, unnestInsert, type InsertStrategy, type BulkInsert } from './insert';
+export { bulkInsert, copyInsert, unnestInsert, type InsertStrategy, type BulkInsert, type CopyBulkInsert, type CopyInsertOptions, type CopyInsertCounters } from './insert';
+export { encodeBinaryCopy } from './copy-binary';
 export { TABLES, TABLE_NAMES, type TableSpec, type ColumnSpec } from './tables';
 export { policyFromEnv, timescaleStatements, HYPERTABLES, type TimescalePolicy } from './timescale';
 export { isConnectionError } from './pg-errors';

@@ -111,23 +111,23 @@ export function copyInsert<T>(pool: Pool, spec: TableSpec<T>, opts: CopyInsertOp
     return res.rowCount ?? 0;
   };
 
-  /** Returns the row count, or null when the range turned out not to be new (transaction rolled back). */
+  /**
+   * Returns the row count, or null when the range is not provably new. Two round trips and no transaction
+   * block: a lone COPY is atomic by itself, and the check reads committed rows either way.
+   */
   const direct = async (client: PoolClient, rows: T[], payload: Buffer): Promise<number | null> => {
     const r = keyRanges(spec, rows);
-    await client.query('BEGIN');
     const taken = await client.query({ name: rangeName, text: rangeText, values: [r.streams, r.lo, r.hi] });
-    if (taken.rowCount) { await client.query('ROLLBACK'); return null; }
+    if (taken.rowCount) return null;
     try {
       const n = await copyBuffer(client, copyDirect, payload);
-      await client.query('COMMIT');
       counters.direct++;
       return n;
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (code !== UNIQUE_VIOLATION && code !== DEADLOCK) throw err;
-      // A writer racing on the same keys committed first (or deadlocked with us): nothing of this batch
-      // was kept; take the ON CONFLICT path.
-      await client.query('ROLLBACK');
+      // A writer racing on the same keys committed first (or deadlocked with us): the COPY kept nothing;
+      // take the ON CONFLICT path.
       counters.raced++;
       return null;
     }
