@@ -95,18 +95,33 @@ function field(out: Out, type: ColumnType, v: unknown): void {
   }
 }
 
-/** The whole COPY … (FORMAT binary) payload for `rows`: header, one tuple per row, trailer. */
-export function encodeBinaryCopy<T>(spec: TableSpec<T>, rows: readonly T[]): Buffer {
+/**
+ * The COPY … (FORMAT binary) payload for `rows` in pieces of `rowsPerChunk` tuples (the header goes with
+ * the first, the trailer with the last), so a caller can send one piece while it encodes the next.
+ */
+export function* binaryCopyChunks<T>(spec: TableSpec<T>, rows: readonly T[], rowsPerChunk = 2000): Generator<Buffer> {
   const cols = spec.columns;
-  const out = new Out(19 + rows.length * (2 + cols.length * 12) + 2);
-  out.ensure(SIGNATURE.length);
-  out.pos += SIGNATURE.copy(out.buf, out.pos);
-  out.i32(0); // flags: no OIDs
-  out.i32(0); // header extension length
-  for (const r of rows) {
-    out.i16(cols.length);
-    for (const c of cols) field(out, c.type, c.get(r));
+  for (let start = 0; start < rows.length || start === 0; start += rowsPerChunk) {
+    const end = Math.min(rows.length, start + rowsPerChunk);
+    const out = new Out(19 + (end - start) * (2 + cols.length * 12) + 2);
+    if (start === 0) {
+      out.ensure(SIGNATURE.length);
+      out.pos += SIGNATURE.copy(out.buf, out.pos);
+      out.i32(0); // flags: no OIDs
+      out.i32(0); // header extension length
+    }
+    for (let i = start; i < end; i++) {
+      const r = rows[i];
+      out.i16(cols.length);
+      for (const c of cols) field(out, c.type, c.get(r));
+    }
+    if (end === rows.length) out.i16(-1);
+    yield out.buf.subarray(0, out.pos);
+    if (end === rows.length) return;
   }
-  out.i16(-1);
-  return out.buf.subarray(0, out.pos);
+}
+
+/** The whole payload in one Buffer. */
+export function encodeBinaryCopy<T>(spec: TableSpec<T>, rows: readonly T[]): Buffer {
+  return Buffer.concat([...binaryCopyChunks(spec, rows)]);
 }

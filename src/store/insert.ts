@@ -4,7 +4,7 @@ import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { TableSpec } from './tables';
 import { unnestType, unnestValue } from './encode';
-import { encodeBinaryCopy } from './copy-binary';
+import { binaryCopyChunks } from './copy-binary';
 import { RANGE_KEYED, keyRanges, rangeTakenSql } from './insert-range-check';
 
 /**
@@ -72,14 +72,40 @@ const staged = new WeakMap<PoolClient, Set<string>>();
 const UNIQUE_VIOLATION = '23505';
 const DEADLOCK = '40P01';
 
+/**
+ * Encoded lazily, chunk by chunk, the first time it is sent (so encoding overlaps the server's work on the
+ * chunks already sent), then kept for a second send when the fast path falls back to the staging table.
+ */
+class Payload {
+  private readonly done: Buffer[] = [];
+  private source: Iterator<Buffer> | null;
+  constructor(source: Iterable<Buffer>) { this.source = source[Symbol.iterator](); }
+  *chunks(): Generator<Buffer> {
+    yield* this.done;
+    while (this.source) {
+      const next = this.source.next();
+      if (next.done) { this.source = null; return; }
+      this.done.push(next.value);
+      yield next.value;
+    }
+  }
+}
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** Sends one COPY … FROM STDIN payload; resolves with the server's row count. */
-async function copyBuffer(client: PoolClient, sql: string, payload: Buffer): Promise<number> {
+async function copyPayload(client: PoolClient, sql: string, payload: Payload): Promise<number> {
   const stream = client.query(copyFrom(sql));
-  // CopyData messages of at most 1 MiB; subarray() shares memory, nothing is copied.
-  const CHUNK = 1 << 20;
-  for (let i = 0; i < payload.length; i += CHUNK) stream.write(payload.subarray(i, i + CHUNK));
+  const done = finished(stream);
+  done.catch(() => undefined); // awaited below; an early server error must not go unhandled meanwhile
+  for (const chunk of payload.chunks()) {
+    if (stream.destroyed || stream.errored) break;
+    stream.write(chunk);
+    // Let the socket and the server's replies (CopyInResponse, an early error) through between chunks.
+    await yieldToLoop();
+  }
   stream.end();
-  await finished(stream);
+  await done;
   return stream.rowCount;
 }
 
@@ -99,12 +125,12 @@ export function copyInsert<T>(pool: Pool, spec: TableSpec<T>, opts: CopyInsertOp
   const rangeName = statementName(`range_${spec.table}`, rangeText);
   const counters: CopyInsertCounters = { direct: 0, staged: 0, raced: 0 };
 
-  const viaStage = async (client: PoolClient, payload: Buffer): Promise<number> => {
+  const viaStage = async (client: PoolClient, payload: Payload): Promise<number> => {
     let have = staged.get(client);
     if (!have) staged.set(client, (have = new Set()));
     if (!have.has(spec.table)) { await client.query(createStage); have.add(spec.table); }
     await client.query('BEGIN');
-    await copyBuffer(client, copyStage, payload);
+    await copyPayload(client, copyStage, payload);
     const res = await client.query(insertQuery);
     await client.query('COMMIT');
     counters.staged++;
@@ -115,12 +141,12 @@ export function copyInsert<T>(pool: Pool, spec: TableSpec<T>, opts: CopyInsertOp
    * Returns the row count, or null when the range is not provably new. Two round trips and no transaction
    * block: a lone COPY is atomic by itself, and the check reads committed rows either way.
    */
-  const direct = async (client: PoolClient, rows: T[], payload: Buffer): Promise<number | null> => {
+  const direct = async (client: PoolClient, rows: T[], payload: Payload): Promise<number | null> => {
     const r = keyRanges(spec, rows);
     const taken = await client.query({ name: rangeName, text: rangeText, values: [r.streams, r.lo, r.hi] });
     if (taken.rowCount) return null;
     try {
-      const n = await copyBuffer(client, copyDirect, payload);
+      const n = await copyPayload(client, copyDirect, payload);
       counters.direct++;
       return n;
     } catch (err) {
@@ -135,7 +161,7 @@ export function copyInsert<T>(pool: Pool, spec: TableSpec<T>, opts: CopyInsertOp
 
   const insert = async (rows: T[]): Promise<number> => {
     if (rows.length === 0) return 0;
-    const payload = encodeBinaryCopy(spec, rows);
+    const payload = new Payload(binaryCopyChunks(spec, rows));
     const client = await pool.connect();
     let broken = false;
     try {
