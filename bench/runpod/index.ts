@@ -1,8 +1,10 @@
 /**
  * bench/runpod: (1) our client's throughput and added latency through the emulator (stub worker, 0 ms) at
  * concurrency 64, against a bare undici loop on the same emulator; (2) payload bytes and modelled GPU seconds
- * per frame for batch sizes 1/4/8/16; (3) ms per call of each local worker (src/local-models).
+ * per frame for batch sizes 1/4/8/16; (3) ms per call of each local worker (src/local-models), the detector's one
+ * pass against the two-pass letterbox it had before, and image decoding through sharp against jpeg-js.
  */
+import jpeg from 'jpeg-js';
 import { Pool } from 'undici';
 import { RunpodClient } from '../../src/runpod/client';
 import { loadRunpodConfig, withOverrides } from '../../src/runpod/config';
@@ -84,9 +86,28 @@ function batchModel(): void {
   }
 }
 
+type LocalModels = typeof import('../../src/local-models');
+type LocalModelName = import('../../src/local-models').LocalModelName;
+// Loaded on first use, so the throughput section never pays for tfjs and its threads.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const localModels = (): LocalModels => require('../../src/local-models') as LocalModels;
+
+/** Wall and CPU ms (all threads of this process: the machine is shared, CPU time is the steadier number). */
+async function timed(fn: () => Promise<unknown>): Promise<{ wall: number; cpu: number }> {
+  const c = process.cpuUsage();
+  const s = performance.now();
+  await fn();
+  const u = process.cpuUsage(c);
+  return { wall: performance.now() - s, cpu: (u.user + u.system) / 1000 };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)];
+}
+
 async function localWorkers(): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { createLocalModel } = require('../../src/local-models') as typeof import('../../src/local-models/types') & { createLocalModel: (n: string) => import('../../src/local-models/types').LocalModel };
+  const { createLocalModel } = localModels();
   const jpg = fixtureJpeg(640, 480).toString('base64');
   const wav = fixtureWav(3).toString('base64');
   const inputs: Record<string, unknown> = {
@@ -98,7 +119,7 @@ async function localWorkers(): Promise<void> {
   const reps = quick ? 2 : 5;
   console.log(`\nlocal CPU workers (${reps} calls after init; 640x480 frame, 96x96 face, 3 s tone):`);
   for (const [name, input] of Object.entries(inputs)) {
-    const w = createLocalModel(name);
+    const w = createLocalModel(name as LocalModelName);
     try {
       const t0 = performance.now();
       await w.init();
@@ -109,8 +130,7 @@ async function localWorkers(): Promise<void> {
         await w.handle(input, { jobId: `bench-${i}`, signal: new AbortController().signal });
         times.push(performance.now() - s);
       }
-      times.sort((a, b) => a - b);
-      console.log(`  ${name.padEnd(8)} init ${initMs.toFixed(0).padStart(6)} ms   per call p50 ${pct(times, 0.5).toFixed(1).padStart(7)} ms   (${w.model})`);
+      console.log(`  ${name.padEnd(8)} init ${initMs.toFixed(0).padStart(6)} ms   per call p50 ${median(times).toFixed(1).padStart(7)} ms   (${w.model})`);
     } catch (err) {
       console.log(`  ${name.padEnd(8)} failed: ${(err as Error).message.split('\n')[0]}`);
     } finally {
@@ -119,10 +139,56 @@ async function localWorkers(): Promise<void> {
   }
 }
 
+/** The detector as configured by default (one pass) against two passes ([0, 0.5], the previous default), alternated. */
+async function detectorPasses(): Promise<void> {
+  const { CenterNetDetector } = localModels();
+  const frames = { '640x360': fixtureJpeg(640, 360), '1920x1080': fixtureJpeg(1920, 1080) };
+  const one = new CenterNetDetector();
+  const two = new CenterNetDetector({ contexts: [0, 0.5] });
+  const reps = quick ? 3 : 7;
+  try {
+    await Promise.all([one.init(), two.init()]);
+    console.log(`\ndetector ms per frame, median of ${reps} (wall / CPU), one pass (default) vs two passes [0, 0.5]:`);
+    for (const [size, buf] of Object.entries(frames)) {
+      const input = { images: [buf.toString('base64')] };
+      const run = (d: typeof one) => timed(() => d.handle(input, { jobId: 'bench', signal: new AbortController().signal }));
+      await run(one); await run(two);
+      const a: Array<{ wall: number; cpu: number }> = [];
+      const b: Array<{ wall: number; cpu: number }> = [];
+      for (let i = 0; i < reps; i++) { a.push(await run(one)); b.push(await run(two)); }
+      const [aw, ac, bw, bc] = [median(a.map((x) => x.wall)), median(a.map((x) => x.cpu)), median(b.map((x) => x.wall)), median(b.map((x) => x.cpu))];
+      console.log(`  ${size.padEnd(9)}  one pass ${aw.toFixed(0).padStart(4)} / ${ac.toFixed(0).padStart(4)} ms   two passes ${bw.toFixed(0).padStart(4)} / ${bc.toFixed(0).padStart(4)} ms   ratio two/one (CPU) ${(bc / ac).toFixed(2)}x`);
+    }
+  } finally {
+    await Promise.all([one.close(), two.close()]);
+  }
+}
+
+/** sharp (libvips) against jpeg-js (pure JS) decoding the same frames to RGB, alternated. */
+async function imageDecode(): Promise<void> {
+  const { decodeImage } = localModels();
+  const reps = quick ? 5 : 20;
+  console.log(`\nJPEG decode to RGB, median of ${reps} (CPU ms), sharp vs jpeg-js:`);
+  for (const [w, h] of [[640, 360], [1920, 1080]] as const) {
+    const buf = fixtureJpeg(w, h);
+    const viaSharp: number[] = [];
+    const viaJpegJs: number[] = [];
+    for (let i = 0; i < reps + 1; i++) {
+      const a = await timed(() => decodeImage(buf));
+      const b = await timed(async () => jpeg.decode(buf, { useTArray: true, formatAsRGBA: false }));
+      if (i > 0) { viaSharp.push(a.cpu); viaJpegJs.push(b.cpu); }
+    }
+    const [s, j] = [median(viaSharp), median(viaJpegJs)];
+    console.log(`  ${`${w}x${h}`.padEnd(9)}  sharp ${s.toFixed(1).padStart(6)} ms   jpeg-js ${j.toFixed(1).padStart(6)} ms   ratio jpeg-js/sharp ${(j / s).toFixed(1)}x`);
+  }
+}
+
 (async () => {
   await throughput();
   batchModel();
   await localWorkers();
+  await detectorPasses();
+  await imageDecode();
 })().catch((err) => {
   console.error(err);
   process.exit(1);
