@@ -7,6 +7,7 @@
       "sources": [
         "native/bus_event.cc",
         "native/discover.cc",
+        "native/gst_error.cc",
         "native/js_call.cc",
         "native/module.cc",
         "native/pipeline.cc",

@@ -14,13 +14,21 @@ std::string objectPath(GstObject* obj) {
   return out;
 }
 
-void fillGError(BusEvent& ev, GError* err, gchar* debug) {
-  if (err != nullptr) {
-    ev.domain = g_quark_to_string(err->domain);
-    ev.code = err->code;
-    ev.message = err->message != nullptr ? err->message : "";
-  }
-  ev.debug = debug != nullptr ? debug : "";
+std::string objectName(GstObject* obj) {
+  if (obj == nullptr) return "";
+  gchar* name = gst_object_get_name(obj);
+  std::string out = name != nullptr ? name : "";
+  g_free(name);
+  return out;
+}
+
+// Takes ownership of err and debug.
+void fillGError(BusEvent& ev, GstObject* src, GError* err, gchar* debug) {
+  ev.source = scrubUserinfo(objectPath(src));
+  ev.error.source = ev.source;
+  ev.error.element = scrubUserinfo(objectName(src));
+  fillFromGError(ev.error, err, isNetworkElement(src));
+  ev.error.debug = scrubUserinfo(debug != nullptr ? debug : "");
   if (err != nullptr) g_error_free(err);
   g_free(debug);
 }
@@ -38,8 +46,7 @@ std::unique_ptr<BusEvent> busEventFromMessage(GstMessage* msg, GstElement* pipel
       gchar* debug = nullptr;
       gst_message_parse_error(msg, &err, &debug);
       ev->kind = BusEvent::Kind::Error;
-      ev->source = objectPath(GST_MESSAGE_SRC(msg));
-      fillGError(*ev, err, debug);
+      fillGError(*ev, GST_MESSAGE_SRC(msg), err, debug);
       break;
     }
     case GST_MESSAGE_WARNING: {
@@ -47,8 +54,7 @@ std::unique_ptr<BusEvent> busEventFromMessage(GstMessage* msg, GstElement* pipel
       gchar* debug = nullptr;
       gst_message_parse_warning(msg, &err, &debug);
       ev->kind = BusEvent::Kind::Warning;
-      ev->source = objectPath(GST_MESSAGE_SRC(msg));
-      fillGError(*ev, err, debug);
+      fillGError(*ev, GST_MESSAGE_SRC(msg), err, debug);
       break;
     }
     case GST_MESSAGE_STATE_CHANGED: {
@@ -78,11 +84,8 @@ napi_value busEventToJs(napi_env env, const BusEvent& ev) {
     case BusEvent::Kind::Error:
     case BusEvent::Kind::Warning:
       o.set("type", std::string(ev.kind == BusEvent::Kind::Error ? "error" : "warning"));
-      o.set("source", ev.source);
-      o.set("domain", ev.domain);
-      o.set("code", static_cast<double>(ev.code));
-      o.set("message", ev.message);
-      o.set("debug", ev.debug);
+      o.set("message", ev.error.message);
+      if (o.value() == nullptr || !setErrorFields(env, o.value(), ev.error)) return nullptr;
       break;
     case BusEvent::Kind::State:
       o.set("type", std::string("state"));

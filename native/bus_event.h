@@ -8,16 +8,15 @@
 #include <memory>
 #include <string>
 
+#include "gst_error.h"
+
 namespace va {
 
 struct BusEvent {
   enum class Kind { Eos, Error, Warning, State };
   Kind kind = Kind::Eos;
   std::string source;   // element path, e.g. /GstPipeline:pipeline0/GstJpegEnc:jpegenc0
-  std::string domain;   // GError quark, e.g. gst-resource-error-quark
-  int code = 0;
-  std::string message;
-  std::string debug;
+  GstErrorInfo error;   // Error and Warning only (its source is the same path)
   std::string oldState, currentState, pendingState;
 };
 

@@ -3,12 +3,13 @@
 #include <gst/gst.h>
 #include <gst/pbutils/pbutils.h>
 
-#include <algorithm>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "gst_error.h"
 #include "js_call.h"
 
 namespace va {
@@ -60,30 +61,23 @@ void collectTag(const GstTagList* list, const gchar* tag, gpointer userData) {
   }
 }
 
-/** Stable code for JS (set as error.code) so policy can tell a timeout from a broken file. */
-const char* resultCode(GstDiscovererResult result) {
+/** The code for a failed probe: the result first, then the GError for GST_DISCOVERER_ERROR. */
+void classify(GstDiscovererResult result, GstDiscovererInfo* info, const GError* err, bool network, GstErrorInfo& out) {
+  const char* fromError = classifyGError(err, network);
   switch (result) {
-    case GST_DISCOVERER_URI_INVALID: return "URI_INVALID";
-    case GST_DISCOVERER_TIMEOUT: return "TIMEOUT";
-    case GST_DISCOVERER_BUSY: return "BUSY";
-    case GST_DISCOVERER_MISSING_PLUGINS: return "MISSING_PLUGINS";
-    default: return "ERROR";
-  }
-}
-
-std::string resultMessage(GstDiscovererResult result, GError* err, const std::string& uri) {
-  std::string detail = err != nullptr && err->message != nullptr ? err->message : "";
-  switch (result) {
-    case GST_DISCOVERER_URI_INVALID:
-      return "invalid URI " + uri + (detail.empty() ? "" : ": " + detail);
-    case GST_DISCOVERER_TIMEOUT:
-      return "timed out probing " + uri;
-    case GST_DISCOVERER_BUSY:
-      return "discoverer busy probing " + uri;
+    case GST_DISCOVERER_URI_INVALID: out.code = "bad_uri"; break;
+    case GST_DISCOVERER_TIMEOUT: out.code = "timeout"; break;
+    case GST_DISCOVERER_BUSY: out.code = "busy"; break;
     case GST_DISCOVERER_MISSING_PLUGINS:
-      return "cannot decode " + uri + ": missing GStreamer plugins" + (detail.empty() ? "" : " (" + detail + ")");
-    default:
-      return detail.empty() ? "could not probe " + uri : detail;
+      // typefind recognised something that is not media (e.g. text/plain): nothing to install.
+      out.code = std::strcmp(fromError, "not_media") == 0 ? fromError : "missing_plugin";
+      break;
+    default: out.code = err != nullptr ? fromError : "unknown"; break;
+  }
+  fillFromGError(out, err, network);
+  if (info != nullptr && result == GST_DISCOVERER_MISSING_PLUGINS) {
+    const gchar** details = gst_discoverer_info_get_missing_elements_installer_details(info);
+    for (const gchar** d = details; d != nullptr && *d != nullptr; d++) out.missing.push_back(*d);
   }
 }
 
@@ -157,8 +151,8 @@ struct DiscoverJob {
   napi_deferred deferred = nullptr;
   std::string uri;
   guint64 timeoutNs = 0;
-  std::string error;  // empty = success
-  std::string errorCode = "ERROR";
+  bool failed = false;
+  GstErrorInfo error;
   DiscoverResult result;
 };
 
@@ -167,16 +161,18 @@ void executeDiscover(napi_env, void* data) {
   auto* job = static_cast<DiscoverJob*>(data);
   GError* err = nullptr;
   GstDiscoverer* discoverer = gst_discoverer_new(job->timeoutNs, &err);
+  bool network = !g_str_has_prefix(job->uri.c_str(), "file:");
   if (discoverer == nullptr) {
-    job->error = err != nullptr ? err->message : "could not create a GstDiscoverer";
+    job->failed = true;
+    fillFromGError(job->error, err, network);
     if (err != nullptr) g_error_free(err);
     return;
   }
   GstDiscovererInfo* info = gst_discoverer_discover_uri(discoverer, job->uri.c_str(), &err);
   GstDiscovererResult result = info != nullptr ? gst_discoverer_info_get_result(info) : GST_DISCOVERER_ERROR;
   if (result != GST_DISCOVERER_OK) {
-    job->error = resultMessage(result, err, job->uri);
-    job->errorCode = resultCode(result);
+    job->failed = true;
+    classify(result, info, err, network, job->error);
   } else {
     fill(info, job->result);
   }
@@ -190,31 +186,25 @@ void completeDiscover(napi_env env, napi_status status, void* data) {
   std::unique_ptr<DiscoverJob> job(static_cast<DiscoverJob*>(data));
   napi_delete_async_work(env, job->work);
   if (status == napi_cancelled) {
-    job->error = "discover cancelled";
-    job->errorCode = "CANCELLED";
+    job->failed = true;
+    job->error.code = "cancelled";
   }
-  if (job->error.empty()) {
+  if (!job->failed) {
     napi_value value = resultToJs(env, job->result);
     if (value != nullptr) napi_resolve_deferred(env, job->deferred, value);
     return;
   }
-  napi_value message = jsString(env, job->error);
-  napi_value code = jsString(env, job->errorCode);
-  napi_value error = nullptr;
-  if (message != nullptr && code != nullptr && napi_create_error(env, code, message, &error) == napi_ok) {
-    napi_reject_deferred(env, job->deferred, error);
-  }
+  napi_value error = makeJsError(env, job->error);
+  if (error != nullptr) napi_reject_deferred(env, job->deferred, error);
 }
 
 }  // namespace
 
 Napi::Value Discover(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!info[0].IsString()) throw Napi::TypeError::New(env, "discover(uri, timeoutMs): uri must be a string");
-  double timeoutMs = info[1].IsNumber() ? info[1].As<Napi::Number>().DoubleValue() : 10000;
-  if (!(timeoutMs > 0)) throw Napi::RangeError::New(env, "discover(uri, timeoutMs): timeoutMs must be > 0");
-  // GstDiscoverer's timeout property accepts 1 s .. 1 h; outside it g_object_new would warn and ignore it.
-  timeoutMs = std::min(std::max(timeoutMs, 1000.0), 3600000.0);
+  // The caller (src/gst/discover.ts) has validated both: the addon applies no defaults or clamps.
+  if (!info[0].IsString() || !info[1].IsNumber()) throw Napi::TypeError::New(env, "discover(uri, timeoutMs): a string and a number");
+  double timeoutMs = info[1].As<Napi::Number>().DoubleValue();
 
   auto job = std::make_unique<DiscoverJob>();
   job->uri = info[0].As<Napi::String>().Utf8Value();

@@ -12,26 +12,55 @@ export interface NativeSample {
   caps: string;
 }
 
+/**
+ * What went wrong, decided in C++ from the GError domain/code (GST_PARSE_ERROR, GST_RESOURCE_ERROR, …)
+ * or the GstDiscovererResult. src/gst/errors.ts maps each to a VideoAgentError code and message.
+ * unreachable vs open_failed: a RESOURCE OPEN_* error from a network element (factory class
+ * "Network") or on a non-file URI is `unreachable`.
+ */
+export type NativeErrorCode =
+  | 'parse_error' | 'no_such_element' | 'no_such_property' | 'bad_property_value' | 'link_failed'
+  | 'bad_uri' | 'not_found' | 'unauthorized' | 'unreachable' | 'open_failed' | 'read_failed' | 'write_failed'
+  | 'busy' | 'resource_failed'
+  | 'not_media' | 'missing_plugin' | 'decode_failed' | 'demux_failed' | 'encrypted' | 'stream_failed'
+  | 'negotiation_failed' | 'state_change_failed' | 'internal' | 'library_failed'
+  | 'timeout' | 'cancelled' | 'unknown';
+
+/**
+ * The raw facts of a GStreamer error. Every string has URI userinfo (`rtsp://user:pass@`) removed
+ * before it leaves C++.
+ */
+export interface NativeErrorFields {
+  code: NativeErrorCode;
+  /** GError domain, e.g. gst-resource-error-quark, gst_parse_error; '' when there was no GError. */
+  domain: string;
+  /** GError code within the domain. */
+  gstCode: number;
+  /** GStreamer's debug string (file:line, element path, details); '' for parse and discover errors. */
+  debug: string;
+  /** Element path, e.g. /GstPipeline:pipeline0/GstFileSrc:filesrc0; '' when not from an element. */
+  source: string;
+  /** The element's name, e.g. filesrc0; ''. */
+  element: string;
+  /** discover, missing_plugin: GStreamer installer detail strings (`gstreamer|1.0|app|description|detail`). */
+  missing?: string[];
+}
+
+/** A thrown/rejected native error: `message` is the GError message verbatim (or the code when there is none). */
+export interface NativeError extends Error, NativeErrorFields {}
+
 export type NativeBusMessage =
   | { type: 'eos' }
-  | {
-      type: 'error' | 'warning';
-      /** Element path, e.g. /GstPipeline:pipeline0/GstJpegEnc:jpegenc0 */
-      source: string;
-      /** GError domain, e.g. gst-resource-error-quark */
-      domain: string;
-      code: number;
-      message: string;
-      debug: string;
-    }
+  | ({ type: 'error' | 'warning'; /** GError message verbatim (GStreamer's words). */ message: string } & NativeErrorFields)
   /** Only the pipeline's own state changes are forwarded. State names: NULL, READY, PAUSED, PLAYING, VOID_PENDING. */
   | { type: 'state'; source: string; old: string; current: string; pending: string };
 
 export class NativePipeline {
   /**
-   * Parses the launch string (gst_parse_launch_full with FATAL_ERRORS); throws an Error whose message
-   * names the bad element/property (e.g. `no element "foo"`) with `domain` and numeric `code` set.
-   * appsinks left with max-buffers=0 (unbounded) get max-buffers=8.
+   * Parses the launch string (gst_parse_launch_full with FATAL_ERRORS); throws a NativeError (code
+   * no_such_element, no_such_property, bad_property_value, link_failed or parse_error; its message,
+   * GStreamer's, names the bad element/property, e.g. `no element "foo"`). Appsink settings are left
+   * as the launch string set them (see sinkSettings/configureSink).
    * The callbacks run on the JS thread: onBus for EOS/ERROR/WARNING/pipeline state changes;
    * onSampleReady(sink) when samples MAY be waiting in that appsink (coalesced: one call may stand for
    * many samples, and a call may find none) — drain with pull() until it returns null.
@@ -63,12 +92,17 @@ export class NativePipeline {
   endOfStream(src: string): void;
   /** What an appsrc holds queued, and its limits (0 = unlimited). Zeros after stop(). */
   srcLevel(src: string): { bytes: number; buffers: number; maxBytes: number; maxBuffers: number };
+  /** An appsink's max-buffers (0 = unbounded) and drop, as set now. Zeros/false after stop(). */
+  sinkSettings(sink: string): { maxBuffers: number; drop: boolean };
+  /** Sets an appsink's max-buffers and drop. Explicit, validated values (no defaults in C++). No-op after stop(). */
+  configureSink(sink: string, maxBuffers: number, drop: boolean): void;
   /**
-   * Samples a drop=true appsink discarded (0 for drop=false sinks). A monotonic lower bound:
-   * accepted - pulled - queued, with queued bounded by max-buffers, and by 0 whenever pull() finds
-   * the queue empty; exact while the queue is full (when drops happen) and once drained.
+   * Raw counters of one appsink (GStreamer has no drop signal, and 1.22 does not expose the queue
+   * level): accepted = samples that entered its queue (new-sample), pulled = samples pull() returned;
+   * acceptedAtEmpty/pulledAtEmpty = the two as they stood when a pull() last found the queue empty
+   * (accepted read before that pull). src/gst/sink-stream.ts estimates drops from them.
    */
-  dropped(sink: string): number;
+  sinkCounters(sink: string): { accepted: number; pulled: number; acceptedAtEmpty: number; pulledAtEmpty: number };
   /**
    * Buffers discarded by leaky queues (queue leaky=upstream|downstream at parse time), by element
    * name: the count of `overrun` signals, each of which makes a leaky queue discard at least one
@@ -91,11 +125,15 @@ export interface NativeDiscoverInfo {
 }
 
 /**
- * GstDiscoverer on a worker thread: probes a URI (file:// or rtsp://) with a timeout (clamped to
- * 1 s .. 1 h, GstDiscoverer's range). Rejects with an Error carrying GStreamer's message and
- * `code`: 'TIMEOUT' | 'URI_INVALID' | 'MISSING_PLUGINS' | 'BUSY' | 'CANCELLED' | 'ERROR'.
+ * GstDiscoverer on a worker thread: probes a URI (file:// or rtsp://). timeoutMs is passed as is
+ * (GstDiscoverer accepts 1 s .. 1 h; src/gst/discover.ts validates). Rejects with a NativeError:
+ * timeout, bad_uri, busy, missing_plugin (with `missing`), cancelled, or the GError's code
+ * (not_media, demux_failed, not_found, unreachable, unauthorized, …).
  */
 export function discover(uri: string, timeoutMs: number): Promise<NativeDiscoverInfo>;
+
+/** gst_parse_launch calls (NativePipeline constructions) since the addon loaded, process-wide. */
+export function parseCount(): number;
 
 /** e.g. "GStreamer 1.22.0" */
 export function gstVersion(): string;

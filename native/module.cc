@@ -28,6 +28,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   va::installProcessExitHandler();
   exports.Set("NativePipeline", va::Pipeline::Init(env));
   exports.Set("discover", Napi::Function::New(env, va::Discover, "discover"));
+  exports.Set("parseCount", Napi::Function::New(env, va::ParseCount, "parseCount"));
   exports.Set("gstVersion", Napi::Function::New(env, GstVersion, "gstVersion"));
   return exports;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "gst_error.h"
 #include "js_call.h"
 #include "process_exit.h"
 
@@ -9,7 +10,7 @@ namespace va {
 
 namespace {
 
-constexpr guint kDefaultMaxBuffers = 8;  // an unbounded appsink queue would hide a slow consumer
+std::atomic<uint64_t> parseCount{0};
 
 double nsOrMinusOne(GstClockTime t) { return GST_CLOCK_TIME_IS_VALID(t) ? static_cast<double>(t) : -1.0; }
 
@@ -66,6 +67,11 @@ void installSampleCallback(SinkState* s, bool enabled) {
   gst_app_sink_set_callbacks(s->sink, &callbacks, enabled ? s : nullptr, nullptr);
 }
 
+double requireNumber(Napi::Env env, const Napi::Value& v, const char* what) {
+  if (!v.IsNumber()) throw Napi::TypeError::New(env, std::string(what) + " must be a number");
+  return v.As<Napi::Number>().DoubleValue();
+}
+
 std::string requireString(Napi::Env env, const Napi::Value& v, const char* what) {
   if (!v.IsString()) throw Napi::TypeError::New(env, std::string(what) + " must be a string");
   return v.As<Napi::String>().Utf8Value();
@@ -103,7 +109,9 @@ Napi::Function Pipeline::Init(Napi::Env env) {
                          InstanceMethod<&Pipeline::Push>("push"),
                          InstanceMethod<&Pipeline::EndOfStream>("endOfStream"),
                          InstanceMethod<&Pipeline::SrcLevel>("srcLevel"),
-                         InstanceMethod<&Pipeline::Dropped>("dropped"),
+                         InstanceMethod<&Pipeline::SinkSettings>("sinkSettings"),
+                         InstanceMethod<&Pipeline::ConfigureSink>("configureSink"),
+                         InstanceMethod<&Pipeline::SinkCounters>("sinkCounters"),
                          InstanceMethod<&Pipeline::QueueDrops>("queueDrops"),
                          InstanceMethod<&Pipeline::Position>("position"),
                          InstanceMethod<&Pipeline::Duration>("duration"),
@@ -121,17 +129,17 @@ Pipeline::Pipeline(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Pipeline>(
   onSampleReady_ = Napi::Persistent(info[2].As<Napi::Function>());
 
   GError* err = nullptr;
+  parseCount.fetch_add(1, std::memory_order_relaxed);
   GstElement* parsed = gst_parse_launch_full(launch.c_str(), nullptr, GST_PARSE_FLAG_FATAL_ERRORS, &err);
   if (err != nullptr || parsed == nullptr) {
-    std::string message = err != nullptr ? err->message : "could not parse the pipeline";
-    std::string domain = err != nullptr ? g_quark_to_string(err->domain) : "";
-    int code = err != nullptr ? err->code : 0;
+    GstErrorInfo e;
+    fillFromGError(e, err, false);
+    if (err == nullptr) e.code = "parse_error";
     if (err != nullptr) g_error_free(err);
     if (parsed != nullptr) gst_object_unref(parsed);
-    Napi::Error e = Napi::Error::New(env, message);
-    e.Set("domain", domain);
-    e.Set("code", Napi::Number::New(env, code));
-    throw e;
+    napi_value error = makeJsError(env, e);
+    if (error == nullptr) throw Napi::Error::New(env, e.code);
+    throw Napi::Error(env, error);
   }
   if (GST_IS_PIPELINE(parsed)) {
     pipeline_ = parsed;
@@ -154,9 +162,6 @@ Pipeline::Pipeline(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Pipeline>(
       s->name = name;
       s->sink = GST_APP_SINK(gst_object_ref(el));
       s->channels = channels_.get();
-      if (gst_app_sink_get_max_buffers(s->sink) == 0) gst_app_sink_set_max_buffers(s->sink, kDefaultMaxBuffers);
-      s->maxBuffers = gst_app_sink_get_max_buffers(s->sink);
-      s->drop = gst_app_sink_get_drop(s->sink);
       installSampleCallback(s.get(), true);
       sinks_.push_back(std::move(s));
     } else if (GST_IS_APP_SRC(el)) {
@@ -345,11 +350,13 @@ Napi::Value Pipeline::Pull(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   SinkState* s = findSink(env, info[0]);
   if (s->sink == nullptr) return env.Null();  // stopped
+  // Read before pulling: if the queue turns out empty, every sample accepted before this point was
+  // pulled or dropped (one arriving during the pull is not counted yet).
+  uint64_t acceptedBefore = s->accepted.load();
   GstSample* sample = gst_app_sink_try_pull_sample(s->sink, 0);
   if (sample == nullptr) {
-    // The queue was empty just now: every counted sample was pulled or dropped.
-    uint64_t accepted = s->accepted.load();
-    if (accepted > s->pulled) s->droppedFloor = std::max(s->droppedFloor, accepted - s->pulled);
+    s->acceptedAtEmpty = acceptedBefore;
+    s->pulledAtEmpty = s->pulled;
     return env.Null();
   }
   s->pulled++;
@@ -415,17 +422,37 @@ Napi::Value Pipeline::SrcLevel(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// Drops of a drop=true appsink. GStreamer has no signal for them, and 1.22 does not expose the
-// appsink queue level, so this is a monotonic lower bound: accepted - pulled - queued with queued
-// bounded by max-buffers (exact while the queue is full, which is when drops happen) and by 0 at
-// the moment a pull finds the queue empty (exact once drained).
-Napi::Value Pipeline::Dropped(const Napi::CallbackInfo& info) {
-  SinkState* s = findSink(info.Env(), info[0]);
-  if (!s->drop) return Napi::Number::New(info.Env(), 0);
-  uint64_t accepted = s->accepted.load();
-  uint64_t bound = s->pulled + s->maxBuffers;
-  if (accepted > bound) s->droppedFloor = std::max(s->droppedFloor, accepted - bound);
-  return Napi::Number::New(info.Env(), static_cast<double>(s->droppedFloor));
+Napi::Value Pipeline::SinkSettings(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  SinkState* s = findSink(env, info[0]);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("maxBuffers", static_cast<double>(s->sink != nullptr ? gst_app_sink_get_max_buffers(s->sink) : 0));
+  out.Set("drop", s->sink != nullptr && gst_app_sink_get_drop(s->sink));
+  return out;
+}
+
+// Explicit values only: src/gst/pipeline.ts decides and validates them before they cross.
+Napi::Value Pipeline::ConfigureSink(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  SinkState* s = findSink(env, info[0]);
+  double maxBuffers = requireNumber(env, info[1], "maxBuffers");
+  if (!info[2].IsBoolean()) throw Napi::TypeError::New(env, "drop must be a boolean");
+  if (s->sink != nullptr) {
+    gst_app_sink_set_max_buffers(s->sink, static_cast<guint>(maxBuffers));
+    gst_app_sink_set_drop(s->sink, info[2].As<Napi::Boolean>().Value());
+  }
+  return env.Undefined();
+}
+
+Napi::Value Pipeline::SinkCounters(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  SinkState* s = findSink(env, info[0]);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("accepted", static_cast<double>(s->accepted.load()));
+  out.Set("pulled", static_cast<double>(s->pulled));
+  out.Set("acceptedAtEmpty", static_cast<double>(s->acceptedAtEmpty));
+  out.Set("pulledAtEmpty", static_cast<double>(s->pulledAtEmpty));
+  return out;
 }
 
 Napi::Value Pipeline::QueueDrops(const Napi::CallbackInfo& info) {
@@ -444,6 +471,10 @@ Napi::Value Pipeline::Duration(const Napi::CallbackInfo& info) {
   gint64 dur = -1;
   if (pipeline_ == nullptr || !gst_element_query_duration(pipeline_, GST_FORMAT_TIME, &dur)) dur = -1;
   return Napi::Number::New(info.Env(), static_cast<double>(dur));
+}
+
+Napi::Value ParseCount(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(parseCount.load()));
 }
 
 }  // namespace va

@@ -47,11 +47,10 @@ struct SinkState : std::enable_shared_from_this<SinkState> {
   SharedChannels* channels = nullptr;    // valid while the pipeline is not NULL
   std::atomic<bool> notifyPending{false};
   std::atomic<uint64_t> accepted{0};     // samples that entered the appsink queue (new-sample)
-  // JS-thread only:
+  // JS-thread only (raw counters; src/gst/sink-stream.ts estimates drops from them):
   uint64_t pulled = 0;
-  uint64_t droppedFloor = 0;             // monotonic lower bound, see dropped()
-  guint maxBuffers = 0;
-  bool drop = false;
+  uint64_t acceptedAtEmpty = 0;          // `accepted` read before the last pull that found the queue empty
+  uint64_t pulledAtEmpty = 0;            // `pulled` at that moment
   GstCaps* lastCaps = nullptr;           // ref held so the pointer cannot be reused while cached
   std::string lastCapsString;
 };
@@ -63,6 +62,9 @@ struct LeakyQueue {
   gulong handler = 0;
   std::atomic<uint64_t> overruns{0};
 };
+
+/** gst_parse_launch calls since the addon loaded (process-wide), for tests that count parses. */
+Napi::Value ParseCount(const Napi::CallbackInfo& info);
 
 class Pipeline : public Napi::ObjectWrap<Pipeline> {
  public:
@@ -87,7 +89,9 @@ class Pipeline : public Napi::ObjectWrap<Pipeline> {
   Napi::Value Push(const Napi::CallbackInfo& info);
   Napi::Value EndOfStream(const Napi::CallbackInfo& info);
   Napi::Value SrcLevel(const Napi::CallbackInfo& info);
-  Napi::Value Dropped(const Napi::CallbackInfo& info);
+  Napi::Value SinkSettings(const Napi::CallbackInfo& info);
+  Napi::Value ConfigureSink(const Napi::CallbackInfo& info);
+  Napi::Value SinkCounters(const Napi::CallbackInfo& info);
   Napi::Value QueueDrops(const Napi::CallbackInfo& info);
   Napi::Value Position(const Napi::CallbackInfo& info);
   Napi::Value Duration(const Napi::CallbackInfo& info);

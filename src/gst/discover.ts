@@ -1,20 +1,23 @@
-import fs from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { VideoAgentError } from '../errors';
+import { type ErrorSubject, scrubUserinfo, toGstError } from './errors';
 import { loadNative, type NativeDiscoverInfo } from './native';
 
 /** What GstDiscoverer reports (durationNs is -1 when unknown, e.g. live). Same shape as the native result. */
 export type DiscoverInfo = NativeDiscoverInfo;
 
+const URI_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+
 /** A URI as GStreamer wants it: plain paths become file:// URIs. */
 export function toUri(uriOrPath: string): string {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(uriOrPath) ? uriOrPath : pathToFileURL(uriOrPath).href;
+  return URI_SCHEME.test(uriOrPath) ? uriOrPath : pathToFileURL(uriOrPath).href;
 }
 
-/** GstDiscoverer's `timeout` property only accepts 1 s .. 1 h. */
-const MIN_TIMEOUT_MS = 1_000;
-const MAX_TIMEOUT_MS = 3_600_000;
+/** GstDiscoverer's `timeout` property only accepts 1 s .. 1 h (the addon passes it through as given). */
+export const MIN_DISCOVER_TIMEOUT_MS = 1_000;
+export const MAX_DISCOVER_TIMEOUT_MS = 3_600_000;
+export const DEFAULT_DISCOVER_TIMEOUT_MS = 10_000;
 /**
  * Local files are probed in attempts of 1 s, 2 s, 4 s… within the caller's budget. With GStreamer
  * 1.22 a demuxer that fails fast in pull mode (truncated MP4: "no playable streams") can post its
@@ -25,36 +28,41 @@ const MAX_TIMEOUT_MS = 3_600_000;
 const FIRST_FILE_ATTEMPT_MS = 1_000;
 
 function clampTimeout(ms: number): number {
-  return Math.min(Math.max(ms, MIN_TIMEOUT_MS), MAX_TIMEOUT_MS);
+  return Math.round(Math.min(Math.max(ms, MIN_DISCOVER_TIMEOUT_MS), MAX_DISCOVER_TIMEOUT_MS));
+}
+
+export interface DiscoverOptions {
+  /** Named in error messages (default: the file path, or the URI without userinfo). */
+  subject?: ErrorSubject;
 }
 
 /**
  * Probes a file or stream with GstDiscoverer off the JS thread. timeoutMs is clamped to 1 s .. 1 h
- * (GstDiscoverer's range). Throws VideoAgentError E_FILE_NOT_FOUND for a missing file, E_DISCOVER
- * (with GStreamer's message) when the source cannot be read or decoded or does not answer in time.
+ * (GstDiscoverer's range) here, before it crosses into the addon. Throws a GstError whose code says
+ * what went wrong (E_NOT_MEDIA, E_CORRUPT_MEDIA, E_PROBE_TIMEOUT, E_FILE_NOT_FOUND, E_CONNECT_FAILED,
+ * E_UNAUTHORIZED, E_MISSING_PLUGIN, …; see src/gst/errors.ts) with a message naming the subject.
  */
-export async function discover(uriOrPath: string, timeoutMs = 10_000): Promise<DiscoverInfo> {
+export async function discover(uriOrPath: string, timeoutMs = DEFAULT_DISCOVER_TIMEOUT_MS, opts: DiscoverOptions = {}): Promise<DiscoverInfo> {
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new VideoAgentError('E_BAD_ARGUMENT', `discover: timeoutMs must be a positive number, got ${timeoutMs}`);
+  }
   const uri = toUri(uriOrPath);
   const isFile = uri.startsWith('file://');
-  if (isFile) {
-    const file = fileURLToPath(uri);
-    if (!fs.existsSync(file)) throw new VideoAgentError('E_FILE_NOT_FOUND', `media file not found: ${file}`);
-  }
+  const subject: ErrorSubject = opts.subject ?? (isFile ? { kind: 'file', name: fileURLToPath(uri) } : { kind: 'stream', name: scrubUserinfo(uri) });
   const native = loadNative();
   const deadline = Date.now() + clampTimeout(timeoutMs);
   let attemptMs = FIRST_FILE_ATTEMPT_MS;
   for (;;) {
     const left = deadline - Date.now();
     try {
-      const info: NativeDiscoverInfo = await native.discover(uri, clampTimeout(isFile ? Math.min(attemptMs, left) : left));
-      return info;
+      return await native.discover(uri, clampTimeout(isFile ? Math.min(attemptMs, left) : left));
     } catch (err) {
-      const timedOut = (err as { code?: unknown }).code === 'TIMEOUT';
-      if (isFile && timedOut && deadline - Date.now() >= MIN_TIMEOUT_MS) {
+      const timedOut = (err as { code?: unknown }).code === 'timeout';
+      if (isFile && timedOut && deadline - Date.now() >= MIN_DISCOVER_TIMEOUT_MS) {
         attemptMs *= 2;
         continue;
       }
-      throw new VideoAgentError('E_DISCOVER', `cannot read media from ${uri}: ${(err as Error).message}`, { cause: err });
+      throw toGstError(err, subject);
     }
   }
 }

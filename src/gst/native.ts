@@ -10,7 +10,7 @@ import { VideoAgentError } from '../errors';
 import type * as NativeAddon from '../../native/index';
 
 export type NativeModule = typeof NativeAddon;
-export type { NativeBusMessage, NativeDiscoverInfo, NativePipeline, NativeSample } from '../../native/index';
+export type { NativeBusMessage, NativeDiscoverInfo, NativeErrorCode, NativeErrorFields, NativePipeline, NativeSample } from '../../native/index';
 
 const ADDON_FILE = 'video_agent_native.node';
 

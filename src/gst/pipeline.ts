@@ -3,10 +3,9 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 
 import { VideoAgentError } from '../errors';
-import { childLogger } from '../obs/logger';
-import { GstError, type GstWarning, badPipelineError, runtimeGstError } from './errors';
+import { type ErrorSubject, GstError, type GstWarning, toGstError, toGstWarning } from './errors';
 import { loadNative, type NativeBusMessage, type NativePipeline } from './native';
-import { SinkStream } from './sink-stream';
+import { type SinkLimits, SinkStream } from './sink-stream';
 
 export type GstStateName = 'VOID_PENDING' | 'NULL' | 'READY' | 'PAUSED' | 'PLAYING';
 
@@ -39,6 +38,35 @@ export type PipelineStatus = 'created' | 'playing' | 'paused' | 'eos' | 'failed'
 export interface PipelineOptions {
   /** Bound into log lines (e.g. the stream id). */
   label?: string;
+  /** What errors name (a file, a redacted stream URL); default: the pipeline, by its label. */
+  subject?: ErrorSubject;
+  /**
+   * Appsink limits by sink name, applied after parsing and before anything starts. A sink not listed
+   * keeps what the launch line set, except that an unbounded queue (max-buffers=0, GStreamer's
+   * default) gets DEFAULT_MAX_BUFFERS: it would hide a slow consumer.
+   */
+  sinks?: Record<string, Partial<SinkLimits>>;
+}
+
+/** max-buffers for an appsink the launch line left unbounded. */
+export const DEFAULT_MAX_BUFFERS = 8;
+/** The largest max-buffers accepted (a bigger queue is a memory leak in disguise). */
+export const MAX_MAX_BUFFERS = 65_536;
+
+function checkLimits(sink: string, limits: Partial<SinkLimits>): void {
+  const { maxBuffers, drop } = limits;
+  if (maxBuffers !== undefined && !(Number.isInteger(maxBuffers) && maxBuffers >= 1 && maxBuffers <= MAX_MAX_BUFFERS)) {
+    throw new VideoAgentError('E_BAD_ARGUMENT', `appsink "${sink}": maxBuffers must be an integer between 1 and ${MAX_MAX_BUFFERS}, got ${String(maxBuffers)}`);
+  }
+  if (drop !== undefined && typeof drop !== 'boolean') {
+    throw new VideoAgentError('E_BAD_ARGUMENT', `appsink "${sink}": drop must be true or false, got ${String(drop)}`);
+  }
+}
+
+/** pino is loaded on the first log line, not at start-up: a clean run never needs it. */
+function lazyLogger(bindings: Record<string, unknown>): () => Logger {
+  let log: Logger | undefined;
+  return () => (log ??= (require('../obs/logger') as typeof import('../obs/logger')).childLogger(bindings));
 }
 
 /**
@@ -55,13 +83,19 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
 
   private readonly native: NativePipeline;
   private readonly streams = new Map<string, SinkStream>();
-  private readonly log: Logger;
+  private readonly limits = new Map<string, SinkLimits>();
+  private readonly log: () => Logger;
+  private readonly subject: ErrorSubject;
   private statusValue: PipelineStatus = 'created';
   private failure: GstError | undefined;
   private settle!: { resolve: () => void; reject: (e: Error) => void };
 
-  /** Parses the launch string; throws GstError E_BAD_PIPELINE naming the bad element or property. */
+  /**
+   * Parses the launch string (once: this is the only gst_parse_launch) and applies the appsink limits;
+   * nothing runs until start(). Throws GstError E_BAD_PIPELINE naming the bad element or property.
+   */
   static create(launch: string, options: PipelineOptions = {}): Pipeline {
+    for (const [name, limits] of Object.entries(options.sinks ?? {})) checkLimits(name, limits);
     return new Pipeline(launch, options);
   }
 
@@ -70,7 +104,8 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     options: PipelineOptions,
   ) {
     super();
-    this.log = childLogger({ component: 'gst', ...(options.label ? { label: options.label } : {}) });
+    this.log = lazyLogger({ component: 'gst', ...(options.label ? { label: options.label } : {}) });
+    this.subject = options.subject ?? { kind: 'pipeline', name: options.label ? `pipeline ${options.label}` : 'GStreamer pipeline' };
     const { NativePipeline: NativeCtor } = loadNative();
     try {
       this.native = new NativeCtor(
@@ -79,10 +114,26 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
         (sink) => this.onSampleReady(sink),
       );
     } catch (err) {
-      throw badPipelineError(launch, err);
+      throw toGstError(err, this.subject, { launch });
     }
     this.appsinks = this.native.appsinks();
     this.appsrcs = this.native.appsrcs();
+    for (const name of Object.keys(options.sinks ?? {})) {
+      if (!this.appsinks.includes(name)) {
+        this.native.stop();
+        throw new VideoAgentError('E_GST_NO_SINK', `sink limits for "${name}", but the pipeline has no such appsink (appsinks: ${this.appsinks.join(', ') || 'none'})`);
+      }
+    }
+    for (const name of this.appsinks) {
+      const set = this.native.sinkSettings(name);
+      const wanted = options.sinks?.[name] ?? {};
+      const limits: SinkLimits = {
+        maxBuffers: wanted.maxBuffers ?? (set.maxBuffers > 0 ? set.maxBuffers : DEFAULT_MAX_BUFFERS),
+        drop: wanted.drop ?? set.drop,
+      };
+      if (limits.maxBuffers !== set.maxBuffers || limits.drop !== set.drop) this.native.configureSink(name, limits.maxBuffers, limits.drop);
+      this.limits.set(name, limits);
+    }
     this.done = new Promise<void>((resolve, reject) => {
       this.settle = { resolve, reject };
     });
@@ -111,10 +162,16 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     }
     const stream = new SinkStream(name, {
       pull: () => this.native.pull(name),
-      dropped: () => this.native.dropped(name),
+      counters: () => this.native.sinkCounters(name),
+      limits: this.limits.get(name)!,
     });
     this.streams.set(name, stream);
     return stream;
+  }
+
+  /** The appsink limits in force (after defaults), by sink name. */
+  sinkLimits(name: string): SinkLimits | undefined {
+    return this.limits.get(name);
   }
 
   /** Sets PLAYING. Returns this for chaining. */
@@ -246,11 +303,11 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
         this.onEos();
         break;
       case 'error':
-        this.onError(runtimeGstError({ source: msg.source, domain: msg.domain, gstCode: msg.code, message: msg.message, debug: msg.debug }));
+        this.onError(toGstError(msg, this.subject));
         break;
       case 'warning': {
-        const warning: GstWarning = { source: msg.source, domain: msg.domain, gstCode: msg.code, message: msg.message, debug: msg.debug };
-        this.log.warn({ source: warning.source, domain: warning.domain }, warning.message);
+        const warning: GstWarning = toGstWarning(msg);
+        this.log().warn({ source: warning.source, reason: warning.reason }, warning.message);
         this.emit('warning', warning);
         break;
       }
@@ -282,7 +339,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     this.statusValue = 'failed';
     this.native.stop();
     for (const s of this.streams.values()) s.fail(err);
-    this.log.debug({ source: err.source, domain: err.domain, debug: err.debug }, err.message);
+    if (this.log().isLevelEnabled('debug')) this.log().debug({ source: err.source, reason: err.reason, debug: err.debug }, err.message);
     this.settle.reject(err);
     if (this.listenerCount('error') > 0) this.emit('error', err);
   }

@@ -9,10 +9,37 @@ export interface Sample {
   caps: string;
 }
 
-/** What a stream needs from its pipeline: the non-blocking pull and the drop counter of one appsink. */
+/** An appsink's queue limits, as applied (src/gst/pipeline.ts decides them). */
+export interface SinkLimits {
+  /** Queue length; the streaming thread waits (drop=false) or the oldest sample goes (drop=true) beyond it. */
+  maxBuffers: number;
+  drop: boolean;
+}
+
+/** The addon's raw counters of one appsink (native/index.d.ts sinkCounters). */
+export interface SinkCounters {
+  accepted: number;
+  pulled: number;
+  acceptedAtEmpty: number;
+  pulledAtEmpty: number;
+}
+
+/** What a stream needs from its pipeline: the non-blocking pull, the raw counters and the limits of one appsink. */
 export interface SinkPort {
   pull(): NativeSample | null;
-  dropped(): number;
+  counters(): SinkCounters;
+  limits: SinkLimits;
+}
+
+/**
+ * Samples a drop=true appsink discarded, from the raw counters. GStreamer has no drop signal and 1.22
+ * does not expose the queue level, so: dropped = accepted − pulled − queued, with queued bounded by
+ * max-buffers (exact while the queue is full, which is when drops happen), and by 0 when a pull found
+ * the queue empty (exact once drained). `floor` keeps the result monotonic.
+ */
+export function estimateDropped(c: SinkCounters, limits: SinkLimits, floor: number): number {
+  if (!limits.drop) return 0;
+  return Math.max(floor, c.acceptedAtEmpty - c.pulledAtEmpty, c.accepted - c.pulled - limits.maxBuffers);
 }
 
 type Waiter = { resolve: (r: IteratorResult<Sample>) => void; reject: (e: Error) => void };
@@ -38,6 +65,7 @@ export class SinkStream implements AsyncIterableIterator<Sample> {
   private released = false;
   private failure: Error | undefined;
   private delivered = 0;
+  private droppedFloor = 0;
 
   constructor(
     readonly name: string,
@@ -46,7 +74,9 @@ export class SinkStream implements AsyncIterableIterator<Sample> {
 
   /** Samples the appsink discarded (drop=true sinks; a lower bound while playing, exact once drained). */
   get dropped(): number {
-    return this.port.dropped();
+    if (!this.port.limits.drop) return 0;
+    this.droppedFloor = estimateDropped(this.port.counters(), this.port.limits, this.droppedFloor);
+    return this.droppedFloor;
   }
 
   /** Samples handed to the consumer so far. */

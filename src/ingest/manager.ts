@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { VideoAgentError } from '../errors';
-import { childLogger } from '../obs/logger';
+import type { Logger } from 'pino';
 import { openSource, type OpenSourceOptions } from './open-source';
 import type { Session, SessionHandlers, SessionStats } from './session';
 import { resolveSource } from './source';
@@ -20,7 +20,11 @@ interface Entry {
 export class SessionManager extends EventEmitter {
   private readonly sessions = new Map<string, Entry>();
   private readonly finished = new Map<string, SessionStats>();
-  private readonly log = childLogger({ component: 'session-manager' });
+  private logger: Logger | undefined;
+  /** pino loads on the first log line, not with the module. */
+  private get log(): Logger {
+    return (this.logger ??= (require('../obs/logger') as typeof import('../obs/logger')).childLogger({ component: 'session-manager' }));
+  }
 
   /** Opens and starts a session; rejects only if it cannot be opened (bad input, unreachable source). */
   async add(input: string, opts: OpenSourceOptions & { handlers?: SessionHandlers } = {}): Promise<Session> {

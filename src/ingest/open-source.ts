@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import { VideoAgentError } from '../errors';
-import { preparePipeline, type PipelineTemplate } from '../pipelines';
+import { parseLaunch, renderLaunch, resolvePipeline, type PipelineTemplate } from '../pipelines';
 import type { BackoffOptions } from './backoff';
 import { probeFile, probeRtsp, type SourceProbe } from './probe';
-import { Session } from './session';
+import { Session, sessionPipelineOptions } from './session';
 import { resolveSource, type SourceInfo } from './source';
 import { defaultStreamId, isValidStreamId } from './stream-id';
 
@@ -26,12 +26,16 @@ export interface OpenSourceOptions {
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+export const DEFAULT_DISCOVER_TIMEOUT_MS = 15_000;
 
 /**
  * Everything before media flows, each failure a clear VideoAgentError: resolve the input (missing
- * file, bad URL), discover it (not media, truncated, unreachable host within the connect timeout),
- * render the pipeline for what the source really has (audio branch only with audio) and let
- * GStreamer parse it. Returns a Session ready to run; nothing is playing yet.
+ * file, bad URL), check template and parameters, discover the source (not media, truncated,
+ * unreachable host within the connect timeout), render the pipeline once for what the source really
+ * has (audio branch only with audio) and let GStreamer parse it once: that parsed pipeline is the
+ * one the session's first connection runs. Returns a Session ready to run; nothing is playing yet.
+ * A file's discovery starts first and runs off the JS thread while the template loads (yaml and zod
+ * load then), so the two overlap; a bad template still fails without waiting for it.
  */
 export async function openSource(input: string | SourceInfo, opts: OpenSourceOptions = {}): Promise<Session> {
   const source = typeof input === 'string' ? resolveSource(input) : input;
@@ -41,18 +45,20 @@ export async function openSource(input: string | SourceInfo, opts: OpenSourceOpt
     throw new VideoAgentError('E_BAD_STREAM_ID', `bad stream id '${streamId}': use 1-128 letters, digits, '_', '-', '.', ':'`);
   }
   const connectTimeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-  // Template and parameters are checked before touching the source, so a typo fails fast.
   const pipelineRef = opts.pipeline ?? (source.kind === 'file' ? 'file' : 'rtsp');
-  preparePipeline({ pipeline: pipelineRef, params: opts.params, source: { uri: source.uri }, withAudio: false, check: false });
-
-  const probe: SourceProbe =
-    source.kind === 'file' ? await probeFile(source, opts.discoverTimeoutMs ?? 15_000) : await probeRtsp(source, connectTimeoutMs);
-  const pipeline = preparePipeline({ pipeline: pipelineRef, params: opts.params, source: { uri: source.uri }, withAudio: probe.hasAudio });
+  const fileProbe = source.kind === 'file' ? probeFile(source, opts.discoverTimeoutMs ?? DEFAULT_DISCOVER_TIMEOUT_MS) : null;
+  fileProbe?.catch(() => undefined); // awaited below unless the template fails first
+  // Template and parameters are checked before waiting on (or, for a camera, touching) the source.
+  const { template, params } = resolvePipeline({ pipeline: pipelineRef, params: opts.params });
+  const probe: SourceProbe = fileProbe ? await fileProbe : await probeRtsp(source as Extract<SourceInfo, { kind: 'rtsp' }>, connectTimeoutMs);
+  const pipeline = renderLaunch(template, { params, source: { uri: source.uri }, withAudio: probe.hasAudio });
+  const parsed = parseLaunch(pipeline, sessionPipelineOptions(streamId, source));
   return new Session({
     streamId,
     source,
     probe,
     pipeline,
+    parsed,
     connectTimeoutMs,
     stallTimeoutMs: opts.stallTimeoutMs,
     backoff: opts.backoff,
@@ -79,7 +85,9 @@ export async function openAppsrc(opts: OpenAppsrcOptions): Promise<Session> {
     throw new VideoAgentError('E_BAD_STREAM_ID', `bad stream id '${opts.streamId}': use 1-128 letters, digits, '_', '-', '.', ':'`);
   }
   const source: SourceInfo = { kind: 'appsrc', input: opts.streamId, uri: `appsrc://${opts.streamId}`, display: `appsrc://${opts.streamId}` };
-  const pipeline = preparePipeline({ pipeline: opts.pipeline ?? 'appsrc', params: opts.params, source: { uri: source.uri }, withAudio: opts.withAudio });
+  const { template, params } = resolvePipeline({ pipeline: opts.pipeline ?? 'appsrc', params: opts.params });
+  const pipeline = renderLaunch(template, { params, source: { uri: source.uri }, withAudio: opts.withAudio });
+  const parsed = parseLaunch(pipeline, sessionPipelineOptions(opts.streamId, source));
   const probe: SourceProbe = { durationNs: 0, live: true, hasVideo: true, hasAudio: opts.withAudio, video: null, audio: null };
-  return new Session({ streamId: opts.streamId, source, probe, pipeline, startTimeMs: opts.startTimeMs, logger: opts.logger });
+  return new Session({ streamId: opts.streamId, source, probe, pipeline, parsed, startTimeMs: opts.startTimeMs, logger: opts.logger });
 }

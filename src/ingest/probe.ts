@@ -1,4 +1,4 @@
-import { discover } from '../gst';
+import { discover, type DiscoverInfo, GstError } from '../gst';
 import { VideoAgentError, isVideoAgentError } from '../errors';
 import type { SourceInfo } from './source';
 
@@ -12,8 +12,6 @@ export interface SourceProbe {
   audio: { rate: number; channels: number; codec: string } | null;
 }
 
-type DiscoverInfo = Awaited<ReturnType<typeof discover>>;
-
 export function toProbe(info: DiscoverInfo): SourceProbe {
   const v = info.video;
   return {
@@ -26,51 +24,22 @@ export function toProbe(info: DiscoverInfo): SourceProbe {
   };
 }
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 /**
- * Turns a GStreamer discovery failure on a file into one clear line: typefind failing means the bytes
- * are not media at all; a demuxer or decoder failing on recognised bytes means a truncated/corrupt file.
+ * Discovers a local file. Failures arrive typed from the addon (src/gst/errors.ts names the file and
+ * the problem: E_NOT_MEDIA, E_CORRUPT_MEDIA, E_PROBE_TIMEOUT, E_MISSING_PLUGIN, …).
  */
-export function fileProbeError(source: Extract<SourceInfo, { kind: 'file' }>, err: unknown): VideoAgentError {
-  const text = errorText(err);
-  const where = (err as { source?: string }).source ?? '';
-  if (/could not determine type|typefind|text file/i.test(`${where} ${text}`)) {
-    return new VideoAgentError('E_NOT_MEDIA', `${source.path} is not a media file (${short(text)})`, { cause: err });
-  }
-  if (/timed? ?out/i.test(text)) {
-    return new VideoAgentError('E_PROBE_TIMEOUT', `${source.path}: reading the media headers timed out (${short(text)})`, { cause: err });
-  }
-  return new VideoAgentError('E_CORRUPT_MEDIA', `${source.path} is truncated or corrupt: ${short(text)}`, { cause: err });
-}
-
-function short(text: string): string {
-  // The discover wrapper prefixes "cannot read media from <uri>: "; the path is already in our message.
-  text = text.replace(/^cannot read media from \S+: /, '');
-  // Drop GStreamer's element path prefix ("/GstPipeline:…/GstQTDemux:qtdemux0: ") but keep the element name.
-  const m = /^\/?(?:[^:\s]+:[^/\s]+\/)*[^:\s]+:([^:\s]+): (.*)$/s.exec(text);
-  const line = (m ? `${m[1]}: ${m[2]}` : text).split('\n')[0];
-  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
-}
-
 export async function probeFile(source: Extract<SourceInfo, { kind: 'file' }>, timeoutMs: number): Promise<SourceProbe> {
-  let probe: SourceProbe;
-  try {
-    probe = toProbe(await discover(source.uri, timeoutMs));
-  } catch (err) {
-    throw fileProbeError(source, err);
-  }
+  const probe = toProbe(await discover(source.uri, timeoutMs, { subject: { kind: 'file', name: source.path } }));
   if (!probe.hasVideo) {
-    throw new VideoAgentError('E_NO_VIDEO', `${source.path} has no video stream${probe.hasAudio ? ' (audio only)' : ''}`);
+    throw new VideoAgentError('E_NO_VIDEO', `${source.path} has no video stream${probe.hasAudio ? ' (audio only)' : ''}`, { kind: 'bad_input' });
   }
   return probe;
 }
 
 /**
  * The first connection to an RTSP source: retried (servers and cameras may still be starting) until
- * `connectTimeoutMs` has passed, then one error naming the host.
+ * `connectTimeoutMs` has passed, then one error naming the host. Failures retrying cannot fix
+ * (refused credentials, missing plugin, not a media stream) end it at once.
  */
 export async function probeRtsp(
   source: Extract<SourceInfo, { kind: 'rtsp' }>,
@@ -83,20 +52,23 @@ export async function probeRtsp(
     const left = deadline - Date.now();
     if (left <= 0 || opts.signal?.aborted) break;
     try {
-      // GstDiscoverer accepts timeouts of 1 s .. 1 h only.
-      const probe = toProbe(await discover(source.uri, Math.max(1000, left)));
-      if (!probe.hasVideo) throw new VideoAgentError('E_NO_VIDEO', `${source.display} has no video stream`);
+      const probe = toProbe(await discover(source.uri, left, { subject: { kind: 'stream', name: source.display } }));
+      if (!probe.hasVideo) throw new VideoAgentError('E_NO_VIDEO', `${source.display} has no video stream`, { kind: 'bad_input' });
       return probe;
     } catch (err) {
-      if (isVideoAgentError(err) && err.code === 'E_NO_VIDEO') throw err;
+      if (isVideoAgentError(err) && (err.code === 'E_NO_VIDEO' || (err instanceof GstError && !err.retryable))) throw err;
       last = err;
     }
     const wait = Math.min(opts.retryDelayMs ?? 500, deadline - Date.now());
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
-  const reason = last ? `: ${short(errorText(last))}` : '';
+  const why = last instanceof GstError ? last.detail : last instanceof Error ? last.message : '';
   return Promise.reject(
-    new VideoAgentError('E_CONNECT_TIMEOUT', `could not connect to RTSP host ${source.host} (${source.display}) within ${fmtSeconds(connectTimeoutMs)}${reason}`, { cause: last }),
+    new VideoAgentError('E_CONNECT_TIMEOUT', `could not connect to RTSP host ${source.host} (${source.display}) within ${fmtSeconds(connectTimeoutMs)}${why ? `: ${why}` : ''}`, {
+      cause: last,
+      kind: 'deadline',
+      retryable: true,
+    }),
   );
 }
 

@@ -1,4 +1,4 @@
-import cliProgress from 'cli-progress';
+import type cliProgress from 'cli-progress';
 import type { SessionStats } from './session';
 
 /**
@@ -30,9 +30,11 @@ class FileTtyProgress implements ProgressReporter {
   private readonly bar: cliProgress.SingleBar;
   private started = false;
   constructor(stream: NodeJS.WriteStream) {
-    this.bar = new cliProgress.SingleBar(
+    // Loaded only for a TTY bar: plain lines and --json never need it.
+    const bars = require('cli-progress') as typeof cliProgress;
+    this.bar = new bars.SingleBar(
       { stream, format: 'ingest |{bar}| {percentage}% | {frames} frames | {fps} frames/s | audio {audio} s', hideCursor: true, clearOnComplete: false },
-      cliProgress.Presets.shades_classic,
+      bars.Presets.shades_classic,
     );
   }
   update(s: SessionStats): void {

@@ -1,9 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { Pipeline, type Sample } from '../gst';
+import type { ErrorSubject, Pipeline, PipelineOptions, Sample } from '../gst';
 import { VideoAgentError, isVideoAgentError } from '../errors';
-import { childLogger } from '../obs/logger';
-import { AUDIO_SINK, FRAMES_SINK, type RenderedPipeline } from '../pipelines';
+import { AUDIO_SINK, FRAMES_SINK, parseLaunch, type RenderedPipeline } from '../pipelines';
 import { AUDIO_SAMPLE_RATE, type AudioChunk, type Frame } from '../types';
 import { DEFAULT_BACKOFF, backoffDelayMs, type BackoffOptions } from './backoff';
 import { checkAudioCaps, checkFrameCaps, frameSize } from './caps';
@@ -34,6 +33,8 @@ export interface SessionStats {
   /** Wall-clock lag of the latest frame behind now, ms (meaningful for live sources). */
   lagMs: number;
   startedAt: number | null;
+  /** When the first frame was delivered to the consumer, epoch ms. */
+  firstFrameAt: number | null;
   endedAt: number | null;
   error?: string;
 }
@@ -49,6 +50,11 @@ export interface SessionConfig {
   source: SourceInfo;
   probe: SourceProbe;
   pipeline: RenderedPipeline;
+  /**
+   * `pipeline` already parsed (not started) with sessionPipelineOptions(): the first connection runs
+   * it, so a session parses its launch line once. Later connections (reconnects) parse anew.
+   */
+  parsed?: Pipeline;
   /** Live sources: the first connection must produce a sample within this (default 10 s). */
   connectTimeoutMs?: number;
   /** Live sources: no sample for this long counts as a dropped connection (default 5 s). */
@@ -59,6 +65,21 @@ export interface SessionConfig {
   /** Wall clock of pts 0, epoch ms (default: when the session starts). */
   startTimeMs?: number;
   logger?: Logger;
+}
+
+/** What a session's GStreamer errors name: the file path or the (redacted) URL. */
+function subjectOf(source: SourceInfo): ErrorSubject {
+  return source.kind === 'file' ? { kind: 'file', name: source.path } : { kind: 'stream', name: source.display };
+}
+
+/** The Pipeline options of a session's pipelines (label for logs, subject for errors). */
+export function sessionPipelineOptions(streamId: string, source: SourceInfo): PipelineOptions {
+  return { label: streamId, subject: subjectOf(source) };
+}
+
+/** Errors no reconnect can fix: a bad launch line or template, refused credentials, a missing plugin. */
+function isPermanent(err: VideoAgentError): boolean {
+  return err.code === 'E_BAD_PIPELINE' || err.kind === 'bad_input' || err.kind === 'config' || err.kind === 'unauthorized';
 }
 
 class StopSignal extends Error {
@@ -94,13 +115,17 @@ export class Session extends EventEmitter {
   private reconnectsCount = 0;
   private lastFrameTs = 0;
   private startedAt: number | null = null;
+  private firstFrameAt: number | null = null;
   private endedAt: number | null = null;
+  private parsed: Pipeline | undefined;
+  private lastCaps = '';
+  private lastSize = { width: 0, height: 0 };
   private errorMessage: string | undefined;
   private consumed = false;
   private current: { pipe: Pipeline; sinks: { dropped: number }[] } | null = null;
   private readonly stopController = new AbortController();
   private clock: MediaClock | null = null;
-  private readonly log: Logger;
+  private logger: Logger | undefined;
   private readonly opts: Required<Pick<SessionConfig, 'connectTimeoutMs' | 'stallTimeoutMs' | 'maxReconnectAttempts'>> & { backoff: BackoffOptions };
   private finished: Promise<void> | null = null;
 
@@ -118,7 +143,13 @@ export class Session extends EventEmitter {
       maxReconnectAttempts: config.maxReconnectAttempts ?? Infinity,
       backoff: { ...DEFAULT_BACKOFF, ...config.backoff },
     };
-    this.log = (config.logger ?? childLogger({ component: 'ingest' })).child({ streamId: this.streamId });
+    this.parsed = config.parsed;
+  }
+
+  /** pino loads on the first log line (a reconnect, a warning), not at start-up. */
+  private get log(): Logger {
+    this.logger ??= (this.config.logger ?? (require('../obs/logger') as typeof import('../obs/logger')).childLogger({ component: 'ingest' })).child({ streamId: this.streamId });
+    return this.logger;
   }
 
   get state(): SessionState {
@@ -141,6 +172,7 @@ export class Session extends EventEmitter {
       durationUs: Math.round(this.probe.durationNs / 1000),
       lagMs: this.lastFrameTs ? Math.max(0, Date.now() - this.lastFrameTs) : 0,
       startedAt: this.startedAt,
+      firstFrameAt: this.firstFrameAt,
       endedAt: this.endedAt,
       ...(this.errorMessage ? { error: this.errorMessage } : {}),
     };
@@ -198,9 +230,16 @@ export class Session extends EventEmitter {
       else if (!this.isFinal()) this.setState('stopping');
       this.stopController.abort(new StopSignal());
       this.current?.pipe.stop();
+      this.releaseParsed();
     }
     // Wait for the pipeline to be released, unless iteration never began (nothing to release).
     if (this.startedAt !== null) await this.finished;
+  }
+
+  /** The pre-parsed first pipeline, if it was never run (stop before run, or the consumer never came). */
+  private releaseParsed(): void {
+    this.parsed?.stop();
+    this.parsed = undefined;
   }
 
   private isFinal(): boolean {
@@ -258,12 +297,12 @@ export class Session extends EventEmitter {
             return;
           }
           // A live source reaching EOS means the server ended the stream: treat it as a drop.
-          throw new VideoAgentError('E_STREAM_ENDED', `${this.source.display} ended the stream`);
+          throw new VideoAgentError('E_STREAM_ENDED', `${this.source.display} ended the stream`, { kind: 'remote_failure' });
         } catch (err) {
           if (this.stopController.signal.aborted) break;
-          if (!this.reconnects || !isVideoAgentError(err) || err.code === 'E_BAD_PIPELINE') throw this.fatal(err);
+          if (!this.reconnects || !isVideoAgentError(err) || isPermanent(err)) throw this.fatal(err);
           if (!everConnected && Date.now() >= firstDeadline) {
-            throw this.fatal(new VideoAgentError('E_CONNECT_TIMEOUT', `could not connect to RTSP host ${hostOf(this.source)} within ${this.opts.connectTimeoutMs / 1000} s: ${err.message}`, { cause: err }));
+            throw this.fatal(new VideoAgentError('E_CONNECT_TIMEOUT', `could not connect to RTSP host ${hostOf(this.source)} within ${this.opts.connectTimeoutMs / 1000} s: ${err.message}`, { cause: err, kind: 'deadline' }));
           }
           if (!connected && attempt >= this.opts.maxReconnectAttempts) {
             throw this.fatal(new VideoAgentError('E_RECONNECT_FAILED', `gave up reconnecting to ${this.source.display} after ${attempt} attempts: ${err.message}`, { cause: err }));
@@ -277,17 +316,17 @@ export class Session extends EventEmitter {
       }
       this.setState('stopped');
     } finally {
+      this.releaseParsed();
       this.endedAt = Date.now();
       if (!this.isFinal()) this.setState('stopped');
     }
   }
 
   private fatal(err: unknown): VideoAgentError {
-    // GStreamer runtime errors name an element but not the stream: say which source failed.
-    const fromGst = isVideoAgentError(err) && err.code.startsWith('E_GST');
-    const e = isVideoAgentError(err) && !fromGst
+    // GStreamer errors already name the source (the pipeline's subject); anything else gets it here.
+    const e = isVideoAgentError(err)
       ? err
-      : new VideoAgentError(fromGst ? (err as VideoAgentError).code : 'E_INGEST', `ingesting ${this.source.display} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      : new VideoAgentError('E_INGEST', `ingesting ${this.source.display} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     this.errorMessage = e.message;
     this.setState('failed');
     return e;
@@ -295,7 +334,8 @@ export class Session extends EventEmitter {
 
   /** One pipeline run: yields mapped items until EOS; throws on a pipeline error or a stall. */
   private async *connection(onFirstSample: () => void): AsyncGenerator<MediaItem> {
-    const pipe = Pipeline.create(this.pipeline.launch, { label: this.streamId });
+    const pipe = this.parsed ?? parseLaunch(this.pipeline, sessionPipelineOptions(this.streamId, this.source));
+    this.parsed = undefined;
     const abort = new AbortController();
     const onStop = () => abort.abort(new StopSignal());
     this.stopController.signal.addEventListener('abort', onStop);
@@ -341,7 +381,12 @@ export class Session extends EventEmitter {
     const clock = this.clock!;
     if (sink === FRAMES_SINK) {
       const { ptsUs, ts } = clock.map('frame', sample.ptsNs, sample.durationNs);
-      const { width, height } = frameSize(sample.caps, this.pipeline.params);
+      if (sample.caps !== this.lastCaps) {
+        this.lastCaps = sample.caps;
+        this.lastSize = frameSize(sample.caps, this.pipeline.params);
+      }
+      const { width, height } = this.lastSize;
+      if (this.firstFrameAt === null) this.firstFrameAt = Date.now();
       this.framesCount++;
       this.lastFrameTs = ts;
       return { kind: 'frame', frame: { streamId: this.streamId, ptsUs, ts, width, height, jpeg: sample.data } };
@@ -378,7 +423,7 @@ class Watchdog {
       const left = this.deadline - Date.now();
       if (left > 0) return this.schedule(left);
       this.timer = null;
-      this.abort.abort(new VideoAgentError('E_STREAM_STALLED', `${this.reason} ${this.source.display}`));
+      this.abort.abort(new VideoAgentError('E_STREAM_STALLED', `${this.reason} ${this.source.display}`, { kind: 'deadline' }));
     }, ms);
     this.timer.unref();
   }

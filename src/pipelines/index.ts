@@ -1,35 +1,53 @@
 /**
  * Declarative pipelines: `pipelines/*.yaml` launch templates with typed parameters, rendered for one
- * source and checked by GStreamer before anything starts.
+ * source and parsed by GStreamer before anything starts. A session resolves (template + parameters,
+ * before touching the source), renders once (after discovery says whether there is audio) and parses
+ * once: the parsed Pipeline is the one it runs.
  */
 import { loadPipelineTemplate } from './loader';
 import { resolveParams } from './params';
 import { renderLaunch, type RenderedPipeline } from './render';
+import type { ParamValues } from './contract';
 import type { PipelineTemplate, SourceVariables } from './schema';
 import { checkLaunch } from './validate';
 
-export * from './schema';
+export type * from './schema';
+export { AUDIO_SINK, FRAMES_SINK, SOURCE_VARIABLES, type ParamValue, type ParamValues, type SourceVariables } from './contract';
 export { loadPipelineTemplate, parsePipelineTemplate, resolvePipelinePath, listBuiltinPipelines, BUILTIN_PIPELINE_DIR } from './loader';
 export { resolveParams } from './params';
-export { renderLaunch, withFakeSinks, launchToArgv, quoteLaunchValue, type RenderedPipeline, type RenderOptions } from './render';
-export { checkLaunch } from './validate';
+export { renderLaunch, renderCount, withFakeSinks, launchToArgv, quoteLaunchValue, type RenderedPipeline, type RenderOptions } from './render';
+export { checkLaunch, parseLaunch } from './validate';
 
-export interface PreparePipelineOptions {
+export interface ResolvePipelineOptions {
   /** Template name (`file`, `rtsp`, `appsrc`, or one in ./pipelines) or a path to a .yaml file; or a loaded template. */
   pipeline: string | PipelineTemplate;
   /** Parameter overrides (typed or CLI strings); undefined entries are ignored. */
   params?: Record<string, unknown>;
+}
+
+/** A template with its parameters checked: everything but the source, so it can be checked first. */
+export interface ResolvedPipeline {
+  template: PipelineTemplate;
+  params: ParamValues;
+}
+
+/** Load the template and check the parameters (no rendering, no GStreamer): every failure is an E_BAD_PIPELINE. */
+export function resolvePipeline(opts: ResolvePipelineOptions): ResolvedPipeline {
+  const template = typeof opts.pipeline === 'string' ? loadPipelineTemplate(opts.pipeline) : opts.pipeline;
+  return { template, params: resolveParams(template, opts.params ?? {}) };
+}
+
+export interface PreparePipelineOptions extends ResolvePipelineOptions {
   source: SourceVariables;
   withAudio: boolean;
-  /** Parse with GStreamer before returning (default true). */
+  /** Parse with GStreamer (and discard the result) before returning (default true). */
   check?: boolean;
 }
 
-/** Load, resolve parameters, render and (by default) check: every failure is an E_BAD_PIPELINE. */
+/** Resolve, render and (by default) check: every failure is an E_BAD_PIPELINE. */
 export function preparePipeline(opts: PreparePipelineOptions): RenderedPipeline {
-  const tpl = typeof opts.pipeline === 'string' ? loadPipelineTemplate(opts.pipeline) : opts.pipeline;
-  const params = resolveParams(tpl, opts.params ?? {});
-  const rendered = renderLaunch(tpl, { params, source: opts.source, withAudio: opts.withAudio });
+  const { template, params } = resolvePipeline(opts);
+  const rendered = renderLaunch(template, { params, source: opts.source, withAudio: opts.withAudio });
   if (opts.check !== false) checkLaunch(rendered);
   return rendered;
 }

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { AUDIO_SINK, FRAMES_SINK, SOURCE_VARIABLES } from './contract';
 import { badPipeline } from './errors';
-import { AUDIO_SINK, FRAMES_SINK, PipelineFileSchema, SOURCE_VARIABLES, type PipelineTemplate } from './schema';
+import type { PipelineTemplate } from './schema';
 import { placeholders } from './placeholders';
 import { resolveParams } from './params';
 
@@ -39,7 +39,8 @@ export function loadPipelineTemplate(nameOrPath: string, cwd = process.cwd()): P
   const file = resolvePipelinePath(nameOrPath, cwd);
   let raw: unknown;
   try {
-    raw = parseYaml(fs.readFileSync(file, 'utf8'));
+    // yaml and zod load here, on first use, not at start-up.
+    raw = (require('yaml') as typeof import('yaml')).parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
     throw badPipeline(`pipeline ${file}: not valid YAML: ${(err as Error).message.split('\n')[0]}`, err);
   }
@@ -48,6 +49,7 @@ export function loadPipelineTemplate(nameOrPath: string, cwd = process.cwd()): P
 
 /** Validates a parsed YAML document; every error names the file and the offending field. */
 export function parsePipelineTemplate(raw: unknown, file: string): PipelineTemplate {
+  const { PipelineFileSchema } = require('./schema') as typeof import('./schema');
   const parsed = PipelineFileSchema.safeParse(raw);
   if (!parsed.success) throw badPipeline(`pipeline ${file}: ${formatZodIssue(parsed.error)}`);
   const tpl: PipelineTemplate = { ...parsed.data, path: file };

@@ -1,6 +1,7 @@
 import { badPipeline } from './errors';
 import { substitute } from './placeholders';
-import { AUDIO_SINK, FRAMES_SINK, type ParamValues, type PipelineTemplate, type SourceVariables } from './schema';
+import { AUDIO_SINK, FRAMES_SINK, type ParamValues, type SourceVariables } from './contract';
+import type { PipelineTemplate } from './schema';
 
 export interface RenderOptions {
   params: ParamValues;
@@ -29,7 +30,15 @@ function formatParam(tpl: PipelineTemplate, name: string, value: ParamValues[str
   return String(value);
 }
 
+let renders = 0;
+
+/** renderLaunch calls in this process so far (tests count renders per session). */
+export function renderCount(): number {
+  return renders;
+}
+
 export function renderLaunch(tpl: PipelineTemplate, opts: RenderOptions): RenderedPipeline {
+  renders++;
   const value = (name: string): string => {
     if (name in opts.params) return formatParam(tpl, name, opts.params[name]);
     if (name in opts.source) return quoteLaunchValue(opts.source[name as keyof SourceVariables]);

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+// Loaded only when a template file is validated (src/pipelines/loader.ts requires it lazily): zod
+// costs tens of milliseconds of start-up.
+
 /**
  * The shape of a `pipelines/*.yaml` file: a named GStreamer launch template with typed parameters.
  * `launch` is the always-present part (it must contain `appsink name=frames`); `audio` is a separate
@@ -38,16 +41,4 @@ export interface PipelineTemplate extends PipelineFile {
   path: string;
 }
 
-export type ParamValue = number | boolean | string;
-export type ParamValues = Record<string, ParamValue>;
-
-/**
- * Values the session supplies (not user parameters). `uri` is the source URI (file:// for files);
- * it is quoted when rendered.
- */
-export const SOURCE_VARIABLES = ['uri'] as const;
-export type SourceVariables = Record<(typeof SOURCE_VARIABLES)[number], string>;
-
-/** The contract every pipeline provides. */
-export const FRAMES_SINK = 'frames';
-export const AUDIO_SINK = 'audio';
+export { AUDIO_SINK, FRAMES_SINK, SOURCE_VARIABLES, type ParamValue, type ParamValues, type SourceVariables } from './contract';

@@ -1,24 +1,22 @@
-import { Pipeline } from '../gst';
-import { isVideoAgentError } from '../errors';
-import { badPipeline } from './errors';
+import { GstError, Pipeline, type PipelineOptions, toGstError } from '../gst';
 import type { RenderedPipeline } from './render';
 
 /**
- * Parses the launch line with GStreamer (create, then stop: nothing runs) so a bad element, property
- * or link is reported before a session starts, with GStreamer's own words naming the culprit.
+ * Parses the rendered launch line with GStreamer and returns the parsed, not started, Pipeline: the
+ * one a session then runs, so validating costs no second parse. A bad element, property or link is
+ * an E_BAD_PIPELINE naming the template, with GStreamer's own words naming the culprit.
  */
-export function checkLaunch(rendered: RenderedPipeline): void {
-  let p: Pipeline | undefined;
+export function parseLaunch(rendered: RenderedPipeline, options: PipelineOptions = {}): Pipeline {
   try {
-    p = Pipeline.create(rendered.launch);
+    return Pipeline.create(rendered.launch, options);
   } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
-    throw badPipeline(`pipeline '${rendered.template.name}' (${rendered.template.path}) does not parse: ${msg}`, err);
-  } finally {
-    try {
-      p?.stop();
-    } catch (err) {
-      if (!isVideoAgentError(err)) throw err;
-    }
+    if (!(err instanceof GstError) || err.code !== 'E_BAD_PIPELINE') throw err;
+    // Same native error, named after the template rather than the source.
+    throw toGstError(err.cause, { kind: 'pipeline', name: `pipeline '${rendered.template.name}' (${rendered.template.path})` }, { launch: rendered.launch });
   }
+}
+
+/** Parse only (create, then stop: nothing runs), for callers that just want the check. */
+export function checkLaunch(rendered: RenderedPipeline): void {
+  parseLaunch(rendered).stop();
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 
 import { VideoAgentError } from '../../src/errors';
-import { discover, toUri } from '../../src/gst';
+import { GstError, discover, toUri } from '../../src/gst';
 import { testMedia } from './media';
 
 describe('gst discover()', function () {
@@ -32,12 +32,14 @@ describe('gst discover()', function () {
     assert.ok(Math.abs(info.durationNs - 3e9) < 0.1e9, `duration ${info.durationNs}`);
   });
 
-  it('rejects a non-media file with a clear E_DISCOVER error', async () => {
+  it('rejects a non-media file with E_NOT_MEDIA, classified in C++ from the GError', async () => {
     await assert.rejects(discover(testMedia().notMedia, 5000), (e: unknown) => {
-      assert.ok(e instanceof VideoAgentError);
-      assert.equal(e.code, 'E_DISCOVER');
-      assert.match(e.message, /not-media\.mp4/);
-      assert.match(e.message, /text file|could not determine type|missing/i);
+      assert.ok(e instanceof GstError);
+      assert.equal(e.code, 'E_NOT_MEDIA');
+      assert.equal(e.reason, 'not_media');
+      assert.equal(e.domain, 'gst-stream-error-quark');
+      assert.equal(typeof e.gstCode, 'number');
+      assert.match(e.message, /not-media\.mp4 is not a media file \(.+\)$/);
       return true;
     });
   });
@@ -48,9 +50,10 @@ describe('gst discover()', function () {
       const results = await Promise.allSettled([1, 2, 3].map(() => discover(testMedia().truncated, 15_000)));
       for (const r of results) {
         assert.equal(r.status, 'rejected');
-        const e = (r as PromiseRejectedResult).reason as VideoAgentError;
-        assert.equal(e.code, 'E_DISCOVER');
-        assert.match(e.message, /truncated\.mp4: This file contains no playable streams/);
+        const e = (r as PromiseRejectedResult).reason as GstError;
+        assert.equal(e.code, 'E_CORRUPT_MEDIA', e.message);
+        assert.equal(e.reason, 'demux_failed');
+        assert.match(e.message, /truncated\.mp4 is truncated or corrupt: This file contains no playable streams/);
       }
     }
     assert.ok(Date.now() - t0 < 12_000, `took ${Date.now() - t0} ms`);
@@ -59,14 +62,36 @@ describe('gst discover()', function () {
   it('rejects a missing file with E_FILE_NOT_FOUND naming it', async () => {
     await assert.rejects(
       discover(testMedia().missing),
-      (e: unknown) => e instanceof VideoAgentError && e.code === 'E_FILE_NOT_FOUND' && e.message.includes('does-not-exist.mp4'),
+      (e: unknown) => e instanceof GstError && e.code === 'E_FILE_NOT_FOUND' && e.reason === 'not_found' && e.message.includes('does-not-exist.mp4'),
     );
   });
 
-  it('an unreachable RTSP source fails with GStreamer\'s message within the timeout', async () => {
+  it('an unreachable RTSP source is E_CONNECT_FAILED (reason unreachable) within the timeout', async () => {
     const t0 = Date.now();
-    await assert.rejects(discover('rtsp://127.0.0.1:1/none', 3000), (e: unknown) => e instanceof VideoAgentError && e.code === 'E_DISCOVER');
+    await assert.rejects(discover('rtsp://127.0.0.1:1/none', 3000), (e: unknown) => {
+      assert.ok(e instanceof GstError);
+      assert.equal(e.code, 'E_CONNECT_FAILED');
+      assert.equal(e.reason, 'unreachable');
+      assert.equal(e.kind, 'unreachable');
+      assert.match(e.message, /^could not connect to rtsp:\/\/127\.0\.0\.1:1\/none/);
+      return true;
+    });
     assert.ok(Date.now() - t0 < 6000);
+  });
+
+  it('never lets RTSP credentials out: message, detail, debug, source and the native cause are scrubbed', async () => {
+    await assert.rejects(discover('rtsp://admin:s3cret@127.0.0.1:1/cam', 3000), (e: unknown) => {
+      assert.ok(e instanceof GstError);
+      const everything = JSON.stringify({ ...e, message: e.message, cause: { ...(e.cause as object), message: (e.cause as Error).message } });
+      assert.ok(!everything.includes('s3cret') && !everything.includes('admin'), everything);
+      assert.match(e.message, /rtsp:\/\/127\.0\.0\.1:1\/cam/);
+      return true;
+    });
+  });
+
+  it('validates the timeout before it reaches the addon', async () => {
+    await assert.rejects(discover(testMedia().av, 0), (e: unknown) => e instanceof VideoAgentError && e.code === 'E_BAD_ARGUMENT');
+    await assert.rejects(discover(testMedia().av, Number.NaN), (e: unknown) => e instanceof VideoAgentError && e.code === 'E_BAD_ARGUMENT');
   });
 
   it('runs off the JS thread: timers keep firing during several concurrent probes', async () => {

@@ -180,10 +180,12 @@ describe('gst Pipeline: errors', function () {
     const events: GstError[] = [];
     p.on('error', (e) => events.push(e));
     p.start();
-    await assert.rejects(collect(frames), (e: unknown) => e instanceof GstError && e.source.includes('GstFileSrc:filesrc'));
-    await assert.rejects(p.done, (e: unknown) => e instanceof GstError && e.code === 'E_GST_RESOURCE');
+    await assert.rejects(collect(frames), (e: unknown) => e instanceof GstError && /^\/GstPipeline:pipeline\d+\/GstFileSrc:filesrc\d+$/.test(e.source));
+    await assert.rejects(p.done, (e: unknown) => e instanceof GstError && e.code === 'E_NOT_FOUND' && e.reason === 'not_found');
     assert.equal(events.length, 1);
-    assert.match(events[0].message, /^\/GstPipeline:pipeline\d+\/GstFileSrc:filesrc\d+: /);
+    assert.equal(events[0].domain, 'gst-resource-error-quark');
+    assert.match(events[0].debug, /does-not-exist\.mp4/, 'GStreamer\'s debug string is kept (not user-facing)');
+    assert.match(events[0].message, /^GStreamer pipeline: not found \(filesrc\d+: .+\)$/);
     assert.equal(p.status, 'failed');
   });
 
