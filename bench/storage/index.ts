@@ -18,7 +18,7 @@ import { migrate } from '../../src/store/migrate';
 import { startEmbeddedPostgres } from '../../src/store/embedded';
 import type { DetectionRow } from '../../src/store/rows';
 import { TABLES } from '../../src/store/tables';
-import { baselineCopyTemp, baselineUnnest } from './baseline';
+import { baselineCopyTemp, baselineUnnest, preparedUnnest } from './baseline';
 
 const quick = process.argv.includes('--quick');
 const N = quick ? 20_000 : 200_000;
@@ -36,7 +36,8 @@ const spec = TABLES.detections;
 const VARIANTS: Variant[] = [
   { label: 'baseline unnest', batch: 5000, make: (p) => baselineUnnest(p, spec) },
   { label: 'baseline COPY text + temp', batch: 5000, make: (p) => baselineCopyTemp(p, spec) },
-  { label: 'unnest prepared', batch: 5000, make: (p) => unnestInsert(p, spec) },
+  { label: 'unnest (kept, PGlite)', batch: 5000, make: (p) => unnestInsert(p, spec) },
+  { label: 'unnest prepared (not kept)', batch: 5000, make: (p) => preparedUnnest(p, spec) },
   { label: 'COPY binary + temp', batch: 5000, make: (p) => copyInsert(p, spec, { fastPath: false }) },
   { label: 'COPY binary + temp', batch: 20_000, make: (p) => copyInsert(p, spec, { fastPath: false }) },
   { label: 'COPY binary fast path', batch: 1000, make: (p) => copyInsert(p, spec) },
@@ -45,7 +46,8 @@ const VARIANTS: Variant[] = [
 ];
 const LITE_VARIANTS: Variant[] = [
   { label: 'pglite baseline unnest', batch: 5000, make: (p) => baselineUnnest(p, spec) },
-  { label: 'pglite unnest prepared', batch: 5000, make: (p) => unnestInsert(p, spec) },
+  { label: 'pglite unnest (kept)', batch: 5000, make: (p) => unnestInsert(p, spec) },
+  { label: 'pglite unnest prepared (not kept)', batch: 5000, make: (p) => preparedUnnest(p, spec) },
 ];
 
 function rows(n: number, streamId: string): DetectionRow[] {

@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import { finished } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -15,9 +14,9 @@ import { RANGE_KEYED, keyRanges, rangeTakenSql } from './insert-range-check';
  *   row, straight into the table (the fast path; a unique violation from a racing writer rolls it back and
  *   the batch takes the slow path); otherwise into a per-connection temp table, then INSERT … SELECT … ON
  *   CONFLICT DO NOTHING. Postgres only.
- * - unnest: one prepared INSERT … SELECT FROM unnest($1::t[], …): one parameter per column whatever the
- *   batch size. Used on PGlite, whose socket server loses protocol sync on COPY FROM STDIN.
- * bench/storage/index.ts measures both against the previous text-COPY and unnest writers.
+ * - unnest: one INSERT … SELECT FROM unnest($1::t[], …): one parameter per column whatever the batch size. Used on PGlite, whose socket server loses protocol sync on COPY FROM STDIN.
+ * bench/storage/index.ts measures both against the previous text-COPY and unnest writers. Statements are
+ * unnamed: named (prepared) ones measured no faster there and break behind a transaction-mode pooler.
  */
 export type InsertStrategy = 'copy' | 'unnest';
 
@@ -41,11 +40,6 @@ export type CopyBulkInsert<T> = BulkInsert<T> & { counters: CopyInsertCounters }
 
 const q = (ident: string) => `"${ident.replace(/"/g, '""')}"`;
 
-/** A stable statement name per SQL text: pg prepares it once per connection and reuses the plan. */
-function statementName(prefix: string, sql: string): string {
-  return `va_${prefix}_${crypto.createHash('sha1').update(sql).digest('hex').slice(0, 12)}`;
-}
-
 export function unnestSql<T>(spec: TableSpec<T>): string {
   const cols = spec.columns.map((c) => q(c.name)).join(', ');
   const params = spec.columns.map((c, i) => `$${i + 1}::${unnestType(c.type)}[]`).join(', ');
@@ -56,12 +50,10 @@ export function unnestSql<T>(spec: TableSpec<T>): string {
 }
 
 export function unnestInsert<T>(pool: Pool, spec: TableSpec<T>): BulkInsert<T> {
-  const text = unnestSql(spec);
-  const name = statementName(`unnest_${spec.table}`, text);
+  const sql = unnestSql(spec);
   return async (rows) => {
     if (rows.length === 0) return 0;
-    const values = spec.columns.map((c) => rows.map((r) => unnestValue(c.type, c.get(r))));
-    const res = await pool.query({ name, text, values });
+    const res = await pool.query(sql, spec.columns.map((c) => rows.map((r) => unnestValue(c.type, c.get(r)))));
     return res.rowCount ?? 0;
   };
 }
@@ -118,11 +110,9 @@ export function copyInsert<T>(pool: Pool, spec: TableSpec<T>, opts: CopyInsertOp
   const createStage = `CREATE TEMP TABLE IF NOT EXISTS ${stage} (${spec.columns.map((c) => `${q(c.name)} ${c.type}`).join(', ')}) ON COMMIT DELETE ROWS`;
   const copyStage = `COPY ${stage} (${cols}) FROM STDIN (FORMAT binary)`;
   const copyDirect = `COPY ${table} (${cols}) FROM STDIN (FORMAT binary)`;
-  const insertText = `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM ${stage} ON CONFLICT DO NOTHING`;
-  const insertQuery = { name: statementName(`stage_${spec.table}`, insertText), text: insertText };
+  const insertSql = `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM ${stage} ON CONFLICT DO NOTHING`;
   const fastPath = (opts.fastPath ?? true) && RANGE_KEYED.has(spec.table);
-  const rangeText = rangeTakenSql(spec.table);
-  const rangeName = statementName(`range_${spec.table}`, rangeText);
+  const rangeSql = rangeTakenSql(spec.table);
   const counters: CopyInsertCounters = { direct: 0, staged: 0, raced: 0 };
 
   const viaStage = async (client: PoolClient, payload: Payload): Promise<number> => {
@@ -131,7 +121,7 @@ export function copyInsert<T>(pool: Pool, spec: TableSpec<T>, opts: CopyInsertOp
     if (!have.has(spec.table)) { await client.query(createStage); have.add(spec.table); }
     await client.query('BEGIN');
     await copyPayload(client, copyStage, payload);
-    const res = await client.query(insertQuery);
+    const res = await client.query(insertSql);
     await client.query('COMMIT');
     counters.staged++;
     return res.rowCount ?? 0;
@@ -143,7 +133,7 @@ export function copyInsert<T>(pool: Pool, spec: TableSpec<T>, opts: CopyInsertOp
    */
   const direct = async (client: PoolClient, rows: T[], payload: Payload): Promise<number | null> => {
     const r = keyRanges(spec, rows);
-    const taken = await client.query({ name: rangeName, text: rangeText, values: [r.streams, r.lo, r.hi] });
+    const taken = await client.query(rangeSql, [r.streams, r.lo, r.hi]);
     if (taken.rowCount) return null;
     try {
       const n = await copyPayload(client, copyDirect, payload);
