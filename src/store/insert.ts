@@ -14,7 +14,8 @@ import { RANGE_KEYED, keyRanges, rangeTakenSql } from './insert-range-check';
  *   row, straight into the table (the fast path; a unique violation from a racing writer rolls it back and
  *   the batch takes the slow path); otherwise into a per-connection temp table, then INSERT … SELECT … ON
  *   CONFLICT DO NOTHING. Postgres only.
- * - unnest: one INSERT … SELECT FROM unnest($1::t[], …): one parameter per column whatever the batch size. Used on PGlite, whose socket server loses protocol sync on COPY FROM STDIN.
+ * - unnest: one INSERT … SELECT FROM unnest($1::t[], …): one parameter per column whatever the batch size.
+ *   Used on PGlite, whose socket server loses protocol sync on COPY FROM STDIN.
  * bench/storage/index.ts measures both against the previous text-COPY and unnest writers. Statements are
  * unnamed: named (prepared) ones measured no faster there and break behind a transaction-mode pooler.
  */
