@@ -58,6 +58,11 @@ export async function probeRtsp(
     } catch (err) {
       if (isVideoAgentError(err) && (err.code === 'E_NO_VIDEO' || (err instanceof GstError && !err.retryable))) throw err;
       last = err;
+      // pino loads here, on a failed attempt, not on the way to a file's first frame.
+      const log = (require('../obs/logger') as typeof import('../obs/logger')).logger;
+      if (log.isLevelEnabled('debug')) {
+        log.debug({ source: source.display, code: (err as VideoAgentError).code, err: (err as Error).message, debug: err instanceof GstError ? err.debug : undefined }, 'RTSP probe attempt failed; retrying');
+      }
     }
     const wait = Math.min(opts.retryDelayMs ?? 500, deadline - Date.now());
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));

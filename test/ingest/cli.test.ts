@@ -85,6 +85,17 @@ describe('ingest CLI (spawned)', function () {
     assertOneLineError(r, new RegExp(`could not connect to RTSP host 127\\.0\\.0\\.1:${port} .*within 1\\.5 s`));
   });
 
+  it('RTSP credentials appear in no output, error or log line (debug logging on)', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const s = net.createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); });
+    });
+    const r = await runCli(['ingest', `rtsp://admin:s3cret@127.0.0.1:${port}/live`, '--connect-timeout', '1.5'], 45_000, { LOG_LEVEL: 'debug' });
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, new RegExp(`^video-agent: could not connect to RTSP host 127\\.0\\.0\\.1:${port} \\(rtsp://127\\.0\\.0\\.1:${port}/live\\)`, 'm'));
+    assert.match(r.stderr, /RTSP probe attempt failed/, 'debug log lines were written');
+    assert.ok(!`${r.stdout}${r.stderr}`.includes('s3cret'), r.stderr);
+  });
+
   it('bad pipeline: unknown name, bad parameter, bad launch line', async () => {
     assertOneLineError(await runCli(['ingest', clip, '--pipeline', 'nosuch']), /unknown pipeline 'nosuch'/);
     assertOneLineError(await runCli(['ingest', clip, '--fps', 'fast']), /parameter 'fps' must be an integer between 1 and 120, got "fast"/);

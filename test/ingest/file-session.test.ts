@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import jpeg from 'jpeg-js';
 import { VideoAgentError } from '../../src/errors';
+import { parseCount } from '../../src/gst';
 import { openSource, type Session } from '../../src/ingest';
+import { renderCount } from '../../src/pipelines';
 import { truncateFile } from '../../src/media';
 import { AUDIO_SAMPLE_RATE } from '../../src/types';
 import { clip60s, clipShort, clipVideoOnly } from './helpers/media';
@@ -109,6 +111,27 @@ describe('ingest: file sessions', function () {
     assert.ok(n >= 20 && n < 100, `${n}`);
     assert.equal(session.state, 'stopped');
     assert.deepEqual(states.slice(0, 2), ['connecting', 'running']);
+  });
+
+  it('renders its template once and parses the launch line once, from open to the end of the run', async () => {
+    const renders = renderCount();
+    const parses = parseCount();
+    const session = await openSource(short, { params: { fps: 5 } });
+    assert.equal(renderCount() - renders, 1, 'renders while opening');
+    assert.equal(parseCount() - parses, 1, 'gst_parse_launch calls while opening (validation is the parse)');
+    const stats = await session.run();
+    assert.equal(stats.state, 'ended');
+    assert.ok(stats.frames > 0 && stats.firstFrameAt !== null && stats.firstFrameAt >= stats.startedAt!);
+    assert.equal(renderCount() - renders, 1, 'renders per session');
+    assert.equal(parseCount() - parses, 1, 'parses per session: the run used the validated pipeline');
+  });
+
+  it('a session stopped before it ran releases its parsed pipeline and parses nothing more', async () => {
+    const session = await openSource(short);
+    const parses = parseCount();
+    await session.stop();
+    for await (const _ of session.media()) assert.fail('nothing may be yielded');
+    assert.equal(parseCount(), parses);
   });
 
   it('stop() before anything was consumed resolves at once and the session yields nothing', async () => {

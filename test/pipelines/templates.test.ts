@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { VideoAgentError } from '../../src/errors';
+import { parse as parseYaml } from 'yaml';
 import {
+  BUILTIN_PIPELINE_DIR,
   launchToArgv,
   listBuiltinPipelines,
   loadPipelineTemplate,
@@ -41,6 +43,14 @@ describe('pipeline templates', () => {
       const tpl = loadPipelineTemplate(n);
       assert.match(tpl.launch, /appsink name=frames/);
       assert.match(tpl.audio ?? '', /appsink name=audio/);
+    }
+  });
+
+  it('the built-in files pass the full schema (at run time they are trusted and skip zod)', () => {
+    for (const n of listBuiltinPipelines()) {
+      const file = path.join(BUILTIN_PIPELINE_DIR, `${n}.yaml`);
+      const validated = parsePipelineTemplate(parseYaml(fs.readFileSync(file, 'utf8')), file);
+      assert.deepEqual(loadPipelineTemplate(n), validated, `${n}.yaml loads the same trusted or validated`);
     }
   });
 

@@ -12,12 +12,12 @@ export interface CliResult {
 }
 
 /** Spawns the real CLI (`node --import tsx …/cli-entry.ts ingest …`) in the repository root. */
-export function runCli(args: string[], timeoutMs = 45_000): Promise<CliResult> {
+export function runCli(args: string[], timeoutMs = 45_000, env: Record<string, string> = {}): Promise<CliResult> {
   const t0 = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
       cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: 'silent' },
+      env: { ...process.env, LOG_LEVEL: 'silent', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
