@@ -17,8 +17,9 @@ import { analyzeSource } from '../../src/analyze/run-analysis';
 import { openRuntime } from '../../src/analyze/runtime';
 import { openRedis } from '../../src/analyze/redis';
 import { StageWorker } from '../../src/analyze/stage-worker';
-import { parseStages } from '../../src/analyze/stream-analyzer';
-import { decodeJson, encodeFrame, streamKey } from '../../src/bus';
+import { parseStages } from '../../src/stages';
+import { streamKey } from '../../src/bus';
+import { CODECS } from '../../src/topics';
 import { openSource } from '../../src/ingest';
 import { generateClip } from '../../src/media';
 import { startLocalInference } from '../../src/runpod';
@@ -31,7 +32,7 @@ const ROUNDS = quick ? 1 : 3;
 const FPS = 10;
 const DB = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
-const STUBS = { yolo: { worker: 'stub' as const, model: 'yolo' as const }, whisper: { worker: 'stub' as const, model: 'whisper' as const }, vlm: { worker: 'stub' as const, model: 'vlm' as const } };
+const STUBS = { yolo: { backend: 'stub' as const, model: 'yolo' as const }, whisper: { backend: 'stub' as const, model: 'whisper' as const }, vlm: { backend: 'stub' as const, model: 'vlm' as const } };
 
 /** A 640×360 gradient JPEG (~the size of a sampled frame). */
 function testJpeg(w: number, h: number): Buffer {
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
   const raw = new Redis(REDIS);
   const pubConn = await openRedis(REDIS, { prefix });
   const workConn = await openRedis(REDIS, { prefix });
-  const worker = new StageWorker({ stage: 'detection', bus: workConn.bus, state: workConn.state, ports: { ...rt.ports, publisher: workConn.publisher }, consumer: 'bench-w', discoverMs: 50, leaseTtlMs: 5000 });
+  const worker = new StageWorker({ stage: 'detection', bus: workConn.bus, state: workConn.state, services: rt.services, consumer: 'bench-w', discoverMs: 50, leaseTtlMs: 5000 });
   const frameJpeg = testJpeg(640, 360);
   console.log('measuring frame → detection latency on Redis…');
   const sent = new Map<number, number>();
@@ -93,7 +94,7 @@ async function main(): Promise<void> {
     const c = pubConn.bus.consume({
       group: 'bench-reader', consumer: 'r', keys: [streamKey('detections', 'bench-lat')], blockMs: 100,
       handler: async (d) => {
-        const { ptsUs } = decodeJson(d);
+        const { ptsUs } = CODECS.detections.decode(d);
         const t = sent.get(ptsUs);
         if (t !== undefined) lat.push(performance.now() - t);
         if (lat.length >= n) { resolve(); void c; }
@@ -105,8 +106,8 @@ async function main(): Promise<void> {
     const ptsUs = i * 100_000;
     sent.set(ptsUs, performance.now());
     // Distinct bytes per frame so the client's content cache cannot answer.
-    const f = { streamId: 'bench-lat', ptsUs, ts: Date.now(), width: 640, height: 360, jpeg: Buffer.concat([frameJpeg, Buffer.from(String(i))]) };
-    await pubConn.bus.publish(streamKey('video', 'bench-lat'), encodeFrame(f));
+    const f = { streamId: 'bench-lat', ptsUs, ts: Date.now(), width: 640, height: 360, jpeg: Buffer.concat([frameJpeg, Buffer.from(String(i))]), sceneScore: null };
+    await pubConn.bus.publish(streamKey('frames', 'bench-lat'), CODECS.frames.encode(f));
     await new Promise((r) => setTimeout(r, 1000 / FPS));
   }
   await Promise.race([got, new Promise((r) => setTimeout(r, 30_000))]);

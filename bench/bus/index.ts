@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import Redis from 'ioredis';
 import { MemoryBus } from '../../src/bus/memory-bus';
 import { RedisBus } from '../../src/bus/redis-bus';
-import { decodeFrame, decodeJson, encodeFrame, encodeJson } from '../../src/bus/messages';
+import { CODECS } from '../../src/topics';
 import { streamKey } from '../../src/bus/keys';
 import type { Bus } from '../../src/bus/types';
 
@@ -27,23 +27,26 @@ async function roundTrips(bus: Bus, label: string): Promise<{ p50: number; p95: 
   const streamId = 'bench';
   // The detection worker: frame in, detections out (what `worker --stage detection` does, minus inference).
   const worker = bus.consume({
-    group: 'detection', consumer: 'w1', topic: 'video', batch: 1, blockMs: 1000, discoverIntervalMs: 20,
+    group: 'detection', consumer: 'w1', topic: 'frames', batch: 1, blockMs: 1000, discoverIntervalMs: 20,
     handler: async (d) => {
-      const f = decodeFrame(d);
-      await bus.publish(streamKey('detections', f.streamId), encodeJson(f.streamId, f.ptsUs, { detections: [{ className: 'person', bbox: [1, 2, 3, 4], confidence: 0.9 }], bytes: f.jpeg.length }));
+      const f = CODECS.frames.decode(d);
+      await bus.publish(streamKey('detections', f.streamId), CODECS.detections.encode({
+        streamId: f.streamId, ptsUs: f.ptsUs, ts: f.ts, width: f.width, height: f.height, skipped: null,
+        detections: [{ className: 'person', classId: 0, bbox: [1, 2, 3, 4], confidence: 0.9, trackId: 1 }],
+      }));
     },
   });
   let resolveOne: ((ptsUs: number) => void) | null = null;
   const sink = bus.consume({
     group: 'bench', consumer: 'r1', topic: 'detections', batch: 1, blockMs: 1000, discoverIntervalMs: 20,
-    handler: async (d) => { resolveOne?.(decodeJson(d).ptsUs); },
+    handler: async (d) => { resolveOne?.(CODECS.detections.decode(d).ptsUs); },
   });
   await bus.registerStream(streamId);
   const lat: number[] = [];
   for (let i = 0; i < N + WARMUP; i++) {
     const got = new Promise<number>((r) => { resolveOne = r; });
     const t0 = performance.now();
-    await bus.publish(streamKey('video', streamId), encodeFrame({ streamId, ptsUs: i * 100_000, ts: Date.now(), width: 1280, height: 720, jpeg }));
+    await bus.publish(streamKey('frames', streamId), CODECS.frames.encode({ streamId, ptsUs: i * 100_000, ts: Date.now(), width: 1280, height: 720, jpeg, sceneScore: null }));
     const pts = await got;
     if (pts !== i * 100_000) throw new Error(`${label}: out of order (${pts})`);
     if (i >= WARMUP) lat.push(performance.now() - t0);

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { analyzeSource } from '../../src/analyze/run-analysis';
 import { openRuntime } from '../../src/analyze/runtime';
-import { parseStages } from '../../src/analyze/stream-analyzer';
+import { parseStages } from '../../src/stages';
 import { openSource } from '../../src/ingest';
 import { generateClip } from '../../src/media';
 import { startLocalInference } from '../../src/runpod';

@@ -2,11 +2,9 @@
 import Redis from 'ioredis';
 import { VideoAgentError } from '../errors';
 import { RedisBus, type Bus } from '../bus';
-import type { Publisher } from '../stages/ports';
-import { busPublisher } from './publisher';
 import type { StateStore } from './stage-worker';
 
-export interface RedisConnection { bus: Bus; state: StateStore; publisher: Publisher; close(): Promise<void> }
+export interface RedisConnection { bus: Bus; state: StateStore; close(): Promise<void> }
 
 /** Connects to Redis or fails with one clear line (the URL's password is never printed). */
 export async function openRedis(redisUrl: string, opts: { prefix?: string } = {}): Promise<RedisConnection> {
@@ -17,7 +15,7 @@ export async function openRedis(redisUrl: string, opts: { prefix?: string } = {}
     await probe.connect();
     await probe.ping();
   } catch (err) {
-    throw new VideoAgentError('E_REDIS_UNREACHABLE', `cannot reach Redis at ${safeUrl(redisUrl)}: ${(err as Error).message}`);
+    throw new VideoAgentError('E_REDIS_UNREACHABLE', `cannot reach Redis at ${safeUrl(redisUrl)}: ${(err as Error).message}`, { kind: 'unreachable' });
   } finally {
     probe.disconnect();
   }
@@ -28,10 +26,10 @@ export async function openRedis(redisUrl: string, opts: { prefix?: string } = {}
     get: (k) => redis.get(prefix + k),
     set: async (k, v) => { await redis.set(prefix + k, v, 'EX', 7 * 24 * 3600); },
   };
-  return { bus, state, publisher: busPublisher(bus), close: () => bus.close() };
+  return { bus, state, close: () => bus.close() };
 }
 
-/** Null when no Redis URL is given (analyze then uses only the in-process fan-out). */
+/** Null when no Redis URL is given (analyze then uses only the in-process bus). */
 export async function openResultPublisher(redisUrl: string | undefined): Promise<RedisConnection | null> {
   return redisUrl ? openRedis(redisUrl) : null;
 }

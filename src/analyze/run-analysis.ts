@@ -7,21 +7,25 @@ import { VideoAgentError } from '../errors';
 import { openSource, resolveSource, defaultStreamId, isValidStreamId, type Session, type SessionStats } from '../ingest';
 import type { CostSnapshot } from '../runpod';
 import type { EndpointCallSummary, RowCounts, SkipSummary, StoredEvent } from '../store';
-import type { Stage } from '../stages/ports';
+import { MemoryBus, type Bus } from '../bus';
+import { StreamGraph } from '../graph/stream-graph';
+import { stageModules, type StageStatsMap } from '../stages';
+import type { GraphTopic } from '../topics';
+import { MediaPublisher } from './media-publisher';
 import type { Runtime } from './runtime';
-import { encodeAudio, encodeFrame, streamKey, type Bus } from '../bus';
-import { StreamAnalyzer, type AnalyzerTuning, type StreamAnalyzerStats } from './stream-analyzer';
 
 export interface AnalyzeOptions {
   /** A file path or an rtsp:// URL. */
   input: string;
-  stages: ReadonlySet<Stage>;
+  /** Stage names (src/stages/registry.ts). */
+  stages: ReadonlySet<string>;
   fps?: number;
   streamId?: string;
   pipeline?: string;
   /** Extra pipeline parameters (width, height, quality…). */
   params?: Record<string, unknown>;
-  tuning?: AnalyzerTuning;
+  /** Per-stage settings, keyed by stage name (e.g. `{ detection: { batchSize: 4 } }`). */
+  stageOptions?: Record<string, Record<string, unknown>>;
   /** Live sources run until aborted (or this many seconds of wall time). */
   maxDurationS?: number;
   signal?: AbortSignal;
@@ -42,7 +46,7 @@ export interface AnalyzeProgress {
   durationUs: number;
   frames: number;
   audioSeconds: number;
-  stages: StreamAnalyzerStats;
+  stages: StageStatsMap;
 }
 
 export interface AnalyzeSummary {
@@ -51,7 +55,7 @@ export interface AnalyzeSummary {
   live: boolean;
   wallMs: number;
   ingest: SessionStats;
-  stages: StreamAnalyzerStats;
+  stages: StageStatsMap;
   rows: RowCounts;
   topEvents: StoredEvent[];
   calls: EndpointCallSummary[];
@@ -74,7 +78,14 @@ export async function analyzeSource(rt: Runtime, opts: AnalyzeOptions): Promise<
     params: { ...opts.params, ...(opts.fps !== undefined ? { fps: opts.fps } : {}) },
   });
   opts.onSession?.(session);
-  const analyzer = new StreamAnalyzer({ streamId, stages: opts.stages, live: session.live, ports: rt.ports, tuning: opts.tuning });
+  // The local stages run on an in-process bus; results are mirrored to the shared bus (Redis) when given,
+  // and media go there too for the stages left to `worker` processes elsewhere.
+  const local = new MemoryBus({ maxQueue: 64, onFull: 'block' });
+  const graph = new StreamGraph({ bus: local, streamId, stages: opts.stages, live: session.live, services: rt.services, options: opts.stageOptions, mirror: opts.bus, consumer: 'analyze' });
+  await graph.start();
+  const media = new MediaPublisher({
+    streamId, rows: rt.store, local, localTopics: graph.consumes, shared: opts.bus, sharedTopics: remoteMediaTopics(opts.stages),
+  });
 
   const stop = () => { void session.stop(); };
   opts.signal?.addEventListener('abort', stop, { once: true });
@@ -82,39 +93,36 @@ export async function analyzeSource(rt: Runtime, opts: AnalyzeOptions): Promise<
   const progress = opts.onProgress
     ? setInterval(() => {
         const s = session.stats();
-        opts.onProgress!({ streamId, live: session.live, positionUs: s.positionUs, durationUs: s.durationUs, frames: s.frames, audioSeconds: s.audioSeconds, stages: analyzer.stats() });
+        opts.onProgress!({ streamId, live: session.live, positionUs: s.positionUs, durationUs: s.durationUs, frames: s.frames, audioSeconds: s.audioSeconds, stages: graph.stats() });
       }, 500)
     : null;
-  const bus = opts.bus;
-  const shareVideo = bus && !(opts.stages.has('detection') && opts.stages.has('vlm'));
-  const shareAudio = bus && !opts.stages.has('audio');
-  const videoKey = streamKey('video', streamId);
-  const audioKey = streamKey('audio', streamId);
   let ingest: SessionStats;
   try {
-    ingest = await session.run({
-      onFrame: async (f) => {
-        if (shareVideo) await bus.publish(videoKey, encodeFrame(f));
-        await analyzer.onFrame(f);
-      },
-      onAudio: async (c) => {
-        if (shareAudio) await bus.publish(audioKey, encodeAudio(c));
-        await analyzer.onAudio(c);
-      },
-    });
+    ingest = await session.run({ onFrame: (f) => media.frame(f), onAudio: (c) => media.audio(c) });
   } finally {
     if (timer) clearTimeout(timer);
     if (progress) clearInterval(progress);
     opts.signal?.removeEventListener('abort', stop);
     await session.stop();
   }
-  await analyzer.finish();
+  await graph.finish();
+  await local.close();
   await rt.store.flush();
   const [rows, topEvents, calls, skips] = await Promise.all([
     rt.store.countRows(streamId), rt.store.topEvents({ streamId, limit: 5 }), rt.store.endpointCallSummary(streamId), rt.store.skipSummary(streamId),
   ]);
   return {
-    streamId, source: source.display, live, wallMs: Date.now() - started, ingest, stages: analyzer.stats(),
+    streamId, source: source.display, live, wallMs: Date.now() - started, ingest, stages: graph.stats(),
     rows, topEvents, calls, skips, cost: rt.runpod.cost.snapshot(), localInference: rt.localInference,
   };
+}
+
+/** Media topics consumed by a registered default stage that does not run here (a worker elsewhere runs it). */
+function remoteMediaTopics(local: ReadonlySet<string>): Set<GraphTopic> {
+  const out = new Set<GraphTopic>();
+  for (const m of stageModules()) {
+    if (!m.default || local.has(m.name)) continue;
+    for (const t of m.consumes) if (t === 'frames' || t === 'audio') out.add(t);
+  }
+  return out;
 }

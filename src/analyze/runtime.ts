@@ -1,17 +1,14 @@
 /**
  * What one analyze/worker process holds: the store (DATABASE_URL or embedded PGlite, migrated at start),
- * the inference client (RUNPOD_API_KEY or the local emulator with CPU workers), the stage ports built on
- * them, and optionally an external publisher (Redis). Injected parts (tests, benchmarks) are not closed here.
+ * the inference client (RUNPOD_API_KEY or the local emulator with CPU models), and the services every
+ * stage gets built on them. Injected parts (tests, benchmarks) are not closed here.
  */
 import { VideoAgentError } from '../errors';
 import { openStore, type Store } from '../store';
-import { createInference, type RunpodClient } from '../runpod';
-import type { AnalyzerPorts } from './stream-analyzer';
-import { inferencePorts, type InferencePorts } from './adapters/inference';
-import { prosodyPort } from './adapters/prosody';
-import { storeSink } from './adapters/store';
-import { byteTrackFactory } from './adapters/tracker';
-import type { Publisher } from '../stages/ports';
+import { createInference, type InferenceClient, type RunpodClient } from '../runpod';
+import { modelDefaultsFromEnv } from '../runpod/models';
+import { InferenceClient as Client } from '../runpod/inference';
+import type { StageServices } from '../stages';
 
 export interface RuntimeOptions {
   env?: Record<string, string | undefined>;
@@ -19,16 +16,16 @@ export interface RuntimeOptions {
   store?: Store;
   /** Use this RunPod client instead of creating one (not closed by the runtime). */
   runpod?: RunpodClient;
-  publisher?: Publisher;
   dataDir?: string;
 }
 
 export interface Runtime {
   store: Store;
   runpod: RunpodClient;
-  /** True when inference runs on the in-process emulator with local CPU workers. */
+  inference: InferenceClient;
+  /** True when inference runs on the in-process emulator with local CPU models. */
   localInference: boolean;
-  ports: AnalyzerPorts;
+  services: StageServices;
   close(): Promise<void>;
 }
 
@@ -42,28 +39,22 @@ export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
       const s = store;
       closers.push(() => s.close());
     }
-    await withTimeout(store.migrateDone, 20_000, () => new VideoAgentError('E_DB_UNREACHABLE', `cannot reach the database${env.DATABASE_URL ? ' at DATABASE_URL' : ''} (migrations did not complete within 20 s)`));
-    let runpod = opts.runpod;
+    await withTimeout(store.migrateDone, 20_000, () => new VideoAgentError('E_DB_UNREACHABLE', `cannot reach the database${env.DATABASE_URL ? ' at DATABASE_URL' : ''} (migrations did not complete within 20 s)`, { kind: 'unreachable' }));
+    let inference: InferenceClient;
     let localInference = false;
-    if (!runpod) {
+    if (opts.runpod) {
+      const own = new Client(opts.runpod, modelDefaultsFromEnv(env));
+      inference = own;
+      closers.push(async () => own.detach());
+    } else {
       const inf = await createInference(env);
-      runpod = inf.client.runpod;
+      inference = inf.client;
       localInference = inf.local;
       closers.push(() => inf.close());
     }
-    const inference: InferencePorts = inferencePorts(runpod);
-    closers.push(async () => inference.dispose());
-    const ports: AnalyzerPorts = {
-      detect: inference.detect,
-      transcribe: inference.transcribe,
-      describe: inference.describe,
-      prosody: prosodyPort(),
-      trackerFactory: byteTrackFactory(),
-      sink: storeSink(store),
-      publisher: opts.publisher,
-    };
+    const services: StageServices = { rows: store, inference };
     return {
-      store, runpod, localInference, ports,
+      store, runpod: inference.runpod, inference, localInference, services,
       async close() {
         for (const c of closers.reverse()) await c().catch(() => undefined);
       },

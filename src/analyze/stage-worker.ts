@@ -1,38 +1,38 @@
 /**
  * `worker --stage X`: one member of the stage's consumer group on a shared bus (Redis). Stateful per-stream
  * work (tracking, audio windows, the VLM window) belongs to one worker at a time through a per-stream
- * lease: this worker polls the stream registry, takes the leases it can, and consumes only the keys of the
- * streams it holds, so several workers split the streams between them. When a holder dies its lease
- * expires, another worker takes the stream over, and its group's pending entries (delivered to the dead
- * worker, never acknowledged) are claimed with XAUTOCLAIM at once, before any new entry is read, and
- * processed again in stream order (writes are idempotent).
+ * lease: this worker polls the stream registry, takes the leases it can, and runs the stage's module
+ * (src/stages/registry.ts, the same module `analyze` runs in one process) on the keys of the streams it
+ * holds, so several workers split the streams between them. When a holder dies its lease expires,
+ * another worker takes the stream over, and its group's pending entries (delivered to the dead worker,
+ * never acknowledged) are claimed with XAUTOCLAIM at once, before any new entry is read, and processed
+ * again in stream order (writes are idempotent).
  *
- * Acknowledgement: detection takes whole XREADGROUP/XAUTOCLAIM batches (so the endpoint sees real
- * batches) and acknowledges a batch only once every frame's result (or skip) is recorded and the tracker
- * snapshot saved, so a killed worker loses nothing. Audio and VLM acknowledge on receipt, because their
- * windows need later entries to complete; a crash there loses at most the window being assembled (≤ 6 s
- * of audio, one VLM window). The tracker snapshot (`state:tracker:<streamId>`) is saved after each batch,
- * before its acknowledgement, with the pts of the last tracked frame, and restored on take-over: the next
- * holder continues the same track ids, and a frame from the tracker's past is stored without ids rather
- * than fed to the tracker out of order.
+ * Acknowledgement: a stage with a batch handler (detection) takes whole XREADGROUP/XAUTOCLAIM reads and
+ * acknowledges a read only once every entry's outcome is recorded and the stage's state saved; the
+ * others acknowledge on receipt, because their windows need later entries to complete (a crash there
+ * loses at most the window being assembled). A stage's state (`state:<stage>:<streamId>`, e.g. the
+ * tracker snapshot with the pts of the last tracked frame) is restored on take-over, so the next holder
+ * continues the same track ids.
  */
 import { childLogger } from '../obs/logger';
-import { decodeAudio, decodeFrame, decodeJson, leaseName, streamKey } from '../bus';
-import type { Bus, Consumer, Delivery, Lease } from '../bus';
-import type { Stage } from '../stages/ports';
-import { decodeTrackerState, encodeTrackerState, trackerStateKey, type TrackerState } from './tracker-state';
-import { StreamAnalyzer, type AnalyzerPorts, type AnalyzerTuning, type StreamAnalyzerStats } from './stream-analyzer';
+import { leaseName } from '../bus';
+import type { Bus, Lease } from '../bus';
+import { StreamGraph } from '../graph/stream-graph';
+import { stageModule, type StageServices, type StageStatsMap } from '../stages';
 
-/** Where a stage keeps per-stream state between holders (the tracker snapshot). */
+/** Where a stage keeps per-stream state between holders. */
 export interface StateStore {
   get(key: string): Promise<string | null>;
   set(key: string, value: string): Promise<void>;
 }
 
+export const stageStateKey = (stage: string, streamId: string): string => `state:${stage}:${streamId}`;
+
 export interface StageWorkerOptions {
-  stage: Stage;
+  stage: string;
   bus: Bus;
-  ports: AnalyzerPorts;
+  services: StageServices;
   /** Unique per worker process. */
   consumer: string;
   state?: StateStore;
@@ -44,9 +44,10 @@ export interface StageWorkerOptions {
    * holding the lease means their reader is gone). The first check runs before the first read.
    */
   claimIntervalMs?: number;
-  /** Entries per bus read; detection hands each read to the endpoint as batches. Default batchSize × 2. */
+  /** Entries per bus read; batch stages hand each read to the endpoint as batches. */
   readBatch?: number;
-  tuning?: AnalyzerTuning;
+  /** Settings of the stage (the same as `analyze` takes for it). */
+  options?: Record<string, unknown>;
   /** Most streams held at once (spreads streams over workers). */
   maxStreams?: number;
 }
@@ -54,8 +55,7 @@ export interface StageWorkerOptions {
 interface Lane {
   streamId: string;
   lease: Lease;
-  analyzer: StreamAnalyzer;
-  consumer: Consumer;
+  graph: StreamGraph;
 }
 
 export interface StageWorkerStats {
@@ -63,7 +63,7 @@ export interface StageWorkerStats {
   handled: number;
   claimed: number;
   failed: number;
-  perStream: Record<string, StreamAnalyzerStats>;
+  perStream: Record<string, StageStatsMap>;
 }
 
 export class StageWorker {
@@ -75,6 +75,7 @@ export class StageWorker {
   private stopped = false;
 
   constructor(private readonly o: StageWorkerOptions) {
+    stageModule(o.stage); // an unknown stage fails here, naming the known ones
     this.log = childLogger({ component: 'stage-worker', stage: o.stage, consumer: o.consumer });
   }
 
@@ -90,12 +91,13 @@ export class StageWorker {
   heldStreams(): string[] { return [...this.lanes.keys()].sort(); }
 
   stats(): StageWorkerStats {
-    const s = { ...this.finished, streams: this.heldStreams(), perStream: {} as Record<string, StreamAnalyzerStats> };
+    const s = { ...this.finished, streams: this.heldStreams(), perStream: {} as Record<string, StageStatsMap> };
     for (const l of this.lanes.values()) {
-      s.handled += l.consumer.stats.handled;
-      s.claimed += l.consumer.stats.claimed;
-      s.failed += l.consumer.stats.failed;
-      s.perStream[l.streamId] = l.analyzer.stats();
+      const c = l.graph.consumerStats();
+      s.handled += c.handled;
+      s.claimed += c.claimed;
+      s.failed += c.failed;
+      s.perStream[l.streamId] = l.graph.stats();
     }
     return s;
   }
@@ -112,7 +114,7 @@ export class StageWorker {
   async kill(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    for (const l of this.lanes.values()) { l.lease.abandon(); l.consumer.abort(); }
+    for (const l of this.lanes.values()) { l.lease.abandon(); l.graph.abort(); }
     this.lanes.clear();
   }
 
@@ -125,61 +127,39 @@ export class StageWorker {
       const lease = await this.o.bus.leases.tryAcquire(leaseName(this.o.stage, streamId), this.o.leaseTtlMs ?? 10_000);
       if (!lease) continue;
       if (this.stopped) { await lease.release(); break; }
-      await this.openLane(streamId, lease);
+      try {
+        await this.openLane(streamId, lease);
+      } catch (err) {
+        // A stream this worker cannot open must not keep its lease (and the stream) stuck forever.
+        await lease.release().catch(() => undefined);
+        throw err;
+      }
     }
   }
 
   private async openLane(streamId: string, lease: Lease): Promise<void> {
-    const snapshotKey = trackerStateKey(streamId);
-    const state = this.o.stage === 'detection' ? this.o.state : undefined;
-    let handedOver: TrackerState | null = null;
-    if (state) {
-      const raw = await state.get(snapshotKey);
-      if (raw) {
-        handedOver = decodeTrackerState(raw);
-        if (handedOver) this.log.info({ streamId, trackedUpToUs: handedOver.trackedUpToUs }, 'restored the tracker handed over by the previous holder');
-        else this.log.error({ streamId }, 'tracker state is unreadable; starting a fresh tracker (track ids restart)');
-      }
-    }
-    // Files and live sources look alike on the bus: block (backpressure on the consumer, not drops).
-    const analyzerFor = (h: TrackerState | null) => new StreamAnalyzer({
-      streamId, stages: new Set([this.o.stage]), live: false, ports: this.o.ports, tuning: this.o.tuning,
-      trackerSnapshot: h?.tracker, trackedUpToUs: h?.trackedUpToUs,
-    });
-    let analyzer: StreamAnalyzer;
-    try {
-      analyzer = analyzerFor(handedOver);
-    } catch (err) {
-      // A snapshot the tracker rejects must not keep the stream (and its lease) stuck forever.
-      if (!handedOver) { await lease.release().catch(() => undefined); throw err; }
-      this.log.error({ streamId, err: (err as Error).message }, 'handed-over tracker rejected; starting a fresh tracker (track ids restart)');
-      analyzer = analyzerFor(null);
-    }
-    const common = {
-      group: this.o.stage, consumer: this.o.consumer,
+    const store = this.o.state;
+    const graph = new StreamGraph({
+      bus: this.o.bus, streamId, stages: [this.o.stage],
+      // Files and live sources look alike on the bus: block (backpressure on the consumer, not drops).
+      live: false,
+      services: this.o.services, options: { [this.o.stage]: this.o.options ?? {} },
+      consumer: this.o.consumer, readBatch: this.o.readBatch,
       // We hold the stream's lease: any entry pending on it was read by a previous (dead) holder. Claim it
       // at once, before reading new entries, so the stream is processed in order (the tracker needs that).
-      claimIdleMs: 0, claimIntervalMs: this.o.claimIntervalMs ?? 5000,
-      batch: this.o.readBatch ?? (this.o.tuning?.batchSize ?? 8) * 2,
-    };
-    const consumer = this.o.stage === 'detection'
-      ? this.o.bus.consume({
-          ...common, keys: [streamKey('video', streamId)],
-          batchHandler: async (ds) => {
-            const detection = analyzer.detection as NonNullable<StreamAnalyzer['detection']>;
-            await detection.pushBatchAndWait(ds.map(decodeFrame));
-            // Saved before the batch is acknowledged, so a take-over never restores a tracker that has not
-            // seen an acknowledged frame. A lost lease means the new holder owns the snapshot: leave it be.
-            if (state && lease.held) await state.set(snapshotKey, encodeTrackerState({ tracker: detection.trackerSnapshot(), trackedUpToUs: detection.trackedUpToUs() }));
-          },
-        })
-      : this.o.bus.consume({
-          ...common,
-          keys: this.o.stage === 'audio' ? [streamKey('audio', streamId)]
-            : [streamKey('video', streamId), streamKey('detections', streamId), streamKey('transcripts', streamId)],
-          handler: (d) => this.route(analyzer, d),
-        });
-    const lane: Lane = { streamId, lease, analyzer, consumer };
+      consume: { claimIdleMs: 0, claimIntervalMs: this.o.claimIntervalMs ?? 5000 },
+      state: store ? {
+        load: (stage) => store.get(stageStateKey(stage, streamId)),
+        // A lost lease means the new holder owns the state: leave it be.
+        save: async (stage, value) => {
+          if (!lease.held) return false;
+          await store.set(stageStateKey(stage, streamId), value);
+          return true;
+        },
+      } : undefined,
+    });
+    await graph.start();
+    const lane: Lane = { streamId, lease, graph };
     this.lanes.set(streamId, lane);
     lease.onLost(() => {
       this.log.warn({ streamId }, 'lease lost: another worker owns this stream now');
@@ -188,32 +168,14 @@ export class StageWorker {
     this.log.info({ streamId }, 'took over stream');
   }
 
-  /** Audio and VLM: one entry at a time, into the stage's windows. */
-  private async route(analyzer: StreamAnalyzer, d: Delivery): Promise<void> {
-    if (d.key.startsWith('video:')) {
-      await analyzer.onFrame(decodeFrame(d));
-    } else if (d.key.startsWith('audio:')) {
-      await analyzer.onAudio(decodeAudio(d));
-    } else if (analyzer.vlm) {
-      const { payload } = decodeJson<Record<string, unknown>>(d);
-      if (d.key.startsWith('detections:')) {
-        const dets = (payload.detections as { class_name: string; track_id: number | null }[]) ?? [];
-        analyzer.vlm.onDetections({ ptsUs: Number(payload.pts_us), detections: dets.map((x) => ({ className: x.class_name, trackId: x.track_id })) });
-      } else {
-        const prosody = payload.prosody as { rmsDb?: number } | null;
-        analyzer.vlm.onTranscript({ startUs: Number(payload.start_us), endUs: Number(payload.end_us), text: String(payload.text ?? ''), rmsDb: prosody?.rmsDb ?? null });
-      }
-    }
-  }
-
   private async closeLane(l: Lane, release: boolean): Promise<void> {
     if (this.lanes.get(l.streamId) !== l) return;
     this.lanes.delete(l.streamId);
-    await l.consumer.stop();
-    this.finished.handled += l.consumer.stats.handled;
-    this.finished.claimed += l.consumer.stats.claimed;
-    this.finished.failed += l.consumer.stats.failed;
-    await l.analyzer.finish().catch((err) => this.log.error({ err }, 'stage drain failed'));
+    await l.graph.stop();
+    const c = l.graph.consumerStats();
+    this.finished.handled += c.handled;
+    this.finished.claimed += c.claimed;
+    this.finished.failed += c.failed;
     if (release) await l.lease.release().catch(() => undefined);
   }
 }

@@ -33,7 +33,7 @@ export function formatSummary(s: AnalyzeSummary): string {
     for (const k of s.skips) lines.push(`  ${k.stage}: ${k.count} × ${k.reason}`);
   }
   lines.push('');
-  lines.push(`endpoint calls (${s.localInference ? 'local emulator, CPU workers' : 'RunPod'}):`);
+  lines.push(`endpoint calls (${s.localInference ? 'local emulator, CPU models' : 'RunPod'}):`);
   if (!s.calls.length) lines.push('  (none)');
   const modelled = s.cost.basis === 'modelled' || s.cost.basis === 'mixed';
   const gpuLabel = modelled ? 'modelled GPU s (estimate)' : 'GPU s';

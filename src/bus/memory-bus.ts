@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { childLogger } from '../obs/logger';
-import { REGISTRY_KEY, assertStreamId, parseStreamKey } from './keys';
+import { REGISTRY_KEY, assertStreamId, parseStreamKey, streamKey } from './keys';
 import { BackendLeaseManager, MemoryLeaseBackend } from './lease';
-import { toDeliveryFields } from './messages';
+import { toDeliveryFields } from './fields';
 import { assertOneHandler } from './handlers';
 import { busMessages } from './metrics';
 import type { Bus, BusFields, ConsumeOptions, Consumer, ConsumerStats, Delivery, LeaseManager } from './types';
@@ -157,6 +157,15 @@ export class MemoryBus implements Bus {
     const loops: Promise<void>[] = [];
     const queues: GroupQueue[] = [];
     let stopped = false;
+    let busy = 0;
+    let idleWaiters: (() => void)[] = [];
+    const isIdle = () => busy === 0 && queues.every((q) => q.items.length === 0);
+    const checkIdle = () => {
+      if (!idleWaiters.length || !isIdle()) return;
+      const w = idleWaiters;
+      idleWaiters = [];
+      for (const r of w) r();
+    };
     const owner = {};
     // Entry by entry is a batch of one: one code path for retries and drops.
     const handle: (items: Item[]) => Promise<void> = opts.batchHandler
@@ -173,6 +182,7 @@ export class MemoryBus implements Bus {
           if (!first) break;
           const items = opts.batchHandler ? [first, ...q.takeReady(batch - 1)] : [first];
           if (stopped) { for (const it of items.reverse()) q.retry(it); break; }
+          busy++;
           try {
             await handle(items);
             stats.handled += items.length;
@@ -191,20 +201,24 @@ export class MemoryBus implements Bus {
                 q.retry(item);
               }
             }
+          } finally {
+            busy--;
+            checkIdle();
           }
         }
       })());
     };
 
-    const onStream = (streamId: string) => { if (!stopped && opts.topic) serve(`${opts.topic}:${streamId}`); };
+    const onStream = (streamId: string) => { if (!stopped && opts.topic) serve(streamKey(opts.topic, streamId)); };
     if (opts.topic) {
-      for (const id of this.registry) serve(`${opts.topic}:${id}`);
+      for (const id of this.registry) serve(streamKey(opts.topic, id));
       this.events.on(REGISTRY_KEY, onStream);
     }
     for (const k of opts.keys ?? []) serve(k);
 
     const halt = () => {
       stopped = true;
+      for (const r of idleWaiters.splice(0)) r();
       this.events.off(REGISTRY_KEY, onStream);
       for (const q of queues) q.wake(owner);
       this.consumers.delete(consumer);
@@ -217,6 +231,7 @@ export class MemoryBus implements Bus {
       },
       // In one process nothing survives a crash: the items in flight are simply not retried.
       abort: halt,
+      idle: () => (isIdle() ? Promise.resolve() : new Promise<void>((r) => { idleWaiters.push(r); })),
     };
     this.consumers.add(consumer);
     return consumer;

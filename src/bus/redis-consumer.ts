@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
 import { childLogger } from '../obs/logger';
+import { streamKey } from './keys';
 import { assertOneHandler } from './handlers';
 import { busMessages } from './metrics';
 import { parseAutoClaim, parseReadGroup, type RawEntry } from './redis-replies';
@@ -71,7 +72,7 @@ export class RedisConsumer implements Consumer {
 
   private async discover(): Promise<void> {
     const keys = this.o.topic
-      ? (await this.conn.smembers(this.prefix + this.registryKey)).map((id) => `${this.prefix}${this.o.topic}:${id}`)
+      ? (await this.conn.smembers(this.prefix + this.registryKey)).map((id) => `${this.prefix}${streamKey(this.o.topic as NonNullable<typeof this.o.topic>, id)}`)
       : (this.o.keys ?? []).map((k) => this.prefix + k);
     for (const key of keys) {
       if (this.keys.has(key)) continue;

@@ -64,6 +64,11 @@ export interface Consumer {
    * flight and acknowledges nothing from now on, so whatever it had read stays pending for reclaim.
    */
   abort(): void;
+  /**
+   * In-process bus only: resolves once every entry published so far on the consumer's keys is handled
+   * (how a finished stream is drained stage by stage). Redis consumers have no end to wait for.
+   */
+  idle?(): Promise<void>;
 }
 
 export interface Lease {

@@ -4,7 +4,7 @@ import { analyzeSource, type AnalyzeProgress } from '../analyze/run-analysis';
 import { openRuntime } from '../analyze/runtime';
 import path from 'node:path';
 import { ensureSampleClip } from '../media';
-import { parseStages } from '../analyze/stream-analyzer';
+import { defaultStageNames, parseStages, stageModules } from '../stages';
 import { formatSummary } from '../analyze/summary';
 import { openResultPublisher } from '../analyze/redis';
 
@@ -30,7 +30,7 @@ export function registerAnalyze(program: Command): void {
     .description('Analyse a video file or RTSP stream end to end: detections, transcript, events, cost summary')
     .argument('[source]', 'a media file or an rtsp:// URL')
     .option('--sample', 'analyse the generated sample clip (moving content + speech)')
-    .option('--stages <list>', 'comma-separated stages: detection,audio,vlm (or none)', 'detection,audio,vlm')
+    .option('--stages <list>', `comma-separated stages: ${stageModules().map((m) => m.name).join(',')} (or none)`, defaultStageNames().join(','))
     .option('--fps <n>', 'frames per second sampled for analysis', '5')
     .option('--stream-id <id>', 'stream id (default: a stable hash of the source)')
     .option('--pipeline <name|path>', 'pipeline template (default: file or rtsp)')
@@ -51,7 +51,7 @@ export function registerAnalyze(program: Command): void {
       const source = o.sample ? await ensureSampleClip(path.resolve(o.dataDir, 'samples')) : (input as string);
 
       const publisher = await openResultPublisher(process.env.REDIS_URL);
-      const rt = await openRuntime({ publisher: publisher?.publisher, dataDir: o.dataDir }).catch(async (err) => { await publisher?.close(); throw err; });
+      const rt = await openRuntime({ dataDir: o.dataDir }).catch(async (err) => { await publisher?.close(); throw err; });
       const abort = new AbortController();
       const onSignal = () => abort.abort();
       process.once('SIGINT', onSignal);

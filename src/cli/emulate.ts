@@ -6,10 +6,10 @@ import { RunpodEmulator, loadEmulatorConfigFile, type EmulatorConfigInput } from
 export function registerEmulate(program: Command): void {
   program
     .command('emulate')
-    .description('Serve the RunPod Serverless API on loopback with local CPU workers and fault injection')
+    .description('Serve the RunPod Serverless API on loopback with local CPU models and fault injection')
     .option('--port <n>', 'port (0 = any free port)', '8484')
     .option('--host <addr>', 'loopback address to bind', '127.0.0.1')
-    .option('--config <file>', 'YAML: endpoints, workers, faults, timings (see docs/runpod.md)')
+    .option('--config <file>', 'YAML: endpoints, backends, faults, timings (see docs/runpod.md)')
     .action(async (flags: { port: string; host: string; config?: string }) => {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new VideoAgentError('E_BAD_ARGUMENT', `--port must be 0..65535, got '${flags.port}'`);
@@ -23,7 +23,7 @@ export function registerEmulate(program: Command): void {
         throw err;
       }
       process.stdout.write(`RunPod emulator on ${emulator.apiBase}\n`);
-      for (const [id, ep] of emulator.endpoints) process.stdout.write(`  ${id.padEnd(12)} worker ${ep.config.worker} (${ep.workerKind}), contract ${ep.config.model}\n`);
+      for (const [id, ep] of emulator.endpoints) process.stdout.write(`  ${id.padEnd(12)} backend ${ep.config.backend} (${ep.backendKind}), contract ${ep.config.model}\n`);
       process.stdout.write(`Use: RUNPOD_API_BASE=${emulator.apiBase}${emulator.config.apiKey ? ' RUNPOD_API_KEY=<the configured key>' : ''}\n`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();

@@ -5,8 +5,7 @@ import { childLogger } from '../obs/logger';
 import { openRedis } from '../analyze/redis';
 import { openRuntime } from '../analyze/runtime';
 import { StageWorker } from '../analyze/stage-worker';
-import { ALL_STAGES } from '../analyze/stream-analyzer';
-import type { Stage } from '../stages/ports';
+import { stageModules } from '../stages';
 
 /**
  * `video-agent worker --stage detection|audio|vlm`: joins the stage's Redis consumer group and processes the
@@ -17,13 +16,12 @@ export function registerWorker(program: Command): void {
   program
     .command('worker')
     .description('Process published streams for one stage as a member of its Redis consumer group')
-    .requiredOption('--stage <stage>', `stage to run: ${ALL_STAGES.join(', ')}`)
+    .requiredOption('--stage <stage>', `stage to run: ${stageModules().map((m) => m.name).join(', ')}`)
     .option('--consumer <name>', 'consumer name, unique per worker (default: host-pid)')
     .option('--max-streams <n>', 'most streams this worker holds at once')
     .action(async (o: { stage: string; consumer?: string; maxStreams?: string }) => {
-      if (!(ALL_STAGES as readonly string[]).includes(o.stage)) {
-        throw new VideoAgentError('E_BAD_ARGS', `unknown stage '${o.stage}' (choose from ${ALL_STAGES.join(', ')})`);
-      }
+      const names = stageModules().map((m) => m.name);
+      if (!names.includes(o.stage)) throw new VideoAgentError('E_BAD_ARGS', `unknown stage '${o.stage}' (choose from ${names.join(', ')})`);
       const redisUrl = process.env.REDIS_URL;
       if (!redisUrl) throw new VideoAgentError('E_NO_REDIS', 'video-agent worker needs Redis: set REDIS_URL (e.g. redis://127.0.0.1:6379)');
       const maxStreams = o.maxStreams !== undefined ? Number(o.maxStreams) : undefined;
@@ -32,8 +30,8 @@ export function registerWorker(program: Command): void {
       const log = childLogger({ component: 'worker', stage: o.stage, consumer });
 
       const redis = await openRedis(redisUrl);
-      const rt = await openRuntime({ publisher: redis.publisher }).catch(async (err) => { await redis.close(); throw err; });
-      const worker = new StageWorker({ stage: o.stage as Stage, bus: redis.bus, state: redis.state, ports: rt.ports, consumer, maxStreams });
+      const rt = await openRuntime().catch(async (err) => { await redis.close(); throw err; });
+      const worker = new StageWorker({ stage: o.stage, bus: redis.bus, state: redis.state, services: rt.services, consumer, maxStreams });
       worker.start();
       process.stderr.write(`worker ${consumer}: stage ${o.stage}, waiting for streams (Ctrl-C to stop)\n`);
       await new Promise<void>((resolve) => {

@@ -20,5 +20,5 @@ export interface LocalModel {
   close(): Promise<void>;
 }
 
-/** Names a config file may use for `worker:`. */
+/** Names a config file may use for `backend:`. */
 export type LocalModelName = 'stub' | 'yolo' | 'emotion' | 'whisper' | 'vlm' | 'diarization';

@@ -32,7 +32,10 @@ export async function checkEndpoints(client: InferenceClient, models: ModelName[
     emotion: () => client.emotions([jpg], { cache: false }),
     whisper: () => client.transcribe(wav, { cache: false }),
     diarization: () => client.diarize(wav, { cache: false }),
-    vlm: () => client.describe({ prompt: 'Describe this test image.', images: [jpg] }, { cache: false, maxTokens: 128 }),
+    vlm: async () => {
+      const r = await client.describe({ prompt: 'Describe this test image.', images: [jpg] }, { cache: false, maxTokens: 128 });
+      if (!r.reply.ok) throw new Error(`VLM reply is unusable: ${r.reply.error}`);
+    },
   };
   const out: EndpointCheck[] = [];
   for (const model of models) {

@@ -268,7 +268,7 @@ export class RunpodClient extends EventEmitter {
           jobId = sub.id;
           final = await this.waitForJob(endpointId, sub.id, signal);
         }
-        return { output: this.outputOf(final, endpointId, model, opts.streamId), job: { id: final.id, endpointId, delayTime: final.delayTime, executionTime: final.executionTime } };
+        return { output: this.outputOf(final, endpointId, model, opts.streamId, input), job: { id: final.id, endpointId, delayTime: final.delayTime, executionTime: final.executionTime } };
       }, signal);
     } catch (err) {
       if (signal.aborted) stop();
@@ -277,9 +277,9 @@ export class RunpodClient extends EventEmitter {
   }
 
   /** Final status → output or typed error; any job that ran is billed. */
-  private outputOf(final: JobStatusResponse, endpointId: string, model: ModelName, streamId?: string): unknown {
+  private outputOf(final: JobStatusResponse, endpointId: string, model: ModelName, streamId?: string, input?: unknown): unknown {
     if (typeof final.executionTime === 'number') {
-      const rec = this.cost.record(model, endpointId, final.id, final.executionTime, streamId, this.config.apiKey ? undefined : { gpu: this.config.models[model].gpu, output: final.output });
+      const rec = this.cost.record(model, endpointId, final.id, final.executionTime, streamId, this.config.apiKey ? undefined : { gpu: this.config.models[model].gpu, input, output: final.output });
       runpodMetrics.gpuSeconds.inc({ model }, rec.gpuSeconds);
       runpodMetrics.costUsd.inc({ model }, rec.usd);
     }

@@ -1,20 +1,29 @@
-import { VideoAgentError } from '../errors';
+import { VideoAgentError, type ErrorKind } from '../errors';
 
 /**
  * Typed errors for every failure form of the RunPod contract. All are VideoAgentErrors (one clear line for
  * the CLI); none ever carries the API key or request headers.
  */
 export class RunpodError extends VideoAgentError {
-  constructor(code: string, message: string, readonly endpointId?: string, readonly jobId?: string, options?: { cause?: unknown }) {
+  constructor(code: string, message: string, readonly endpointId?: string, readonly jobId?: string, options?: { cause?: unknown; kind?: ErrorKind; retryable?: boolean }) {
     super(code, message, options);
     this.name = new.target.name;
   }
 }
 
+function httpKind(status: number): ErrorKind {
+  if (status === 401 || status === 403) return 'unauthorized';
+  if (status === 404) return 'not_found';
+  if (status === 408) return 'deadline';
+  if (status === 429) return 'rate_limited';
+  if (status >= 500) return 'remote_failure';
+  return 'bad_input';
+}
+
 /** A non-2xx HTTP answer. `retryAfterMs` from the Retry-After header when present. */
 export class RunpodHttpError extends RunpodError {
   constructor(readonly status: number, message: string, endpointId?: string, jobId?: string, readonly retryAfterMs?: number) {
-    super(status === 401 ? 'E_RUNPOD_AUTH' : status === 429 ? 'E_RUNPOD_RATE_LIMITED' : status >= 500 ? 'E_RUNPOD_SERVER' : 'E_RUNPOD_HTTP', message, endpointId, jobId);
+    super(status === 401 ? 'E_RUNPOD_AUTH' : status === 429 ? 'E_RUNPOD_RATE_LIMITED' : status >= 500 ? 'E_RUNPOD_SERVER' : 'E_RUNPOD_HTTP', message, endpointId, jobId, { kind: httpKind(status) });
   }
 }
 /** 401: the API key is missing or wrong (the key itself is never echoed). */
@@ -31,7 +40,7 @@ export class RunpodServerError extends RunpodHttpError {}
 /** The request never got an HTTP answer (connection refused/reset, DNS, request timeout). */
 export class RunpodNetworkError extends RunpodError {
   constructor(message: string, endpointId?: string, options?: { cause?: unknown }) {
-    super('E_RUNPOD_NETWORK', message, endpointId, undefined, options);
+    super('E_RUNPOD_NETWORK', message, endpointId, undefined, { ...options, kind: 'unreachable' });
   }
 }
 
@@ -58,60 +67,61 @@ export class RunpodJobFailedError extends RunpodError {
     /** List form: the validation errors. */
     readonly validationErrors?: string[],
   ) {
-    super('E_RUNPOD_JOB_FAILED', message, endpointId, jobId);
+    // A handler that rejected its input ('list' form) fails again on retry; an exception may not.
+    super('E_RUNPOD_JOB_FAILED', message, endpointId, jobId, form === 'list' ? { kind: 'bad_input' } : { kind: 'remote_failure', retryable: false });
   }
 }
 export class RunpodJobTimedOutError extends RunpodError {
   constructor(message: string, endpointId?: string, jobId?: string) {
-    super('E_RUNPOD_JOB_TIMED_OUT', message, endpointId, jobId);
+    super('E_RUNPOD_JOB_TIMED_OUT', message, endpointId, jobId, { kind: 'deadline' });
   }
 }
 export class RunpodJobCancelledError extends RunpodError {
   constructor(message: string, endpointId?: string, jobId?: string) {
-    super('E_RUNPOD_JOB_CANCELLED', message, endpointId, jobId);
+    super('E_RUNPOD_JOB_CANCELLED', message, endpointId, jobId, { kind: 'aborted' });
   }
 }
 /** COMPLETED without `output` (seen in the wild when a worker fails to upload a large result). */
 export class RunpodNoOutputError extends RunpodError {
   constructor(message: string, endpointId?: string, jobId?: string) {
-    super('E_RUNPOD_NO_OUTPUT', message, endpointId, jobId);
+    super('E_RUNPOD_NO_OUTPUT', message, endpointId, jobId, { kind: 'bad_reply', retryable: true });
   }
 }
 /** Request or reply does not match the shared JSON Schema contract. */
 export class RunpodContractError extends RunpodError {
   constructor(message: string, readonly errors: string[], endpointId?: string, jobId?: string) {
-    super('E_RUNPOD_CONTRACT', message, endpointId, jobId);
+    super('E_RUNPOD_CONTRACT', message, endpointId, jobId, { kind: 'bad_reply' });
   }
 }
 export class RunpodPayloadTooLargeError extends RunpodError {
   constructor(message: string, readonly bytes: number, readonly limit: number, endpointId?: string) {
-    super('E_RUNPOD_PAYLOAD_TOO_LARGE', message, endpointId);
+    super('E_RUNPOD_PAYLOAD_TOO_LARGE', message, endpointId, undefined, { kind: 'bad_input' });
   }
 }
 export class RunpodSpendCapError extends RunpodError {
   constructor(message: string, readonly spentUsd: number, readonly capUsd: number, readonly estimateUsd: number) {
-    super('E_RUNPOD_SPEND_CAP', message);
+    super('E_RUNPOD_SPEND_CAP', message, undefined, undefined, { kind: 'spend_cap' });
   }
 }
 /** Every endpoint id of the model has its circuit open, or all of them failed. */
 export class RunpodUnavailableError extends RunpodError {
   constructor(message: string, readonly model: string, options?: { cause?: unknown }) {
-    super('E_RUNPOD_UNAVAILABLE', message, undefined, undefined, options);
+    super('E_RUNPOD_UNAVAILABLE', message, undefined, undefined, { ...options, kind: 'breaker_open' });
   }
 }
 export class RunpodDeadlineError extends RunpodError {
   constructor(message: string, endpointId?: string, jobId?: string) {
-    super('E_RUNPOD_DEADLINE', message, endpointId, jobId);
+    super('E_RUNPOD_DEADLINE', message, endpointId, jobId, { kind: 'deadline' });
   }
 }
 export class RunpodAbortedError extends RunpodError {
   constructor(message: string, endpointId?: string, jobId?: string) {
-    super('E_RUNPOD_ABORTED', message, endpointId, jobId);
+    super('E_RUNPOD_ABORTED', message, endpointId, jobId, { kind: 'aborted' });
   }
 }
 export class RunpodNotConfiguredError extends RunpodError {
   constructor(message: string) {
-    super('E_RUNPOD_NOT_CONFIGURED', message);
+    super('E_RUNPOD_NOT_CONFIGURED', message, undefined, undefined, { kind: 'config' });
   }
 }
 

@@ -23,7 +23,7 @@ describe('bus: leased per-stream consumers (stateful stages)', () => {
     };
     const streams = ['s1', 's2', 's3', 's4'];
     for (const s of streams) await bus.registerStream(s);
-    const opts = (w: string) => ({ stage: 'tracking', consumer: w, topic: 'video' as const, ttlMs: 300, scanIntervalMs: 50, maxStreams: w === 'w1' ? 2 : 4, handler: h(w), consume: { blockMs: 50 }, onAcquire: (s: string) => { acquired.push(`${w}:${s}`); } });
+    const opts = (w: string) => ({ stage: 'tracking', consumer: w, topic: 'frames' as const, ttlMs: 300, scanIntervalMs: 50, maxStreams: w === 'w1' ? 2 : 4, handler: h(w), consume: { blockMs: 50 }, onAcquire: (s: string) => { acquired.push(`${w}:${s}`); } });
     const w1 = consumeLeased(bus, opts('w1'));
     await waitFor(() => w1.owned().length === 2, 3000, 'w1 owns its share');
     const w2 = consumeLeased(bus, opts('w2'));

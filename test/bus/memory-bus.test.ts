@@ -13,7 +13,7 @@ describe('bus in-process (embedded default)', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => { release = r; });
     const got: number[] = [];
-    const c = bus.consume({ group: 'detection', consumer: 'a', topic: 'video', handler: async (d) => { await gate; got.push(Number(d.fields.i.toString())); } });
+    const c = bus.consume({ group: 'detection', consumer: 'a', topic: 'frames', handler: async (d) => { await gate; got.push(Number(d.fields.i.toString())); } });
     await bus.registerStream('cam');
     let published = 0;
     const producer = (async () => { for (let i = 0; i < 10; i++) { await bus.publish('video:cam', { i }); published++; } })();
@@ -44,10 +44,10 @@ describe('bus in-process (embedded default)', () => {
     const bus = new MemoryBus();
     const byMember: Record<string, string[]> = { a: [], b: [], ui: [] };
     const h = (m: string) => async (d: Delivery) => { byMember[m].push(d.id); await tick(2); };
-    bus.consume({ group: 'detection', consumer: 'a', topic: 'video', handler: h('a') });
-    bus.consume({ group: 'detection', consumer: 'b', topic: 'video', handler: h('b') });
-    bus.consume({ group: 'dashboard', consumer: 'ui', topic: 'video', handler: h('ui') });
-    for (let i = 0; i < 20; i++) await bus.publish(streamKey('video', 'one'), { i });
+    bus.consume({ group: 'detection', consumer: 'a', topic: 'frames', handler: h('a') });
+    bus.consume({ group: 'detection', consumer: 'b', topic: 'frames', handler: h('b') });
+    bus.consume({ group: 'dashboard', consumer: 'ui', topic: 'frames', handler: h('ui') });
+    for (let i = 0; i < 20; i++) await bus.publish(streamKey('frames', 'one'), { i });
     await waitFor(() => byMember.a.length + byMember.b.length === 20 && byMember.ui.length === 20);
     assert.ok(byMember.a.length > 0 && byMember.b.length > 0);
     assert.equal(new Set([...byMember.a, ...byMember.b]).size, 20, 'no entry twice within a group');
@@ -92,7 +92,7 @@ describe('bus in-process (embedded default)', () => {
     assert.equal(streamKey('detections', 'cam-1'), 'detections:cam-1');
     assert.deepEqual(parseStreamKey('transcripts:a:b'), { topic: 'transcripts', streamId: 'a:b' });
     assert.equal(parseStreamKey('nope:x'), null);
-    assert.throws(() => streamKey('video', '{cam}'), VideoAgentError);
+    assert.throws(() => streamKey('frames', '{cam}'), VideoAgentError);
     const saved = process.env.REDIS_URL;
     delete process.env.REDIS_URL;
     try {

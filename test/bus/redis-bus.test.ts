@@ -1,8 +1,9 @@
+import { VideoAgentError } from '../../src/errors';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import type Redis from 'ioredis';
 import type { RedisBus } from '../../src/bus/redis-bus';
-import { decodeFrame, decodeJson, encodeFrame, encodeJson } from '../../src/bus/messages';
+import { CODECS } from '../../src/topics';
 import { leaseName, streamKey } from '../../src/bus/keys';
 import type { Consumer, Delivery } from '../../src/bus/types';
 import { type RedisFixture, useRedisBus, tick, waitFor } from './helpers';
@@ -15,13 +16,13 @@ describe('bus on Redis Streams (127.0.0.1:6379)', () => {
 
   it('carries JPEG bytes as a binary field and discovers new streams through the registry', async () => {
     const got: Delivery[] = [];
-    consumers.push(bus.consume({ group: 'detection', consumer: 'w1', topic: 'video', blockMs: 100, discoverIntervalMs: 50, handler: async (d) => { got.push(d); } }));
+    consumers.push(bus.consume({ group: 'detection', consumer: 'w1', topic: 'frames', blockMs: 100, discoverIntervalMs: 50, handler: async (d) => { got.push(d); } }));
     const jpeg = crypto.randomBytes(30_000);
     jpeg[0] = 0xff; jpeg[1] = 0xd8; // bytes that are not valid UTF-8 must survive untouched
-    await bus.publish(streamKey('video', 'cam-a'), encodeFrame({ streamId: 'cam-a', ptsUs: 100_000, ts: 1_700_000_000_000.5, width: 640, height: 360, jpeg }));
-    await bus.publish(streamKey('video', 'cam-b'), encodeFrame({ streamId: 'cam-b', ptsUs: 0, ts: 1, width: 2, height: 2, jpeg: Buffer.from([0, 1, 2]) }));
+    await bus.publish(streamKey('frames', 'cam-a'), CODECS.frames.encode({ streamId: 'cam-a', ptsUs: 100_000, ts: 1_700_000_000_000.5, width: 640, height: 360, jpeg, sceneScore: 0.25 }));
+    await bus.publish(streamKey('frames', 'cam-b'), CODECS.frames.encode({ streamId: 'cam-b', ptsUs: 0, ts: 1, width: 2, height: 2, jpeg: Buffer.from([0, 1, 2]), sceneScore: null }));
     await waitFor(() => got.length === 2, 5000, 'two frames');
-    const a = decodeFrame(got.find((d) => d.key === 'video:cam-a')!);
+    const a = CODECS.frames.decode(got.find((d) => d.key === 'video:cam-a')!);
     assert.equal(a.ptsUs, 100_000);
     assert.equal(a.ts, 1_700_000_000_000.5);
     assert.ok(a.jpeg.equals(jpeg));
@@ -44,7 +45,7 @@ describe('bus on Redis Streams (127.0.0.1:6379)', () => {
       await tick(5);
     };
     for (const name of ['w1', 'w2']) consumers.push(bus.consume({ group: 'detection', consumer: name, topic: 'detections', batch: 2, blockMs: 50, discoverIntervalMs: 50, handler: handler(name) }));
-    for (let i = 0; i < 40; i++) await bus.publish(streamKey('detections', `s${i % 2}`), encodeJson(`s${i % 2}`, i, { i }));
+    for (let i = 0; i < 40; i++) await bus.publish(streamKey('detections', `s${i % 2}`), { streamId: `s${i % 2}`, ptsUs: i, i });
     await waitFor(() => seen.size === 40, 10_000, '40 deliveries');
     await tick(100);
     assert.deepEqual(dupes, []);
@@ -61,7 +62,7 @@ describe('bus on Redis Streams (127.0.0.1:6379)', () => {
     const stolen = await fx.redis.xreadgroup('GROUP', 'detection', 'dead', 'COUNT', 10, 'STREAMS', key, '>') as unknown[];
     assert.equal((stolen[0] as [string, unknown[]])[1].length, 5);
     const handled: number[] = [];
-    const live = bus.consume({ group: 'detection', consumer: 'live', topic: 'video', blockMs: 50, discoverIntervalMs: 50, claimIdleMs: 300, claimIntervalMs: 100, handler: async (d) => { handled.push(Number(d.fields.n.toString())); } });
+    const live = bus.consume({ group: 'detection', consumer: 'live', topic: 'frames', blockMs: 50, discoverIntervalMs: 50, claimIdleMs: 300, claimIntervalMs: 100, handler: async (d) => { handled.push(Number(d.fields.n.toString())); } });
     consumers.push(live);
     await tick(150);
     assert.equal(handled.length, 0, 'not claimed before the idle time');
@@ -140,13 +141,17 @@ describe('bus on Redis Streams (127.0.0.1:6379)', () => {
     });
   });
 
-  it('round-trips JSON results', async () => {
+  it('round-trips a JSON topic through its codec; a malformed entry fails decoding with E_BAD_MESSAGE naming the field', async () => {
     const got: Delivery[] = [];
     consumers.push(bus.consume({ group: 'ui', consumer: 'u', keys: ['detections:j'], blockMs: 50, handler: async (d) => { got.push(d); } }));
-    await bus.publish('detections:j', encodeJson('j', 42, { detections: [{ className: 'person', bbox: [1, 2, 3, 4] }] }));
-    await waitFor(() => got.length === 1);
-    const m = decodeJson<{ detections: { className: string }[] }>(got[0]);
-    assert.equal(m.ptsUs, 42);
-    assert.equal(m.payload.detections[0].className, 'person');
+    const msg = { streamId: 'j', ptsUs: 42, ts: 1_700_000_000_000.25, width: 64, height: 36, skipped: null,
+      detections: [{ bbox: [1, 2, 3, 4] as [number, number, number, number], confidence: 0.5, classId: 0, className: 'person', trackId: 7 }] };
+    await bus.publish('detections:j', CODECS.detections.encode(msg));
+    await bus.publish('detections:j', { streamId: 'j', ptsUs: 43, json: JSON.stringify({ ts: 1, width: 1, height: 1, detections: [{ bbox: [1, 2] }] }) });
+    await bus.publish('detections:j', { streamId: 'other', ptsUs: 44, json: '{}' });
+    await waitFor(() => got.length === 3);
+    assert.deepEqual(CODECS.detections.decode(got[0]), msg);
+    assert.throws(() => CODECS.detections.decode(got[1]), (e: VideoAgentError) => e.code === 'E_BAD_MESSAGE' && /detections\.0\.bbox/.test(e.message));
+    assert.throws(() => CODECS.detections.decode(got[2]), (e: VideoAgentError) => e.code === 'E_BAD_MESSAGE' && /does not match its key/.test(e.message));
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { analyzeSource } from '../../src/analyze/run-analysis';
-import { parseStages } from '../../src/analyze/stream-analyzer';
+import { parseStages } from '../../src/stages';
 import { formatSummary } from '../../src/analyze/summary';
 import { CUT_AT_S, SPOKEN, astronautWithSpeech, sceneCutClip, vtestExcerpt } from './media';
 import { e2eEnv, rows, type E2eEnv } from './helpers';

@@ -39,8 +39,8 @@ describe('e2e: analyze / worker CLI', function () {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /rows for this stream:\n\s+streams 1 · frames (2[2-6]) · detections \d+ · audio_segments [1-9]\d* · events [1-9]/);
     assert.match(r.stdout, /top events:\n\s+\d\.\d\d\s+\d+\.\ds–\d+\.\ds\s+\S/);
-    assert.match(r.stdout, /endpoint calls \(local emulator, CPU workers\):[\s\S]*yolo: \d+ calls/);
-    assert.match(r.stdout, /GPU seconds [\d.]+ · estimated cost \$[\d.]+/);
+    assert.match(r.stdout, /endpoint calls \(local emulator, CPU models\):[\s\S]*yolo: \d+ calls/);
+    assert.match(r.stdout, /GPU seconds \(modelled: local CPU models, estimate for .+\) [\d.]+ · estimated cost \$[\d.]+/);
     assert.match(r.stdout, /note: .*RunPod bills/);
     assert.ok(fs.existsSync(path.join(dataDir, 'samples')), 'sample generated into the data dir');
   });

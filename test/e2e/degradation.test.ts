@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { analyzeSource } from '../../src/analyze/run-analysis';
-import { parseStages } from '../../src/analyze/stream-analyzer';
+import { parseStages } from '../../src/stages';
 import { generateClip } from '../../src/media';
 import { startRtspServer, type RtspServer } from '../ingest/helpers/rtsp';
 import { e2eEnv, rows, type E2eEnv } from './helpers';
@@ -27,7 +27,7 @@ describe('e2e: degradation — a failing detection endpoint on a live RTSP strea
     const capacity = 6;
     const s = await analyzeSource(env.rt, {
       input: server!.url, stages: parseStages('detection'), fps: 5, streamId: 'e2e-degrade', maxDurationS: 8,
-      tuning: { detectionQueue: capacity, batchSize: 4 },
+      stageOptions: { detection: { queueCapacity: capacity, batchSize: 4 } },
     });
     const d = s.stages.detection!;
     assert.ok(s.live);

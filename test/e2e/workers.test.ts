@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import Redis from 'ioredis';
-import { encodeFrame, streamKey } from '../../src/bus';
+import { streamKey } from '../../src/bus';
+import { CODECS } from '../../src/topics';
 import { openRedis, type RedisConnection } from '../../src/analyze/redis';
 import { StageWorker } from '../../src/analyze/stage-worker';
-import type { DetectPort } from '../../src/stages/ports';
+import type { DetectPort } from '../../src/runpod/inference';
 import { requireRedis } from '../helpers/services';
 import { frame, solidJpeg } from '../stages/fakes';
-import { e2eEnv, rows, type E2eEnv } from './helpers';
+import { e2eEnv, rows, withDetect, type E2eEnv } from './helpers';
 import { analyzeSource } from '../../src/analyze/run-analysis';
-import { parseStages } from '../../src/analyze/stream-analyzer';
+import { parseStages } from '../../src/stages';
 import { sceneCutClip } from './media';
 import { deleteKeysWithPrefix } from '../../src/bus/purge';
 
@@ -37,13 +38,13 @@ describe('e2e: detection workers on Redis Streams (consumer group, leases, recla
     return c;
   };
   const publishFrames = async (c: RedisConnection, streamId: string, n: number) => {
-    for (let i = 0; i < n; i++) await c.bus.publish(streamKey('video', streamId), encodeFrame(frame(streamId, i * 200_000, jpeg)));
+    for (let i = 0; i < n; i++) await c.bus.publish(streamKey('frames', streamId), CODECS.frames.encode(frame(streamId, i * 200_000, jpeg)));
   };
   const xlen = (streamId: string, sub = '') => raw.xlen(prefix + sub + streamKey('detections', streamId));
   /** Entries delivered to the group but not acknowledged (0 before the group exists). */
   const pending = async (streamId: string) => {
     try {
-      return Number(((await raw.xpending(prefix + 'k:' + streamKey('video', streamId), 'detection')) as unknown[])[0]);
+      return Number(((await raw.xpending(prefix + 'k:' + streamKey('frames', streamId), 'detection')) as unknown[])[0]);
     } catch {
       return 0;
     }
@@ -51,7 +52,7 @@ describe('e2e: detection workers on Redis Streams (consumer group, leases, recla
 
   before(async () => {
     // The stub yolo worker: schema-valid answers after 20 ms + 5 ms per image.
-    env = await e2eEnv('e2e_workers', { emulator: { endpoints: { yolo: { worker: 'stub', model: 'yolo', stub: { baseMs: 20, perItemMs: 5 } } } } });
+    env = await e2eEnv('e2e_workers', { emulator: { endpoints: { yolo: { backend: 'stub', model: 'yolo', stub: { baseMs: 20, perItemMs: 5 } } } } });
     raw = new Redis(await requireRedis());
   });
   after(async () => {
@@ -68,8 +69,7 @@ describe('e2e: detection workers on Redis Streams (consumer group, leases, recla
     for (const s of streams) await publishFrames(pub, s, 10);
     const mk = async (name: string) => {
       const c = await connect();
-      const ports = { ...env.rt.ports, publisher: c.publisher };
-      const w = new StageWorker({ stage: 'detection', bus: c.bus, state: c.state, ports, consumer: name, leaseTtlMs: 2000, discoverMs: 100, maxStreams: 2 });
+      const w = new StageWorker({ stage: 'detection', bus: c.bus, state: c.state, services: env.rt.services, consumer: name, leaseTtlMs: 2000, discoverMs: 100, maxStreams: 2 });
       workers.push(w);
       w.start();
       return w;
@@ -103,13 +103,13 @@ describe('e2e: detection workers on Redis Streams (consumer group, leases, recla
     const stalled: DetectPort = { detect: () => new Promise(() => {}) };
     // Not closed at the end: its consumer is stuck in the handler forever, as in a hung process.
     const cc = await connect('k:', false);
-    const c = new StageWorker({ stage: 'detection', bus: cc.bus, ports: { ...env.rt.ports, detect: stalled, publisher: cc.publisher }, consumer: 'worker-c', leaseTtlMs: 1000, discoverMs: 100 });
+    const c = new StageWorker({ stage: 'detection', bus: cc.bus, services: withDetect(env.rt, stalled), consumer: 'worker-c', leaseTtlMs: 1000, discoverMs: 100 });
     c.start();
     await waitFor(async () => (await pending('w-dead')) >= 1, 30_000, 'worker C to hold pending entries');
     assert.deepEqual(c.heldStreams(), ['w-dead']);
     await c.kill();
     const dc = await connect('k:');
-    const d = new StageWorker({ stage: 'detection', bus: dc.bus, ports: { ...env.rt.ports, publisher: dc.publisher }, consumer: 'worker-d', leaseTtlMs: 1000, discoverMs: 100 });
+    const d = new StageWorker({ stage: 'detection', bus: dc.bus, services: env.rt.services, consumer: 'worker-d', leaseTtlMs: 1000, discoverMs: 100 });
     workers.push(d);
     d.start();
     await waitFor(async () => (await xlen('w-dead', 'k:')) >= 12, 60_000, 'every frame of the dead worker processed');
@@ -124,9 +124,9 @@ describe('e2e: detection workers on Redis Streams (consumer group, leases, recla
     const pub = await connect('x:');
     const s = await analyzeSource(env.rt, { input: sceneCutClip(), stages: parseStages('none'), fps: 5, streamId: 'w-remote', bus: pub.bus });
     assert.equal(s.rows.detections, 0, 'nothing analysed locally');
-    assert.equal(await raw.xlen(prefix + 'x:' + streamKey('video', 'w-remote')), s.ingest.frames);
+    assert.equal(await raw.xlen(prefix + 'x:' + streamKey('frames', 'w-remote')), s.ingest.frames);
     const wc = await connect('x:');
-    const w = new StageWorker({ stage: 'detection', bus: wc.bus, state: wc.state, ports: { ...env.rt.ports, publisher: wc.publisher }, consumer: 'worker-remote', discoverMs: 100 });
+    const w = new StageWorker({ stage: 'detection', bus: wc.bus, state: wc.state, services: env.rt.services, consumer: 'worker-remote', discoverMs: 100 });
     workers.push(w);
     w.start();
     await waitFor(async () => (await xlen('w-remote', 'x:')) >= s.ingest.frames, 60_000, 'the worker to detect every published frame');

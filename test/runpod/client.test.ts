@@ -239,14 +239,15 @@ describe('typed model calls (InferenceClient)', () => {
 
   it('detect, emotions, transcribe, diarize return validated outputs', async () => {
     const det = await r.inference.detect([Buffer.from('jpeg-bytes-1'), Buffer.from('jpeg-bytes-2')], { streamId: 's1' });
-    assert.equal(det.results.length, 2);
-    assert.equal(det.results[0].detections[0].class_name, 'person');
+    assert.equal(det.perImage.length, 2);
+    assert.equal(det.perImage[0][0].className, 'person');
+    assert.ok(det.billing && det.billing.callId.length > 0, 'a call that reached the endpoint is billed');
     const emo = await r.inference.emotions([Buffer.from('face')]);
-    assert.equal(emo.results[0].emotion, 'neutral');
+    assert.equal(emo.output.results[0].emotion, 'neutral');
     const asr = await r.inference.transcribe(Buffer.from('RIFF-not-really-wav'), { streamId: 's1' });
-    assert.ok(asr.word_timestamps && asr.word_timestamps.length > 0, 'word timestamps requested by default');
+    assert.ok(asr.words.length > 0, 'word timestamps requested by default');
     const dia = await r.inference.diarize(Buffer.from('wav'));
-    assert.equal(dia.segments[0].speaker, 'SPEAKER_00');
+    assert.equal(dia.output.segments[0].speaker, 'SPEAKER_00');
     assert.equal(r.client.cost.snapshot().byStream.s1.calls, 2);
   });
 
@@ -259,8 +260,9 @@ describe('typed model calls (InferenceClient)', () => {
       return orig(input, ctx);
     };
     const res = await r.inference.describe({ prompt: 'What happens?', images: [Buffer.from('jpeg')] });
-    assert.equal(typeof res.reply.description, 'string');
-    assert.ok(res.reply.clip_worthy_score >= 0 && res.reply.clip_worthy_score <= 1);
+    assert.ok(res.reply.ok, 'the stub replies in the schema');
+    assert.equal(typeof res.reply.reply.description, 'string');
+    assert.ok(res.reply.reply.clip_worthy_score >= 0 && res.reply.reply.clip_worthy_score <= 1);
     const input = seen[0] as { openai_route: string; openai_input: { max_tokens: number; messages: { content: { type: string; image_url?: { url: string } }[] }[] } };
     assert.equal(input.openai_route, '/v1/chat/completions');
     assert.ok(input.openai_input.max_tokens > 16);

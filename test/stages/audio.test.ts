@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { AudioStage } from '../../src/stages/audio';
-import type { TranscribePort } from '../../src/stages/ports';
-import { MemoryPublisher, MemorySink, audioChunks, fakeProsody } from './fakes';
+import { VideoAgentError } from '../../src/errors';
+import { AudioStage } from '../../src/stages/audio/audio-stage';
+import type { TranscribePort } from '../../src/runpod/inference';
+import { MemoryPublisher, MemorySink, audioChunks, fakeProsody, wavSeconds } from './fakes';
 
 describe('stages/audio', () => {
   it('flags silent windows without sending them and transcribes the rest with absolute times', async () => {
@@ -10,13 +11,13 @@ describe('stages/audio', () => {
     const sent: number[] = [];
     const loud = (t: number) => t >= 5 && t < 10; // second window speaks, first and third are silent
     const transcribe: TranscribePort = {
-      async transcribe(_s, pcm, sr) {
-        sent.push(pcm.length / sr);
+      async transcribe(wav) {
+        sent.push(wavSeconds(wav));
         // The window sent for core 5–10 s starts at 4 s: a word at 2.0–2.5 s of it is 6.0–6.5 s absolute.
-        return { model: 'fake-asr', segments: [], words: [{ word: 'hello', startS: 2.0, endS: 2.5, probability: 0.8 }, { word: 'there', startS: 2.6, endS: 3.0, probability: 0.6 }] };
+        return { model: 'fake-asr', language: null, segments: [], words: [{ word: 'hello', startS: 2.0, endS: 2.5, probability: 0.8 }, { word: 'there', startS: 2.6, endS: 3.0, probability: 0.6 }] };
       },
     };
-    const stage = new AudioStage({ streamId: 's', transcribe, prosody: fakeProsody, sink, publisher });
+    const stage = new AudioStage({ streamId: 's', transcribe, prosody: fakeProsody, rows: sink, publish: publisher.publish });
     for (const c of audioChunks('s', 15, loud)) await stage.push(c);
     await stage.flush();
     assert.deepEqual(sent, [7], 'only the loud window is sent (core 5 s + 2 × 1 s overlap)');
@@ -28,12 +29,13 @@ describe('stages/audio', () => {
     assert.equal(speech[0].startUs, 6e6);
     assert.equal(speech[0].endUs, 7e6);
     assert.ok(Math.abs((speech[0].confidence ?? 0) - 0.7) < 1e-9);
-    assert.ok(speech[0].prosody && speech[0].prosody.rmsDb > -20, 'prosody computed on the segment audio');
+    assert.ok(speech[0].prosody && (speech[0].prosody.rmsDb as number) > -20, 'prosody computed on the segment audio');
     assert.equal(speech[0].ts, 1_700_000_000_000 + 6000);
     assert.deepEqual(sink.memory.map((m) => [m.text, m.startUs, m.endUs]), [['hello there', 6e6, 7e6]]);
+    // One message per row: the two silent windows and the speech segment.
     const pub = publisher.of('transcripts');
-    assert.equal(pub.length, 1);
-    assert.equal(pub[0].start_us, 6e6);
+    assert.deepEqual(pub.map((m) => [m.startUs, m.isSilence, m.text]), [[0, true, ''], [6e6, false, 'hello there'], [10e6, true, '']]);
+    assert.deepEqual(pub[1].words.map((w) => [w.word, w.startUs]), [['hello', 6e6], ['there', 6.6e6]]);
   });
 
   it('records a failed window as a skip with the reason and continues with the next', async () => {
@@ -41,15 +43,17 @@ describe('stages/audio', () => {
     let n = 0;
     const transcribe: TranscribePort = {
       async transcribe() {
-        if (n++ === 0) throw Object.assign(new Error('spend cap of $1.00 reached'), { code: 'E_SPEND_CAP' });
-        return { model: 'fake', segments: [{ startS: 1.5, endS: 2.5, text: ' second window ' }], words: [] };
+        if (n++ === 0) throw new VideoAgentError('E_RUNPOD_SPEND_CAP', 'spend cap of $1.00 reached', { kind: 'spend_cap' });
+        return { model: 'fake', language: null, segments: [{ startS: 1.5, endS: 2.5, text: ' second window ' }], words: [] };
       },
     };
-    const stage = new AudioStage({ streamId: 's', transcribe, prosody: fakeProsody, sink, publisher: new MemoryPublisher() });
+    const publisher = new MemoryPublisher();
+    const stage = new AudioStage({ streamId: 's', transcribe, prosody: fakeProsody, rows: sink, publish: publisher.publish });
     for (const c of audioChunks('s', 10, () => true)) await stage.push(c);
     await stage.flush();
     assert.deepEqual(sink.skips.map((s) => [s.stage, s.reason, s.ptsUs, s.endUs]), [['audio', 'spend_cap', 0, 5e6]]);
     assert.deepEqual(sink.audio.map((a) => [a.text, a.startUs]), [['second window', 5.5e6]]);
     assert.equal(sink.calls.filter((c) => !c.ok).length, 1);
+    assert.deepEqual(publisher.of('transcripts').map((m) => [m.startUs, m.skipped]), [[0, 'spend_cap'], [5.5e6, null]]);
   });
 });

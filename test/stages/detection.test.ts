@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
-import { DetectionStage } from '../../src/stages/detection';
-import type { DetectPort } from '../../src/stages/ports';
-import type { Detection } from '../../src/types';
+import { VideoAgentError } from '../../src/errors';
+import { DetectionStage } from '../../src/stages/detection/detection-stage';
+import type { DetectPort, DetectedBox } from '../../src/runpod/inference';
 import { MemoryPublisher, MemorySink, OrderCheckingTracker, frame, sleep } from './fakes';
 
-const person = (x: number, conf = 0.9): Detection => ({ bbox: [x, 10, x + 40, 100], confidence: conf, classId: 0, className: 'person' });
+const person = (x: number, conf = 0.9): DetectedBox => ({ bbox: [x, 10, x + 40, 100], confidence: conf, classId: 0, className: 'person' });
 
 /** Answers each image with one person whose x is derived from the batch, with a per-call delay. */
 function fakeDetect(delays: number[] = [], fail?: (call: number) => Error | null) {
   const calls: number[] = [];
   const port: DetectPort = {
-    async detect(_s, jpegs) {
+    async detect(jpegs) {
       const n = calls.length;
       calls.push(jpegs.length);
       await sleep(delays[n] ?? 1);
@@ -26,18 +26,17 @@ function stage(detect: DetectPort, extra: Partial<ConstructorParameters<typeof D
   const sink = new MemorySink();
   const publisher = new MemoryPublisher();
   const tracker = new OrderCheckingTracker();
-  const s = new DetectionStage({ streamId: 's1', detect, tracker, sink, publisher, batchSize: 4, maxBatchAgeMs: 30, ...extra });
+  const s = new DetectionStage({ streamId: 's1', detect, tracker, rows: sink, publish: publisher.publish, batchSize: 4, maxBatchAgeMs: 30, ...extra });
   return { s, sink, publisher, tracker };
 }
 
 describe('stages/detection', () => {
-  it('batches by size, writes frames and detections with track ids, publishes per frame', async () => {
+  it('batches by size, writes detections with track ids, publishes one outcome per frame', async () => {
     const { port, calls } = fakeDetect();
     const { s, sink, publisher } = stage(port, { maxBatchAgeMs: 60_000 });
     for (let i = 0; i < 8; i++) await s.push(frame('s1', i * 100_000));
     await s.flush();
     assert.deepEqual(calls, [4, 4]);
-    assert.equal(sink.frames.length, 8);
     assert.equal(sink.detections.length, 8);
     assert.ok(sink.detections.every((d) => d.trackId === 1 && d.className === 'person'));
     assert.deepEqual(sink.detections.map((d) => d.ptsUs), [0, 1, 2, 3, 4, 5, 6, 7].map((i) => i * 100_000));
@@ -67,14 +66,17 @@ describe('stages/detection', () => {
   });
 
   it('records every frame of a failed batch as a skip with its reason and keeps going', async () => {
-    const breaker = Object.assign(new Error('Execution prevented because the circuit breaker is open'), { name: 'BrokenCircuitError' });
+    // The reason comes from the error's kind, decided where it was created, not from its text.
+    const breaker = new VideoAgentError('E_RUNPOD_UNAVAILABLE', 'every endpoint is failing', { kind: 'breaker_open' });
     const { port } = fakeDetect([], (n) => (n === 0 ? new Error('HTTP 500 from yolo') : n === 1 ? breaker : null));
-    const { s, sink } = stage(port, { batchSize: 2, maxInFlight: 1, maxBatchAgeMs: 60_000 });
+    const { s, sink, publisher } = stage(port, { batchSize: 2, maxInFlight: 1, maxBatchAgeMs: 60_000 });
     for (let i = 0; i < 6; i++) await s.push(frame('s1', i * 100_000));
     await s.flush();
     assert.deepEqual(sink.skips.map((k) => [k.ptsUs, k.reason]), [[0, 'endpoint_error'], [100_000, 'endpoint_error'], [200_000, 'breaker_open'], [300_000, 'breaker_open']]);
-    assert.equal(sink.frames.length, 6, 'frames are stored even when detection fails');
     assert.deepEqual(sink.detections.map((d) => d.ptsUs), [400_000, 500_000]);
+    // Every frame has exactly one outcome message: skipped with its reason, or its detections.
+    assert.deepEqual(publisher.of('detections').map((m) => [m.ptsUs, m.skipped]).sort((a, b) => (a[0] as number) - (b[0] as number)),
+      [[0, 'endpoint_error'], [100_000, 'endpoint_error'], [200_000, 'breaker_open'], [300_000, 'breaker_open'], [400_000, null], [500_000, null]]);
     const st = s.getStats();
     assert.equal(st.framesSkipped, 4);
     assert.equal(st.framesDetected, 2);
@@ -83,7 +85,7 @@ describe('stages/detection', () => {
   it('live sources: a stalled endpoint never blocks push; the oldest frames are dropped and counted; the queue stays bounded', async () => {
     let release: () => void = () => {};
     const stalled = new Promise<void>((r) => { release = r; });
-    const port: DetectPort = { async detect(_s, jpegs) { await stalled; return { model: 'fake', perImage: jpegs.map(() => []) }; } };
+    const port: DetectPort = { async detect(jpegs) { await stalled; return { model: 'fake', perImage: jpegs.map(() => []) }; } };
     const { s, sink } = stage(port, { batchSize: 2, maxInFlight: 1, queueCapacity: 5, overflow: 'drop-oldest', maxBatchAgeMs: 60_000 });
     // Every push resolves while the endpoint is still stalled: ingestion never waits on inference.
     for (let i = 0; i < 50; i++) await s.push(frame('s1', i * 100_000));
@@ -94,8 +96,9 @@ describe('stages/detection', () => {
     // The survivors are the newest frames.
     release();
     await s.flush();
-    assert.equal(sink.frames.length, 50);
+    // The two in flight were sent; of the rest the oldest went first and the newest five survive.
     assert.equal(sink.skips[0].ptsUs, 200_000);
+    assert.ok(sink.skips.every((k) => k.ptsUs < 45 * 100_000), 'the survivors are the newest frames');
   });
 
   it('pushBatchAndWait: sends the batch in endpoint batches at once (no age wait) and resolves when every frame has its outcome', async () => {
@@ -122,13 +125,4 @@ describe('stages/detection', () => {
     assert.equal(s.trackedUpToUs(), 400_000);
   });
 
-  it('frame rows carry the JPEG size and the scene score given with the frame', async () => {
-    const { port } = fakeDetect();
-    const { s, sink } = stage(port);
-    const f = frame('s1', 0);
-    await s.push(f, { sceneScore: 0.75 });
-    await s.push(frame('s1', 100_000));
-    await s.flush();
-    assert.deepEqual(sink.frames.map((r) => [r.bytes, r.sceneScore]), [[f.jpeg.length, 0.75], [f.jpeg.length, null]]);
-  });
 });

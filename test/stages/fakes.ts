@@ -1,32 +1,43 @@
-/** In-memory ports for stage unit tests: everything a stage writes or publishes is kept for assertions. */
+/** In-memory services for stage unit tests: everything a stage writes or publishes is kept for assertions. */
 import jpeg from 'jpeg-js';
-import type { AudioChunk, Detection, Frame } from '../../src/types';
-import type {
-  AudioSegmentRow, DetectionRow, EndpointCallRecord, EventRow, FrameRow, MemoryChunkRow, ProsodyPort, ProsodySummary,
-  Publisher, ResultSink, ResultTopic, SkipRecord, TrackerPort,
-} from '../../src/stages/ports';
+import type { AudioChunk } from '../../src/types';
+import type { DetectedBox } from '../../src/runpod/inference';
+import type { AudioSegmentRow, DetectionRow, EmotionRow, EndpointCallRow, EventRow, HighlightRow, MemoryChunkRow, SkipRow } from '../../src/store';
+import type { RowWriters } from '../../src/stages';
+import type { DetectedObject, FrameMsg, GraphTopic, ProsodySummary, TopicMessages } from '../../src/topics';
+import type { TrackerPort } from '../../src/stages/detection/bytetrack-port';
+import type { ProsodyPort } from '../../src/stages/audio/prosody-port';
 
-export class MemorySink implements ResultSink {
-  frames: FrameRow[] = [];
+export class MemorySink implements RowWriters {
   detections: DetectionRow[] = [];
+  emotions: EmotionRow[] = [];
   audio: AudioSegmentRow[] = [];
   events: EventRow[] = [];
+  highlights: HighlightRow[] = [];
   memory: MemoryChunkRow[] = [];
-  skips: SkipRecord[] = [];
-  calls: EndpointCallRecord[] = [];
-  async writeFrames(r: FrameRow[]) { this.frames.push(...r); }
+  skips: SkipRow[] = [];
+  calls: EndpointCallRow[] = [];
   async writeDetections(r: DetectionRow[]) { this.detections.push(...r); }
+  async writeEmotions(r: EmotionRow[]) { this.emotions.push(...r); }
   async writeAudioSegments(r: AudioSegmentRow[]) { this.audio.push(...r); }
   async writeEvents(r: EventRow[]) { this.events.push(...r); }
+  async writeHighlights(r: HighlightRow[]) { this.highlights.push(...r); }
   async writeMemoryChunks(r: MemoryChunkRow[]) { this.memory.push(...r); }
-  async recordSkip(s: SkipRecord) { this.skips.push(s); }
-  async recordEndpointCall(c: EndpointCallRecord) { this.calls.push(c); }
+  async recordSkip(s: SkipRow) { this.skips.push(s); }
+  async recordEndpointCall(c: EndpointCallRow) { this.calls.push(c); }
 }
 
-export class MemoryPublisher implements Publisher {
-  messages: { topic: ResultTopic; streamId: string; payload: Record<string, unknown> }[] = [];
-  async publish(topic: ResultTopic, streamId: string, payload: Record<string, unknown>) { this.messages.push({ topic, streamId, payload }); }
-  of(topic: ResultTopic) { return this.messages.filter((m) => m.topic === topic).map((m) => m.payload); }
+/** Collects what a stage publishes, by topic. */
+export class MemoryPublisher {
+  messages: { topic: GraphTopic; msg: unknown }[] = [];
+  readonly publish = async <T extends GraphTopic>(topic: T, msg: TopicMessages[T]) => { this.messages.push({ topic, msg }); };
+  of<T extends GraphTopic>(topic: T): TopicMessages[T][] { return this.messages.filter((m) => m.topic === topic).map((m) => m.msg as TopicMessages[T]); }
+}
+
+/** Seconds of 16-bit mono audio in a WAV buffer (44-byte header). */
+export function wavSeconds(wav: Buffer | Uint8Array | string, sampleRate = 16000): number {
+  const bytes = typeof wav === 'string' ? Buffer.from(wav, 'base64').length : wav.length;
+  return (bytes - 44) / 2 / sampleRate;
 }
 
 /** Assigns ids by class+rounded position so tests can check ids are stable and applied in order. */
@@ -34,12 +45,12 @@ export class OrderCheckingTracker implements TrackerPort {
   seen: number[] = [];
   private next = 1;
   private ids = new Map<string, number>();
-  update(dets: Detection[], ptsUs: number): Detection[] {
+  update(dets: DetectedBox[], ptsUs: number): DetectedObject[] {
     this.seen.push(ptsUs);
     return dets.map((d) => {
       const key = `${d.classId}:${Math.round(d.bbox[0] / 50)}`;
       if (!this.ids.has(key)) this.ids.set(key, this.next++);
-      return { ...d, trackId: this.ids.get(key) };
+      return { ...d, trackId: this.ids.get(key) ?? null };
     });
   }
   snapshot() { return { next: this.next }; }
@@ -70,8 +81,8 @@ export function solidJpeg(w: number, h: number, rgb: [number, number, number], s
 }
 
 let grey: Buffer | null = null;
-export function frame(streamId: string, ptsUs: number, jpegData = (grey ??= solidJpeg(32, 18, [100, 100, 100]))): Frame {
-  return { streamId, ptsUs, ts: 1_700_000_000_000 + ptsUs / 1000, width: 32, height: 18, jpeg: jpegData };
+export function frame(streamId: string, ptsUs: number, jpegData = (grey ??= solidJpeg(32, 18, [100, 100, 100])), sceneScore: number | null = null): FrameMsg {
+  return { streamId, ptsUs, ts: 1_700_000_000_000 + ptsUs / 1000, width: 32, height: 18, jpeg: jpegData, sceneScore };
 }
 
 /** `seconds` of S16 audio at 16 kHz: a 200 Hz tone where `loud(t)` is true, zeros elsewhere, in 100 ms chunks. */

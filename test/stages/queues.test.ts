@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { BoundedQueue } from '../../src/stages/bounded-queue';
-import { SerialQueue } from '../../src/stages/serial-queue';
+import { BoundedQueue } from '../../src/stages/common/bounded-queue';
+import { SerialQueue } from '../../src/stages/common/serial-queue';
 import { sleep } from './fakes';
 
 describe('stages/bounded queues', () => {

@@ -1,25 +1,45 @@
 import assert from 'node:assert/strict';
-import { VlmStage } from '../../src/stages/vlm';
+import { VlmStage, type VlmStageOptions } from '../../src/stages/vlm/vlm-stage';
 import { frameSignature, sceneDistance } from '../../src/stages/vlm/scene';
 import { TriggerPolicy } from '../../src/stages/vlm/triggers';
-import { parseVlmReply } from '../../src/stages/vlm/reply';
+import { parseVlmReply, type VlmContentPart, type VlmMessage } from '../../src/runpod/contracts';
 import { loadPromptTemplates, renderTemplate } from '../../src/stages/vlm/prompt';
-import type { DescribePort, DescribeRequest } from '../../src/stages/ports';
-import { MemoryPublisher, MemorySink, frame, solidJpeg } from './fakes';
+import type { DescribePort } from '../../src/runpod/inference';
+import { SceneScorer } from '../../src/analyze/scene-scorer';
+import { MemoryPublisher, MemorySink, frame as plainFrame, solidJpeg } from './fakes';
+import type { FrameMsg } from '../../src/topics';
+
+/** What the stage asked: the user text and the images of one describe call. */
+interface Asked { user: string; images: string[] }
 
 const GOOD = JSON.stringify({ description: 'A scene changes colour.', clip_worthy_score: 0.7, tags: ['Cut', 'colour'] });
 
 function describer(replies: (string | Error)[]) {
-  const requests: DescribeRequest[] = [];
+  const requests: Asked[] = [];
   const port: DescribePort = {
-    async describe(_s, req) {
-      requests.push(req);
+    async describe(req) {
+      const messages = (req as { messages: VlmMessage[] }).messages;
+      const parts = messages[1].content as VlmContentPart[];
+      requests.push({
+        user: parts.filter((p) => p.type === 'text').map((p) => (p as { text: string }).text).join('\n'),
+        images: parts.filter((p) => p.type === 'image_url').map((p) => (p as { image_url: { url: string } }).image_url.url),
+      });
       const r = replies[Math.min(requests.length - 1, replies.length - 1)];
       if (r instanceof Error) throw r;
-      return { content: r, model: 'fake-vlm' };
+      return { content: r, reply: parseVlmReply(r), model: 'fake-vlm' };
     },
   };
   return { port, requests };
+}
+
+/** Frames as ingest publishes them: each carries the scene score ingest computed (every 500 ms of media). */
+function scoredFrames() {
+  const scorer = new SceneScorer(500);
+  return async (streamId: string, ptsUs: number, jpeg: Buffer): Promise<FrameMsg> => plainFrame(streamId, ptsUs, jpeg, await scorer.score(ptsUs, jpeg));
+}
+
+function vlm(o: Partial<VlmStageOptions> & Pick<VlmStageOptions, 'describe'>, sink = new MemorySink(), publisher = new MemoryPublisher()) {
+  return new VlmStage({ streamId: 's', rows: sink, publish: publisher.publish, ...o });
 }
 
 describe('stages/vlm', () => {
@@ -29,10 +49,10 @@ describe('stages/vlm', () => {
   const swapped = solidJpeg(64, 36, [0, 0, 0], [255, 255, 255]);
   const swapped2 = solidJpeg(64, 36, [255, 255, 255], [0, 0, 0]);
 
-  it('scene distance: near 0 for the same content, large for a cut, and catches a layout swap with equal histograms', () => {
-    assert.ok(sceneDistance(frameSignature(red), frameSignature(red2)) < 0.1);
-    assert.ok(sceneDistance(frameSignature(red), frameSignature(blue)) > 0.5);
-    assert.ok(sceneDistance(frameSignature(swapped), frameSignature(swapped2)) > 0.5);
+  it('scene distance: near 0 for the same content, large for a cut, and catches a layout swap with equal histograms', async () => {
+    assert.ok(sceneDistance(await frameSignature(red), await frameSignature(red2)) < 0.1);
+    assert.ok(sceneDistance(await frameSignature(red), await frameSignature(blue)) > 0.5);
+    assert.ok(sceneDistance(await frameSignature(swapped), await frameSignature(swapped2)) > 0.5);
   });
 
   it('trigger policy: keywords, new tracks once, prosody peaks after a baseline, periodic floor, min gap', () => {
@@ -73,13 +93,14 @@ describe('stages/vlm', () => {
     const sink = new MemorySink();
     const publisher = new MemoryPublisher();
     const { port, requests } = describer([GOOD]);
-    const stage = new VlmStage({ streamId: 's', describe: port, sink, publisher, triggers: { periodicS: 1000 }, sampleEveryMs: 250 });
+    const stage = vlm({ describe: port, triggers: { periodicS: 1000 }, sampleEveryMs: 250 }, sink, publisher);
+    const frame = scoredFrames();
     // 10 s at 4 fps: red until 4 s, blue after.
     for (let i = 0; i < 40; i++) {
-      await stage.onFrame(frame('s', i * 250_000, i < 16 ? red : blue));
+      await stage.onFrame(await frame('s', i * 250_000, i < 16 ? red : blue));
       // Detections and transcripts lag the frames they describe (less than contextLagS).
-      if (i === 20) stage.onDetections({ ptsUs: 4.25e6, detections: [{ className: 'person', trackId: 7 }] });
-      if (i === 24) stage.onTranscript({ startUs: 3.5e6, endUs: 4.5e6, text: 'now it turns blue' });
+      if (i === 20) await stage.onDetections(detections(4.25e6, [{ className: 'person', trackId: 7 }]));
+      if (i === 24) await stage.onTranscript(transcript(3.5e6, 4.5e6, 'now it turns blue'));
     }
     assert.equal(requests.length, 2, 'the opening and the cut are described before the end of the stream');
     await stage.flush();
@@ -87,6 +108,7 @@ describe('stages/vlm', () => {
     const cut = requests[1];
     assert.match(requests[0].user, /stream start/);
     assert.ok(cut.images.length >= 2 && cut.images.length <= 4);
+    assert.ok(cut.images.every((u) => u.startsWith('data:image/jpeg;base64,')));
     assert.match(cut.user, /scene change at 4\.0s/);
     assert.match(cut.user, /person: up to 1 per frame, tracks 7/);
     assert.match(cut.user, /now it turns blue/);
@@ -96,15 +118,16 @@ describe('stages/vlm', () => {
     assert.ok(e.endUs - e.startUs <= 6e6);
     assert.equal(e.clipWorthyScore, 0.7);
     assert.equal(e.model, 'fake-vlm');
-    assert.ok(e.tags.includes('trigger:scene_change'));
+    assert.ok(e.tags?.includes('trigger:scene_change'));
     assert.equal(publisher.of('events').length, 2);
   });
 
   it('a static scene gets only the periodic floor, never a call per frame', async () => {
     const sink = new MemorySink();
     const { port, requests } = describer([GOOD]);
-    const stage = new VlmStage({ streamId: 's', describe: port, sink, publisher: new MemoryPublisher(), triggers: { periodicS: 10 } });
-    for (let i = 0; i < 100; i++) await stage.onFrame(frame('s', i * 250_000, red)); // 25 s
+    const stage = vlm({ describe: port, triggers: { periodicS: 10 } }, sink);
+    const frame = scoredFrames();
+    for (let i = 0; i < 100; i++) await stage.onFrame(await frame('s', i * 250_000, red)); // 25 s
     await stage.flush();
     assert.equal(requests.length, 3, 'the opening, then the periodic floor at 10 s and 20 s');
     assert.equal(sink.events.length, 3);
@@ -113,8 +136,9 @@ describe('stages/vlm', () => {
   it('an invalid reply is retried once, then recorded as a failed call and a skip, not an event', async () => {
     const sink = new MemorySink();
     const { port, requests } = describer(['not json at all', '{"description": ""}']);
-    const stage = new VlmStage({ streamId: 's', describe: port, sink, publisher: new MemoryPublisher(), triggers: { periodicS: 1000 } });
-    for (let i = 0; i < 30; i++) await stage.onFrame(frame('s', i * 250_000, i < 8 ? red : blue));
+    const stage = vlm({ describe: port, triggers: { periodicS: 1000 } }, sink);
+    const frame = scoredFrames();
+    for (let i = 0; i < 30; i++) await stage.onFrame(await frame('s', i * 250_000, i < 8 ? red : blue));
     await stage.flush();
     // The cut at 2 s is closer than minGapS to the opening: one window, tried twice.
     assert.equal(requests.length, 2);
@@ -127,8 +151,9 @@ describe('stages/vlm', () => {
   it('an invalid reply followed by a valid one yields the event', async () => {
     const sink = new MemorySink();
     const { port } = describer(['{oops', GOOD]);
-    const stage = new VlmStage({ streamId: 's', describe: port, sink, publisher: new MemoryPublisher(), triggers: { periodicS: 1000 } });
-    for (let i = 0; i < 12; i++) await stage.onFrame(frame('s', i * 250_000, red));
+    const stage = vlm({ describe: port, triggers: { periodicS: 1000 } }, sink);
+    const frame = scoredFrames();
+    for (let i = 0; i < 12; i++) await stage.onFrame(await frame('s', i * 250_000, red));
     await stage.flush();
     assert.equal(sink.events.length, 1);
     assert.deepEqual(sink.calls.map((c) => c.ok), [false, true]);
@@ -137,21 +162,35 @@ describe('stages/vlm', () => {
   it('waits for the detection / transcript watermarks before describing a window, up to a media-time limit', async () => {
     const sink = new MemorySink();
     const { port, requests } = describer([GOOD]);
-    const stage = new VlmStage({ streamId: 's', describe: port, sink, publisher: new MemoryPublisher(), awaitContext: ['detections', 'transcripts'], contextLagS: 0.5, triggers: { periodicS: 1000 } });
-    for (let i = 0; i < 20; i++) await stage.onFrame(frame('s', i * 250_000, red)); // opening window ends at 2 s
+    const stage = vlm({ describe: port, awaitContext: ['detections', 'transcripts'], contextLagS: 0.5, triggers: { periodicS: 1000 } }, sink);
+    const frame = scoredFrames();
+    for (let i = 0; i < 20; i++) await stage.onFrame(await frame('s', i * 250_000, red)); // opening window ends at 2 s
     assert.equal(requests.length, 0, 'detections and transcripts for 0-2 s are not in yet');
-    stage.noteProgress('detections', 2.5e6);
-    await stage.onFrame(frame('s', 5e6, red));
+    // Progress comes from the messages themselves, skipped outcomes included.
+    await stage.onDetections({ ...detections(2.5e6, []), skipped: 'endpoint_error' });
+    await stage.onFrame(await frame('s', 5e6, red));
     assert.equal(requests.length, 0, 'transcripts still missing');
-    stage.noteProgress('transcripts', 5e6);
-    await stage.onFrame(frame('s', 5.25e6, red));
+    await stage.onTranscript({ ...transcript(0, 5e6, ''), isSilence: true });
+    await stage.onFrame(await frame('s', 5.25e6, red));
     assert.equal(requests.length, 1);
     // A source that never reports (no audio track) delays a window by at most 20 s of media time.
     const { port: p2, requests: r2 } = describer([GOOD]);
-    const mute = new VlmStage({ streamId: 's', describe: p2, sink, publisher: new MemoryPublisher(), awaitContext: ['transcripts'], triggers: { periodicS: 1000 } });
-    for (let i = 0; i < 88; i++) await mute.onFrame(frame('s', i * 250_000, red));
+    const mute = vlm({ describe: p2, awaitContext: ['transcripts'], triggers: { periodicS: 1000 } }, sink);
+    const frame2 = scoredFrames();
+    for (let i = 0; i < 88; i++) await mute.onFrame(await frame2('s', i * 250_000, red));
     assert.equal(r2.length, 0);
-    await mute.onFrame(frame('s', 22e6, red)); // the opening window ends at 2 s: 2 s + 20 s
+    await mute.onFrame(await frame2('s', 22e6, red)); // the opening window ends at 2 s: 2 s + 20 s
     assert.equal(r2.length, 1);
   });
 });
+
+function detections(ptsUs: number, dets: { className: string; trackId: number | null }[]) {
+  return {
+    streamId: 's', ptsUs, ts: 0, width: 64, height: 36, skipped: null,
+    detections: dets.map((d) => ({ bbox: [0, 0, 10, 10] as [number, number, number, number], confidence: 0.9, classId: 0, ...d })),
+  };
+}
+
+function transcript(startUs: number, endUs: number, text: string) {
+  return { streamId: 's', ptsUs: startUs, ts: 0, startUs, endUs, text, confidence: null, isSilence: false, speakerId: null, prosody: null, words: [], model: 'fake', skipped: null };
+}

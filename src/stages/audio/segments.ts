@@ -2,7 +2,7 @@
  * Turns one window's ASR reply into transcript segments with absolute media times, keeping only what the
  * window owns (midpoint rule) and splitting at pauses so each segment is a phrase with its own prosody.
  */
-import type { RecognisedWord, TranscribeReply } from '../ports';
+import type { RecognisedWord, TranscribeResult } from '../../runpod/inference';
 import { ownsSpan, type AudioWindow } from './windowing';
 
 export interface OwnedSegment {
@@ -16,7 +16,7 @@ export interface OwnedSegment {
 /** A pause longer than this starts a new segment. */
 const PAUSE_SPLIT_US = 700_000;
 
-export function ownedSegments(w: AudioWindow, reply: TranscribeReply): OwnedSegment[] {
+export function ownedSegments(w: AudioWindow, reply: Pick<TranscribeResult, 'words' | 'segments'>): OwnedSegment[] {
   const abs = (s: number) => w.sendStartUs + Math.round(s * 1e6);
   const words = reply.words.filter((x) => isWord(x)).map((x) => ({ ...x, startUs: abs(x.startS), endUs: abs(Math.max(x.endS, x.startS)) }));
   if (words.length) {

@@ -2,10 +2,9 @@
  * The VLM's view of recent history for one stream: sampled frames, detections and transcript segments,
  * each kept for a bounded span of media time (and a hard count cap) so memory stays flat on a live stream.
  */
-import type { Frame } from '../../types';
-
-export interface DetectionsMsg { ptsUs: number; detections: { className: string; trackId: number | null }[] }
-export interface TranscriptMsg { startUs: number; endUs: number; text: string }
+/** What the VLM keeps of a frame's detections and of a transcript segment. */
+export interface DetectionSummary { ptsUs: number; detections: { className: string; trackId: number | null }[] }
+export interface TranscriptLine { startUs: number; endUs: number; text: string }
 
 export class RecentHistory<T> {
   private items: T[] = [];
@@ -35,7 +34,7 @@ export function spread<T>(items: T[], n: number): T[] {
   return Array.from({ length: n }, (_, i) => items[Math.round((i * (items.length - 1)) / (n - 1))]);
 }
 
-export function summariseDetections(msgs: DetectionsMsg[]): string {
+export function summariseDetections(msgs: DetectionSummary[]): string {
   const perClass = new Map<string, { maxPerFrame: number; tracks: Set<number> }>();
   for (const m of msgs) {
     const counts = new Map<string, number>();
@@ -54,9 +53,9 @@ export function summariseDetections(msgs: DetectionsMsg[]): string {
     .join('\n');
 }
 
-export function summariseTranscript(segs: TranscriptMsg[]): string {
+export function summariseTranscript(segs: TranscriptLine[]): string {
   if (!segs.length) return '(no speech)';
   return segs.map((s) => `[${(s.startUs / 1e6).toFixed(1)}s] ${s.text}`).join('\n');
 }
 
-export type SampledFrame = Pick<Frame, 'ptsUs' | 'ts' | 'jpeg'>;
+export interface SampledFrame { ptsUs: number; ts: number; jpeg: Buffer }

@@ -3,7 +3,7 @@
  * placeholders are filled from the window context; an unknown placeholder is an error, not a silent blank.
  */
 import fs from 'node:fs';
-import { assetPath } from '../assets';
+import { assetPath } from '../common/assets';
 
 export interface PromptTemplates {
   system: string;

@@ -8,18 +8,23 @@
  * (endpoint error, open breaker, spend cap) is recorded frame by frame and the stage moves on: ingestion is
  * never blocked by a failing endpoint.
  */
-import type { Detection, Frame } from '../types';
-import { childLogger } from '../obs/logger';
-import { BoundedQueue, type OverflowPolicy } from './bounded-queue';
-import { classifyFailure } from './failures';
-import type { DetectPort, DetectionRow, Publisher, ResultSink, TrackerPort } from './ports';
+import { VideoAgentError } from '../../errors';
+import { childLogger } from '../../obs/logger';
+import type { DetectPort, DetectedBox } from '../../runpod/inference';
+import type { DetectionRow } from '../../store';
+import type { DetectedObject, DetectionsMsg, FrameMsg } from '../../topics';
+import { BoundedQueue, type OverflowPolicy } from '../common/bounded-queue';
+import { endpointCallRow, skipReason, type SkipReason } from '../common/outcomes';
+import type { RowWriters } from '../common/rows';
+import type { Publish } from '../stage';
+import type { TrackerPort } from './bytetrack-port';
 
 export interface DetectionStageOptions {
   streamId: string;
   detect: DetectPort;
   tracker: TrackerPort;
-  sink: ResultSink;
-  publisher: Publisher;
+  rows: RowWriters;
+  publish: Publish;
   /** Frames per endpoint call. */
   batchSize?: number;
   /** A partial batch is sent once its oldest frame has waited this long. */
@@ -48,14 +53,9 @@ export interface DetectionStats {
   queueCapacity: number;
 }
 
+type Frame = FrameMsg;
 /** `settle` resolves a `pushAndWait` caller once the frame was detected, skipped or dropped. */
 interface Queued { frame: Frame; enqueuedAt: number; settle?: () => void }
-
-/** What other stages know about a frame when it arrives, stored on its `frames` row. */
-export interface FrameMeta {
-  /** The VLM stage's scene-change distance to the previous sampled frame (null: not sampled, or the first). */
-  sceneScore?: number | null;
-}
 
 export class DetectionStage {
   private readonly log;
@@ -82,21 +82,23 @@ export class DetectionStage {
     this.maxInFlight = opts.maxInFlight ?? 2;
     this.lastTrackedUs = opts.trackedUpToUs ?? -1;
     const capacity = opts.queueCapacity ?? 64;
-    this.queue = new BoundedQueue<Queued>(capacity, opts.overflow ?? 'block', (q) => { this.onDropped(q.frame); q.settle?.(); this.opts.onProgress?.(q.frame.ptsUs); });
+    this.queue = new BoundedQueue<Queued>(capacity, opts.overflow ?? 'block', (q) => {
+      void this.onDropped(q.frame).finally(() => { q.settle?.(); this.opts.onProgress?.(q.frame.ptsUs); });
+    });
     this.stats = { framesIn: 0, framesDetected: 0, framesSkipped: 0, framesDropped: 0, detections: 0, framesUntracked: 0, batches: 0, queueHighWater: 0, queueCapacity: capacity };
   }
 
   /** Accepts a frame; resolves when it is queued (may wait under the `block` policy). */
-  async push(frame: Frame, meta: FrameMeta = {}): Promise<void> {
-    await this.enqueue(frame, meta);
+  async push(frame: Frame): Promise<void> {
+    await this.enqueue(frame);
   }
 
   /**
    * Resolves only once the frame's result (or its skip) is recorded: a bus consumer that acknowledges
    * after this never loses a frame to a crash (at-least-once; the writes are idempotent).
    */
-  async pushAndWait(frame: Frame, meta: FrameMeta = {}): Promise<void> {
-    await this.pushBatchAndWait([frame], [meta]);
+  async pushAndWait(frame: Frame): Promise<void> {
+    await this.pushBatchAndWait([frame]);
   }
 
   /**
@@ -104,14 +106,14 @@ export class DetectionStage {
    * the age limit, since its caller sends nothing more until this resolves), and this resolves once every
    * frame has its outcome recorded (detections or a skip), so the caller may then acknowledge them all.
    */
-  async pushBatchAndWait(frames: Frame[], metas: FrameMeta[] = []): Promise<void> {
+  async pushBatchAndWait(frames: Frame[]): Promise<void> {
     const done: Promise<void>[] = [];
     this.batchEnqueueing++;
     try {
-      for (const [i, frame] of frames.entries()) {
+      for (const frame of frames) {
         let settle!: () => void;
         done.push(new Promise<void>((r) => { settle = r; }));
-        await this.enqueue(frame, metas[i] ?? {}, settle);
+        await this.enqueue(frame, settle);
       }
     } finally {
       this.batchEnqueueing--;
@@ -120,13 +122,9 @@ export class DetectionStage {
     await Promise.all(done);
   }
 
-  private async enqueue(frame: Frame, meta: FrameMeta, settle?: () => void): Promise<void> {
+  private async enqueue(frame: Frame, settle?: () => void): Promise<void> {
     if (this.closed) throw new Error('detection stage is closed');
     this.stats.framesIn++;
-    await this.opts.sink.writeFrames([{
-      streamId: frame.streamId, ptsUs: frame.ptsUs, ts: frame.ts, width: frame.width, height: frame.height,
-      bytes: frame.jpeg.length, sceneScore: meta.sceneScore ?? null,
-    }]);
     await this.queue.push({ frame, enqueuedAt: Date.now(), settle });
     this.pump();
   }
@@ -183,7 +181,7 @@ export class DetectionStage {
     this.inFlight++;
     this.stats.batches++;
     const started = Date.now();
-    const reply = this.opts.detect.detect(this.opts.streamId, frames.map((f) => f.jpeg));
+    const reply = this.opts.detect.detect(frames.map((f) => f.jpeg), { streamId: this.opts.streamId });
     // The reply is awaited only when the tracking chain reaches it: a failure while an earlier batch is
     // still being tracked would otherwise be an unhandled rejection (fatal by default in Node).
     reply.catch(() => undefined);
@@ -191,7 +189,7 @@ export class DetectionStage {
     const tracked = this.trackingChain.then(async () => {
       try {
         const r = await reply;
-        await this.opts.sink.recordEndpointCall({ streamId: this.opts.streamId, endpoint: 'yolo', ptsUs: frames[0].ptsUs, ok: true, ms: Date.now() - started, billing: r.billing });
+        await this.opts.rows.recordEndpointCall(endpointCallRow({ streamId: this.opts.streamId, endpoint: 'yolo', ptsUs: frames[0].ptsUs, ok: true, ms: Date.now() - started, billing: r.billing }));
         await this.applyResults(frames, r.perImage);
       } catch (err) {
         await this.recordFailure(frames, err, Date.now() - started);
@@ -211,53 +209,61 @@ export class DetectionStage {
     this.inFlightSettled.add(settled);
   }
 
-  private async applyResults(frames: Frame[], perImage: DetectReplyList): Promise<void> {
+  private async applyResults(frames: Frame[], perImage: DetectedBox[][]): Promise<void> {
     if (perImage.length !== frames.length) {
-      throw Object.assign(new Error(`detection endpoint returned ${perImage.length} results for ${frames.length} images`), { code: 'E_BAD_REPLY' });
+      throw new VideoAgentError('E_BAD_REPLY', `detection endpoint returned ${perImage.length} results for ${frames.length} images`, { kind: 'bad_reply' });
     }
     const rows: DetectionRow[] = [];
+    const msgs: DetectionsMsg[] = [];
     for (let i = 0; i < frames.length; i++) {
       const f = frames[i];
       // Every detection is kept; the ones the tracker assigned carry their id. A frame from the tracker's
       // past (redelivered after a crash, or reclaimed late) keeps its detections without ids.
-      let withIds: Detection[];
+      let withIds: DetectedObject[];
       if (f.ptsUs > this.lastTrackedUs) {
         withIds = this.opts.tracker.update(perImage[i], f.ptsUs);
         this.lastTrackedUs = f.ptsUs;
       } else {
-        withIds = perImage[i].map((d) => ({ ...d, trackId: undefined }));
+        withIds = perImage[i].map((d) => ({ ...d, trackId: null }));
         this.stats.framesUntracked++;
       }
       for (const [detIdx, d] of withIds.entries()) {
-        rows.push({ streamId: f.streamId, ptsUs: f.ptsUs, ts: f.ts, detIdx, classId: d.classId, className: d.className, confidence: d.confidence, bbox: d.bbox, trackId: d.trackId ?? null });
+        rows.push({ streamId: f.streamId, ptsUs: f.ptsUs, ts: f.ts, detIdx, classId: d.classId, className: d.className, confidence: d.confidence, bbox: d.bbox, trackId: d.trackId });
       }
       this.stats.framesDetected++;
       this.stats.detections += withIds.length;
-      await this.opts.publisher.publish('detections', f.streamId, {
-        stream_id: f.streamId, pts_us: f.ptsUs, ts: f.ts, width: f.width, height: f.height,
-        detections: withIds.map((d) => ({ bbox: d.bbox, confidence: d.confidence, class_id: d.classId, class_name: d.className, track_id: d.trackId ?? null })),
-      });
+      msgs.push(outcome(f, withIds, null));
     }
-    if (rows.length) await this.opts.sink.writeDetections(rows);
+    // Rows first: a consumer that sees the message may read the rows.
+    if (rows.length) await this.opts.rows.writeDetections(rows);
+    for (const m of msgs) await this.opts.publish('detections', m);
   }
 
   private async recordFailure(frames: Frame[], err: unknown, ms: number): Promise<void> {
-    const { reason, detail } = classifyFailure(err);
+    const { reason, detail } = skipReason(err);
     this.log.warn({ reason, detail, frames: frames.length }, 'detection batch skipped');
     this.stats.framesSkipped += frames.length;
     try {
-      await this.opts.sink.recordEndpointCall({ streamId: this.opts.streamId, endpoint: 'yolo', ptsUs: frames[0].ptsUs, ok: false, error: detail, ms });
-      for (const f of frames) await this.opts.sink.recordSkip({ streamId: f.streamId, stage: 'detection', ptsUs: f.ptsUs, endUs: f.ptsUs, ts: f.ts, reason, detail });
+      await this.opts.rows.recordEndpointCall(endpointCallRow({ streamId: this.opts.streamId, endpoint: 'yolo', ptsUs: frames[0].ptsUs, ok: false, error: detail, ms }));
+      for (const f of frames) await this.recordSkip(f, reason, detail);
     } catch (e) {
       this.log.error({ err: e }, 'could not record skipped frames');
     }
   }
 
-  private onDropped(frame: Frame): void {
+  private async onDropped(frame: Frame): Promise<void> {
     this.stats.framesSkipped++;
-    this.opts.sink.recordSkip({ streamId: frame.streamId, stage: 'detection', ptsUs: frame.ptsUs, endUs: frame.ptsUs, ts: frame.ts, reason: 'queue_full', detail: `queue capacity ${this.queue.capacity} reached; oldest frame dropped` })
+    await this.recordSkip(frame, 'queue_full', `queue capacity ${this.queue.capacity} reached; oldest frame dropped`)
       .catch((err) => this.log.error({ err }, 'could not record dropped frame'));
+  }
+
+  /** The skip row, then the frame's outcome message (every accepted frame gets exactly one). */
+  private async recordSkip(f: Frame, reason: SkipReason, detail: string): Promise<void> {
+    await this.opts.rows.recordSkip({ streamId: f.streamId, stage: 'detection', ptsUs: f.ptsUs, endUs: f.ptsUs, ts: f.ts, reason, detail });
+    await this.opts.publish('detections', outcome(f, [], reason));
   }
 }
 
-type DetectReplyList = Detection[][];
+function outcome(f: Frame, detections: DetectedObject[], skipped: SkipReason | null): DetectionsMsg {
+  return { streamId: f.streamId, ptsUs: f.ptsUs, ts: f.ts, width: f.width, height: f.height, detections, skipped };
+}

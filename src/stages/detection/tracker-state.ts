@@ -1,5 +1,5 @@
 /**
- * The per-stream tracker state handed from one detection worker to the next (`state:tracker:<streamId>`):
+ * The per-stream tracker state handed from one detection worker to the next (`state:detection:<streamId>`):
  * the tracker's own snapshot plus the pts of the last frame it saw, so the next holder neither resets the
  * track ids nor feeds the tracker a frame from its past (a redelivered or late-reclaimed entry).
  */
@@ -7,8 +7,6 @@ export interface TrackerState {
   tracker: unknown;
   trackedUpToUs: number;
 }
-
-export const trackerStateKey = (streamId: string): string => `state:tracker:${streamId}`;
 
 export function encodeTrackerState(s: TrackerState): string {
   return JSON.stringify({ v: 1, trackedUpToUs: s.trackedUpToUs, tracker: s.tracker });

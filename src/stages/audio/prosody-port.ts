@@ -3,7 +3,12 @@
  * (without the per-frame tracks, which would bloat every row), plus the two fields the VLM triggers read.
  */
 import { analyzeProsody, isSilent, DEFAULT_SILENCE_DB } from '../../audio';
-import type { ProsodyPort, ProsodySummary } from '../../stages/ports';
+import type { ProsodySummary } from '../../topics';
+
+export interface ProsodyPort {
+  analyze(pcm: Int16Array, sampleRate: number): ProsodySummary;
+  isSilent(pcm: Int16Array, sampleRate: number): boolean;
+}
 
 export function prosodyPort(silenceThresholdDb = DEFAULT_SILENCE_DB): ProsodyPort {
   return {

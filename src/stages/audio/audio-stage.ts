@@ -1,0 +1,160 @@
+/**
+ * Audio stage for one stream: windows (5 s cores with overlap) → silence check → WAV → ASR endpoint →
+ * owned segments with absolute times + prosody → audio_segments, memory_chunks, `transcripts:<streamId>`.
+ * Silent windows are stored as `is_silence` rows and never sent. Failed windows are recorded as skips.
+ * Windows wait in a bounded queue: files block ingestion when ASR is slower than real time; live sources
+ * drop the oldest window (counted and recorded).
+ */
+import { encodeWav } from '../../audio';
+import { childLogger } from '../../obs/logger';
+import type { TranscribePort } from '../../runpod/inference';
+import type { AudioSegmentRow } from '../../store';
+import type { AudioMsg, ProsodySummary, TranscriptMsg } from '../../topics';
+import type { OverflowPolicy } from '../common/bounded-queue';
+import { endpointCallRow, skipReason } from '../common/outcomes';
+import type { RowWriters } from '../common/rows';
+import { SerialQueue } from '../common/serial-queue';
+import type { Publish } from '../stage';
+import type { ProsodyPort } from './prosody-port';
+import { AudioWindower, type AudioWindow, type WindowingOptions } from './windowing';
+import { ownedSegments } from './segments';
+
+export interface AudioStageOptions extends WindowingOptions {
+  streamId: string;
+  transcribe: TranscribePort;
+  prosody: ProsodyPort;
+  rows: RowWriters;
+  publish: Publish;
+  /** ASR language (undefined: the endpoint detects it). */
+  language?: string | null;
+  queueCapacity?: number;
+  overflow?: OverflowPolicy;
+  /** Called with a window's core end once it is transcribed, found silent, skipped or dropped. */
+  onProgress?: (uptoUs: number) => void;
+}
+
+export interface AudioStats {
+  windows: number;
+  silentWindows: number;
+  sentWindows: number;
+  skippedWindows: number;
+  droppedWindows: number;
+  segments: number;
+  words: number;
+  queueHighWater: number;
+  queueCapacity: number;
+}
+
+export class AudioStage {
+  private readonly log;
+  private readonly windower: AudioWindower;
+  private readonly queue: SerialQueue<AudioWindow>;
+  private readonly stats: AudioStats;
+
+  constructor(private readonly opts: AudioStageOptions) {
+    this.log = childLogger({ stage: 'audio', streamId: opts.streamId });
+    this.windower = new AudioWindower(opts);
+    const capacity = opts.queueCapacity ?? 4;
+    this.queue = new SerialQueue<AudioWindow>(capacity, opts.overflow ?? 'block',
+      (w) => this.process(w).finally(() => opts.onProgress?.(w.coreEndUs)),
+      (err) => this.log.error({ err }, 'audio window failed'),
+      (w) => { this.onDropped(w); opts.onProgress?.(w.coreEndUs); });
+    this.stats = { windows: 0, silentWindows: 0, sentWindows: 0, skippedWindows: 0, droppedWindows: 0, segments: 0, words: 0, queueHighWater: 0, queueCapacity: capacity };
+  }
+
+  async push(chunk: AudioMsg): Promise<void> {
+    for (const w of this.windower.push(chunk)) await this.enqueue(w);
+  }
+
+  /** End of stream: processes the last partial window and waits for everything queued. */
+  async flush(): Promise<void> {
+    for (const w of this.windower.flush()) await this.enqueue(w);
+    await this.queue.idle();
+  }
+
+  getStats(): AudioStats {
+    return { ...this.stats, droppedWindows: this.queue.dropped, queueHighWater: this.queue.highWater };
+  }
+
+  private async enqueue(w: AudioWindow): Promise<void> {
+    this.stats.windows++;
+    await this.queue.push(w);
+  }
+
+  private async process(w: AudioWindow): Promise<void> {
+    const ts = (us: number) => w.wallOffsetMs + us / 1000;
+    const core = corePcm(w);
+    if (this.opts.prosody.isSilent(core, w.sampleRate)) {
+      this.stats.silentWindows++;
+      const row: AudioSegmentRow = {
+        streamId: w.streamId, ptsUs: w.coreStartUs, ts: ts(w.coreStartUs), startUs: w.coreStartUs, endUs: w.coreEndUs,
+        text: '', confidence: null, speakerId: null, prosody: this.opts.prosody.analyze(core, w.sampleRate), isSilence: true,
+      };
+      await this.opts.rows.writeAudioSegments([row]);
+      await this.opts.publish('transcripts', message(row, [], null, null));
+      return;
+    }
+    const started = Date.now();
+    let reply;
+    try {
+      this.stats.sentWindows++;
+      const wav = encodeWav(w.pcm, { sampleRate: w.sampleRate });
+      reply = await this.opts.transcribe.transcribe(wav, { streamId: w.streamId, ...(this.opts.language !== undefined ? { language: this.opts.language } : {}) });
+      await this.opts.rows.recordEndpointCall(endpointCallRow({ streamId: w.streamId, endpoint: 'whisper', ptsUs: w.coreStartUs, ok: true, ms: Date.now() - started, billing: reply.billing }));
+    } catch (err) {
+      const { reason, detail } = skipReason(err);
+      this.stats.skippedWindows++;
+      this.log.warn({ reason, detail }, 'audio window skipped');
+      await this.opts.rows.recordEndpointCall(endpointCallRow({ streamId: w.streamId, endpoint: 'whisper', ptsUs: w.coreStartUs, ok: false, error: detail, ms: Date.now() - started }));
+      await this.recordSkip(w, reason, detail);
+      return;
+    }
+    const segments = ownedSegments(w, reply);
+    if (!segments.length) return;
+    const rows: AudioSegmentRow[] = segments.map((s) => ({
+      streamId: w.streamId, ptsUs: s.startUs, ts: ts(s.startUs), startUs: s.startUs, endUs: s.endUs,
+      text: s.text, confidence: s.confidence, speakerId: null,
+      prosody: this.opts.prosody.analyze(slicePcm(w, s.startUs, s.endUs), w.sampleRate), isSilence: false,
+    }));
+    this.stats.segments += rows.length;
+    this.stats.words += segments.reduce((n, s) => n + (s.words.length || s.text.split(/\s+/).length), 0);
+    await this.opts.rows.writeAudioSegments(rows);
+    const first = rows[0];
+    const last = rows[rows.length - 1];
+    await this.opts.rows.writeMemoryChunks([{
+      streamId: w.streamId, ptsUs: first.startUs, ts: first.ts, startUs: first.startUs, endUs: last.endUs,
+      text: rows.map((r) => r.text).join(' '), kind: 'transcript',
+    }]);
+    for (let i = 0; i < rows.length; i++) await this.opts.publish('transcripts', message(rows[i], segments[i].words, reply.model, null));
+  }
+
+  private onDropped(w: AudioWindow): void {
+    this.recordSkip(w, 'queue_full', `audio queue capacity ${this.queue.capacity} reached; oldest window dropped`)
+      .catch((err) => this.log.error({ err }, 'could not record dropped audio window'));
+  }
+
+  /** The skip row, then a `skipped` transcript message so consumers know the window is accounted for. */
+  private async recordSkip(w: AudioWindow, reason: string, detail: string): Promise<void> {
+    const ts = w.wallOffsetMs + w.coreStartUs / 1000;
+    await this.opts.rows.recordSkip({ streamId: w.streamId, stage: 'audio', ptsUs: w.coreStartUs, endUs: w.coreEndUs, ts, reason, detail });
+    await this.opts.publish('transcripts', {
+      streamId: w.streamId, ptsUs: w.coreStartUs, ts, startUs: w.coreStartUs, endUs: w.coreEndUs, text: '', confidence: null,
+      isSilence: false, speakerId: null, prosody: null, words: [], model: null, skipped: reason,
+    });
+  }
+}
+
+function message(r: AudioSegmentRow, words: { word: string; startUs: number; endUs: number }[], model: string | null, skipped: string | null): TranscriptMsg {
+  return {
+    streamId: r.streamId, ptsUs: r.ptsUs, ts: r.ts, startUs: r.startUs, endUs: r.endUs, text: r.text, confidence: r.confidence ?? null,
+    isSilence: r.isSilence ?? false, speakerId: r.speakerId ?? null, prosody: (r.prosody as ProsodySummary | null | undefined) ?? null,
+    words: words.map((x) => ({ word: x.word, startUs: x.startUs, endUs: x.endUs })), model, skipped,
+  };
+}
+
+function corePcm(w: AudioWindow): Int16Array { return slicePcm(w, w.coreStartUs, w.coreEndUs); }
+
+function slicePcm(w: AudioWindow, startUs: number, endUs: number): Int16Array {
+  const at = (us: number) => Math.min(w.pcm.length, Math.max(0, Math.round(((us - w.sendStartUs) * w.sampleRate) / 1e6)));
+  return w.pcm.subarray(at(startUs), Math.max(at(startUs), at(endUs)));
+}

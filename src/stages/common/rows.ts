@@ -1,0 +1,8 @@
+/**
+ * What stages write: the store's own row types (src/store/rows.ts), through the store's one writer per
+ * table. Stages take this narrow view so their tests can hand them an in-memory fake of the same shape.
+ */
+import type { Store } from '../../store';
+
+export type RowWriters = Pick<Store,
+  'writeDetections' | 'writeEmotions' | 'writeAudioSegments' | 'writeEvents' | 'writeHighlights' | 'writeMemoryChunks' | 'recordSkip' | 'recordEndpointCall'>;

@@ -1,0 +1,265 @@
+/**
+ * VLM stage for one stream. Sampled frames, detections and transcripts feed a bounded history and a
+ * trigger policy; a trigger opens a window [t - pre, t + post] that is described once the frames after the
+ * trigger have arrived. The prompt comes from prompts/*.md, the reply is validated against the shared
+ * schema (one retry for an invalid reply, then a failed call and a skip, never an event), and each event
+ * is stored with the window span, description, tags, clip_worthy_score and model, and published on
+ * `events:<streamId>`.
+ */
+import { childLogger } from '../../obs/logger';
+import type { VlmContentPart, VlmMessage, VlmReply } from '../../runpod/contracts';
+import type { DescribePort } from '../../runpod/inference';
+import type { EventRow } from '../../store';
+import type { DetectionsMsg, FrameMsg, TranscriptMsg } from '../../topics';
+import type { OverflowPolicy } from '../common/bounded-queue';
+import { endpointCallRow, skipReason } from '../common/outcomes';
+import type { RowWriters } from '../common/rows';
+import { SerialQueue } from '../common/serial-queue';
+import type { Publish } from '../stage';
+import { RecentHistory, spread, summariseDetections, summariseTranscript, type DetectionSummary, type SampledFrame, type TranscriptLine } from './context';
+import { loadPromptTemplates, renderTemplate, type PromptTemplates } from './prompt';
+import { TriggerPolicy, type Trigger, type TriggerOptions } from './triggers';
+
+export interface VlmStageOptions {
+  streamId: string;
+  describe: DescribePort;
+  rows: RowWriters;
+  publish: Publish;
+  templates?: PromptTemplates;
+  triggers?: TriggerOptions;
+  /** Window before/after the trigger time, seconds. */
+  preS?: number;
+  postS?: number;
+  maxImages?: number;
+  maxTokens?: number;
+  /**
+   * Extra media time to wait after the window before describing it, so that detections and transcripts
+   * for the window (which lag the frames) are in. Set it to the audio window + overlap when audio runs.
+   */
+  contextLagS?: number;
+  /**
+   * Context the stage waits for before describing a window: a window is described once the detections /
+   * transcripts of its whole span are in (watermarks fed through `noteProgress`), not merely its frames.
+   */
+  awaitContext?: ContextSource[];
+  /** Frames are kept for context (and scene signatures computed) at most this often, ms of media time. */
+  sampleEveryMs?: number;
+  queueCapacity?: number;
+  overflow?: OverflowPolicy;
+}
+
+export interface VlmStats {
+  framesSeen: number;
+  framesSampled: number;
+  triggers: Record<string, number>;
+  suppressedTriggers: number;
+  calls: number;
+  invalidReplies: number;
+  failedCalls: number;
+  events: number;
+  droppedWindows: number;
+  queueHighWater: number;
+  queueCapacity: number;
+}
+
+interface Pending { atUs: number; triggers: Trigger[] }
+export type ContextSource = 'detections' | 'transcripts';
+const MAX_PENDING = 8;
+const MAX_CONTEXT_WAIT_US = 20e6;
+interface Window { startUs: number; endUs: number; atUs: number; triggers: Trigger[]; frames: SampledFrame[]; wallOffsetMs: number }
+
+export class VlmStage {
+  private readonly log;
+  private readonly policy: TriggerPolicy;
+  private readonly templates: PromptTemplates;
+  private readonly preUs: number;
+  private readonly postUs: number;
+  private readonly lagUs: number;
+  private readonly sampleUs: number;
+  private readonly frames: RecentHistory<SampledFrame>;
+  private readonly detections: RecentHistory<DetectionSummary>;
+  private readonly transcript: RecentHistory<TranscriptLine>;
+  private readonly calls: SerialQueue<Window>;
+  private lastSampledUs = -Infinity;
+  private latestUs = 0;
+  private wallOffsetMs = 0;
+  /** Windows waiting for their frames and context, oldest first (bounded: see MAX_PENDING). */
+  private pending: Pending[] = [];
+  /** Media time up to which detection / transcription are done; null = that stage is not awaited. */
+  private readonly watermarks: Partial<Record<ContextSource, number>> = {};
+  private readonly stats: VlmStats;
+
+  constructor(private readonly opts: VlmStageOptions) {
+    this.log = childLogger({ stage: 'vlm', streamId: opts.streamId });
+    this.policy = new TriggerPolicy(opts.triggers);
+    this.templates = opts.templates ?? loadPromptTemplates();
+    this.preUs = (opts.preS ?? 3) * 1e6;
+    this.postUs = (opts.postS ?? 2) * 1e6;
+    this.lagUs = (opts.contextLagS ?? 1) * 1e6;
+    for (const src of opts.awaitContext ?? []) this.watermarks[src] = -1;
+    this.sampleUs = (opts.sampleEveryMs ?? 500) * 1000;
+    // History must outlive the longest wait for context, or a late window would find no frames.
+    const keepUs = this.preUs + this.postUs + this.lagUs + MAX_CONTEXT_WAIT_US + 2e6;
+    this.frames = new RecentHistory<SampledFrame>(keepUs, 128, (f) => f.ptsUs);
+    this.detections = new RecentHistory<DetectionSummary>(keepUs, 512, (d) => d.ptsUs);
+    this.transcript = new RecentHistory<TranscriptLine>(keepUs + 30e6, 128, (t) => t.startUs);
+    const capacity = opts.queueCapacity ?? 2;
+    this.calls = new SerialQueue<Window>(capacity, opts.overflow ?? 'block', (w) => this.describe(w),
+      (err) => this.log.error({ err }, 'vlm window failed'), (w) => this.onDropped(w));
+    this.stats = { framesSeen: 0, framesSampled: 0, triggers: {}, suppressedTriggers: 0, calls: 0, invalidReplies: 0, failedCalls: 0, events: 0, droppedWindows: 0, queueHighWater: 0, queueCapacity: capacity };
+  }
+
+  /**
+   * A frame: kept for context at most every `sampleEveryMs` of media time; its scene score (computed once
+   * at ingest, carried on the frames topic) feeds the scene-change trigger. Then due windows are described.
+   */
+  async onFrame(frame: FrameMsg): Promise<void> {
+    this.stats.framesSeen++;
+    if (this.stats.framesSeen === 1) this.wallOffsetMs = frame.ts - frame.ptsUs / 1000;
+    this.latestUs = Math.max(this.latestUs, frame.ptsUs);
+    const sampled = frame.ptsUs - this.lastSampledUs >= this.sampleUs;
+    // Sampled frames also drive the stream-start and periodic triggers (a frame without a score counts as 0).
+    if (sampled || frame.sceneScore !== null) this.addTriggers(this.policy.onSceneDistance(frame.ptsUs, frame.sceneScore ?? 0));
+    if (sampled) {
+      this.lastSampledUs = frame.ptsUs;
+      this.stats.framesSampled++;
+      this.frames.add({ ptsUs: frame.ptsUs, ts: frame.ts, jpeg: frame.jpeg });
+    }
+    await this.fireDue(false);
+  }
+
+  /** A frame's detection outcome: context, new-track triggers, and detection's progress. */
+  async onDetections(msg: DetectionsMsg): Promise<void> {
+    this.noteProgress('detections', msg.ptsUs);
+    if (msg.skipped) return;
+    this.detections.add({ ptsUs: msg.ptsUs, detections: msg.detections.map((d) => ({ className: d.className, trackId: d.trackId })) });
+    const ids = msg.detections.map((d) => d.trackId).filter((x): x is number => x !== null);
+    this.addTriggers(this.policy.onTracks(msg.ptsUs, ids));
+    await this.fireDue(false);
+  }
+
+  /** A transcript row (speech, silence or skipped window): context, keyword/loudness triggers, progress. */
+  async onTranscript(msg: TranscriptMsg): Promise<void> {
+    this.noteProgress('transcripts', msg.endUs);
+    if (msg.skipped || msg.isSilence || !msg.text) return;
+    this.transcript.add({ startUs: msg.startUs, endUs: msg.endUs, text: msg.text });
+    this.addTriggers(this.policy.onTranscript(msg.startUs, msg.text, msg.prosody?.rmsDb ?? null));
+    await this.fireDue(false);
+  }
+
+  /** End of stream: describes a pending window with the frames there are, then waits for every call. */
+  async flush(): Promise<void> {
+    await this.fireDue(true);
+    await this.calls.idle();
+  }
+
+  getStats(): VlmStats {
+    return { ...this.stats, triggers: { ...this.stats.triggers }, droppedWindows: this.calls.dropped, queueHighWater: this.calls.highWater };
+  }
+
+  /** Detection / transcription have finished everything up to `uptoUs` (skips included). */
+  noteProgress(source: ContextSource, uptoUs: number): void {
+    const cur = this.watermarks[source];
+    if (cur !== undefined && uptoUs > cur) this.watermarks[source] = uptoUs;
+  }
+
+  private addTriggers(triggers: Trigger[]): void {
+    for (const t of triggers) {
+      this.stats.triggers[t.kind] = (this.stats.triggers[t.kind] ?? 0) + 1;
+      const last = this.pending[this.pending.length - 1];
+      if (last && Math.abs(t.atUs - last.atUs) < this.policy.minGapUs) {
+        last.triggers.push(t);
+      } else if (this.pending.length < MAX_PENDING && this.policy.allows(t.atUs)) {
+        // The call is booked now so later triggers measure their gap from this window.
+        this.policy.noteCall(t.atUs);
+        this.pending.push({ atUs: t.atUs, triggers: [t] });
+      } else {
+        this.stats.suppressedTriggers++;
+      }
+    }
+  }
+
+  private isDue(p: Pending): boolean {
+    const endUs = p.atUs + this.postUs;
+    if (this.latestUs < endUs + this.lagUs) return false;
+    // A context source that never reports (a video-only live source with the audio stage on) must not
+    // hold descriptions back forever: past MAX_CONTEXT_WAIT_US of media time the window goes without it.
+    if (this.latestUs >= endUs + MAX_CONTEXT_WAIT_US) return true;
+    return Object.values(this.watermarks).every((w) => (w as number) >= endUs);
+  }
+
+  private async fireDue(force: boolean): Promise<void> {
+    while (this.pending.length && (force || this.isDue(this.pending[0]))) {
+      const p = this.pending.shift() as Pending;
+      const frames = this.frames.between(p.atUs - this.preUs, p.atUs + this.postUs);
+      if (!frames.length) continue;
+      const startUs = Math.min(frames[0].ptsUs, p.atUs);
+      const endUs = Math.max(frames[frames.length - 1].ptsUs + this.sampleUs, p.atUs);
+      await this.calls.push({ startUs, endUs, atUs: p.atUs, triggers: p.triggers, frames, wallOffsetMs: this.wallOffsetMs });
+    }
+  }
+
+  private async describe(w: Window): Promise<void> {
+    const images = spread(w.frames, this.opts.maxImages ?? 4).map((f) => f.jpeg);
+    const user = renderTemplate(this.templates.user, {
+      window_start: (w.startUs / 1e6).toFixed(1),
+      window_end: (w.endUs / 1e6).toFixed(1),
+      image_count: String(images.length),
+      triggers: w.triggers.map((t) => `${t.kind.replace('_', ' ')} at ${(t.atUs / 1e6).toFixed(1)}s (${t.detail})`).join('; '),
+      detections: summariseDetections(this.detections.between(w.startUs, w.endUs)),
+      transcript: summariseTranscript(this.transcript.between(w.startUs - 2e6, w.endUs + 2e6)),
+    });
+    const parts: VlmContentPart[] = images.map((img) => ({ type: 'image_url', image_url: { url: `data:image/jpeg;base64,${img.toString('base64')}` } }));
+    parts.push({ type: 'text', text: user });
+    const messages: VlmMessage[] = [{ role: 'system', content: this.templates.system }, { role: 'user', content: parts }];
+    const ts = (us: number) => w.wallOffsetMs + us / 1000;
+    let reply: VlmReply | null = null;
+    let model = '';
+    let lastError = '';
+    for (let attempt = 0; attempt < 2 && !reply; attempt++) {
+      const started = Date.now();
+      this.stats.calls++;
+      try {
+        const r = await this.opts.describe.describe({ messages }, { streamId: this.opts.streamId, maxTokens: this.opts.maxTokens });
+        model = r.model;
+        if (r.reply.ok) {
+          reply = r.reply.reply;
+          await this.opts.rows.recordEndpointCall(endpointCallRow({ streamId: this.opts.streamId, endpoint: 'vlm', ptsUs: w.startUs, ok: true, ms: Date.now() - started, billing: r.billing }));
+        } else {
+          this.stats.invalidReplies++;
+          lastError = r.reply.error;
+          await this.opts.rows.recordEndpointCall(endpointCallRow({ streamId: this.opts.streamId, endpoint: 'vlm', ptsUs: w.startUs, ok: false, error: r.reply.error, ms: Date.now() - started, billing: r.billing }));
+        }
+      } catch (err) {
+        // Transport failures were already retried by the client: do not retry them here.
+        const { reason, detail } = skipReason(err);
+        this.stats.failedCalls++;
+        await this.opts.rows.recordEndpointCall(endpointCallRow({ streamId: this.opts.streamId, endpoint: 'vlm', ptsUs: w.startUs, ok: false, error: detail, ms: Date.now() - started }));
+        await this.opts.rows.recordSkip({ streamId: this.opts.streamId, stage: 'vlm', ptsUs: w.startUs, endUs: w.endUs, ts: ts(w.startUs), reason, detail });
+        return;
+      }
+    }
+    if (!reply) {
+      this.stats.failedCalls++;
+      this.log.warn({ error: lastError }, 'vlm reply invalid twice; window not described');
+      await this.opts.rows.recordSkip({ streamId: this.opts.streamId, stage: 'vlm', ptsUs: w.startUs, endUs: w.endUs, ts: ts(w.startUs), reason: 'invalid_reply', detail: lastError });
+      return;
+    }
+    const tags = [...new Set([...reply.tags, ...w.triggers.map((t) => `trigger:${t.kind}`)])];
+    const row: EventRow = {
+      streamId: this.opts.streamId, ptsUs: w.startUs, ts: ts(w.startUs), startUs: w.startUs, endUs: w.endUs,
+      description: reply.description, tags, clipWorthyScore: Math.min(1, Math.max(0, reply.clip_worthy_score)), model,
+    };
+    await this.opts.rows.writeEvents([row]);
+    this.stats.events++;
+    await this.opts.publish('events', {
+      streamId: row.streamId, ptsUs: row.ptsUs, ts: row.ts, startUs: row.startUs, endUs: row.endUs, triggerUs: w.atUs,
+      description: row.description, tags, clipWorthyScore: row.clipWorthyScore, emotions: reply.emotions ?? [], model,
+    });
+  }
+
+  private onDropped(w: Window): void {
+    this.opts.rows.recordSkip({ streamId: this.opts.streamId, stage: 'vlm', ptsUs: w.startUs, endUs: w.endUs, ts: w.wallOffsetMs + w.startUs / 1000, reason: 'queue_full', detail: 'vlm queue full; oldest window dropped' })
+      .catch((err) => this.log.error({ err }, 'could not record dropped vlm window'));
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * The stage graph's topics: message types and their one codec each. A topic without a codec here cannot
+ * be published (speakers, emotions, highlights, alerts and state get theirs with the stages that make them).
+ */
+import type { TopicCodec } from './codec';
+import { audioCodec, type AudioMsg } from './audio';
+import { detectionsCodec, type DetectionsMsg } from './detections';
+import { eventsCodec, type EventMsg } from './events';
+import { framesCodec, type FrameMsg } from './frames';
+import { transcriptsCodec, type TranscriptMsg } from './transcripts';
+
+export interface TopicMessages {
+  frames: FrameMsg;
+  audio: AudioMsg;
+  detections: DetectionsMsg;
+  transcripts: TranscriptMsg;
+  events: EventMsg;
+}
+export type GraphTopic = keyof TopicMessages;
+
+export const CODECS: { [T in GraphTopic]: TopicCodec<TopicMessages[T]> } = {
+  frames: framesCodec,
+  audio: audioCodec,
+  detections: detectionsCodec,
+  transcripts: transcriptsCodec,
+  events: eventsCodec,
+};
+
+/** A decoded message with its topic: what a stage receives. */
+export type TopicInput = { [T in GraphTopic]: { topic: T; msg: TopicMessages[T] } }[GraphTopic];
+
+export function isGraphTopic(t: string): t is GraphTopic {
+  return Object.hasOwn(CODECS, t);
+}
+
+export type { TopicCodec } from './codec';
+export { badMessage } from './codec';
+export type { FrameMsg } from './frames';
+export type { AudioMsg } from './audio';
+export type { DetectionsMsg, DetectedObject } from './detections';
+export type { TranscriptMsg, TranscriptWord, ProsodySummary } from './transcripts';
+export type { EventMsg } from './events';
