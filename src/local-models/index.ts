@@ -1,5 +1,5 @@
 /**
- * Local CPU inference workers behind the RunPod emulator's endpoints (see DESIGN.md "Defaults"). Real models
+ * Local CPU inference workers behind the RunPod emulator's endpoints (docs/architecture.md). Real models
  * whose weights ship inside npm/Debian packages; nothing is downloaded. Each worker loads its model once in
  * init() and keeps heavy work off the event loop (worker threads for tfjs, child processes for pocketsphinx).
  */

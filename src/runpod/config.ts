@@ -74,7 +74,7 @@ function optNum(env: Env, name: string, opts: { min?: number; int?: boolean } = 
 }
 
 /**
- * Typed RunPod configuration from the environment (names table in DESIGN.md; every variable is documented in
+ * Typed RunPod configuration from the environment (names table in docs/architecture.md; every variable is documented in
  * .env.example). With no RUNPOD_API_KEY each model defaults to the emulator's endpoint id of the same name.
  */
 export function loadRunpodConfig(env: Env = process.env): RunpodConfig {

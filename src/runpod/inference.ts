@@ -118,10 +118,8 @@ export class InferenceClient {
     if (this.costByJob.size > 10_000) this.costByJob.delete(this.costByJob.keys().next().value as string);
   };
 
-  constructor(readonly runpod: RunpodClient, defaults: Partial<ModelDefaults> & { vlmModel?: string } = {}) {
-    const { vlmModel, ...rest } = defaults;
-    this.defaults = { ...MODEL_DEFAULTS, ...rest };
-    if (vlmModel) this.defaults = { ...this.defaults, vlm: { ...this.defaults.vlm, model: vlmModel } };
+  constructor(readonly runpod: RunpodClient, defaults: Partial<ModelDefaults> = {}) {
+    this.defaults = { ...MODEL_DEFAULTS, ...defaults };
     runpod.cost.on('cost', this.onCost);
   }
 

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { RunpodClient } from './client';
 import { loadRunpodConfig, withOverrides, type RunpodConfig } from './config';
 import { InferenceClient } from './inference';
+import { modelDefaultsFromEnv } from './models';
 import { RunpodEmulator, type EmulatorConfigInput } from './emulator';
 
 export interface LocalInference {
@@ -30,7 +31,7 @@ export async function startLocalInference(
     }
     const config = withOverrides(base, { ...(opts.config as object), apiKey: emulator.config.apiKey, models });
     const runpod = new RunpodClient(config, { logger: opts.logger });
-    const client = new InferenceClient(runpod, { vlmModel: env.RUNPOD_VLM_MODEL ?? 'Qwen/Qwen2.5-VL-7B-Instruct' });
+    const client = new InferenceClient(runpod, modelDefaultsFromEnv(env));
     return {
       client,
       emulator,
@@ -52,6 +53,6 @@ export async function createInference(env: Record<string, string | undefined> = 
     const l = await startLocalInference({ env });
     return { client: l.client, close: l.close, local: true };
   }
-  const client = new InferenceClient(new RunpodClient(config), { vlmModel: env.RUNPOD_VLM_MODEL ?? 'Qwen/Qwen2.5-VL-7B-Instruct' });
+  const client = new InferenceClient(new RunpodClient(config), modelDefaultsFromEnv(env));
   return { client, close: () => client.close(), local: false };
 }

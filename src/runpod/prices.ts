@@ -1,5 +1,5 @@
 /**
- * RunPod flex-worker prices, USD per second (docs/RUNPOD_CONTRACT.md, 2025-08 table). The cost meter's
+ * RunPod flex-worker prices, USD per second (RunPod's 2025-08 flex-worker table, docs/architecture.md). The cost meter's
  * defaults; RUNPOD_<MODEL>_GPU picks a row, RUNPOD_<MODEL>_PRICE_PER_SEC overrides the number.
  */
 export const GPU_PRICE_PER_SECOND = {

@@ -88,10 +88,14 @@ describe('bus in-process (embedded default)', () => {
     await b.release();
   });
 
-  it('keys follow DESIGN.md and reject braces; openBus picks Redis only with a URL', async () => {
+  it('keys follow the topic table (docs/architecture.md) and reject braces; openBus picks Redis only with a URL', async () => {
     assert.equal(streamKey('detections', 'cam-1'), 'detections:cam-1');
     assert.deepEqual(parseStreamKey('transcripts:a:b'), { topic: 'transcripts', streamId: 'a:b' });
     assert.equal(parseStreamKey('nope:x'), null);
+    // The frames topic travels on `video:<id>`, and parses back to its topic name.
+    assert.equal(streamKey('frames', 'cam-1'), 'video:cam-1');
+    assert.deepEqual(parseStreamKey('video:cam-1'), { topic: 'frames', streamId: 'cam-1' });
+    assert.equal(parseStreamKey('frames:cam-1'), null);
     assert.throws(() => streamKey('frames', '{cam}'), VideoAgentError);
     const saved = process.env.REDIS_URL;
     delete process.env.REDIS_URL;

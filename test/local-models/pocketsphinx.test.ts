@@ -38,7 +38,7 @@ describe('local-models/pocketsphinx (pocketsphinx en-us)', function () {
       assert.ok(!/[()<>[\]]/.test(words[i]!.word), `filler or variant marker leaked: ${words[i]!.word}`);
     }
     assert.ok(words[words.length - 1]!.end <= 7.1 + 0.05, 'inside the 7.1 s clip');
-    // Reference transcript from pocketsphinx-testdata; ~37% WER is what DESIGN.md measured for LibriVox.
+    // Reference transcript from pocketsphinx-testdata; ~37% WER is what was measured for LibriVox (docs/architecture.md).
     const refs = readFileSync(path.join(path.dirname(LIBRIVOX_0870), 'transcription'), 'utf8').split('\n');
     const ref = refs.find((l) => l.includes('0870'))?.replace(/\(.*\)\s*$/, '') ?? refs[0]!;
     const wer = wordErrorRate(ref, out.transcription);

@@ -44,7 +44,7 @@ function avgLogprob(u: Utterance): number {
 
 /**
  * `whisper` endpoint emulated with Debian's pocketsphinx (en-us acoustic model + language model): English
- * only, far weaker than Whisper (DESIGN.md: ~15% WER on flite speech, ~37% on LibriVox), but real ASR with
+ * only, far weaker than Whisper (docs/architecture.md: fine on flite speech, ~37% WER on LibriVox), but real ASR with
  * word timings in the same output schema, so the pipeline downstream is exercised end to end.
  */
 export class PocketsphinxAsr implements LocalModel {

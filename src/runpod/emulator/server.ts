@@ -25,7 +25,7 @@ class HttpError extends Error {
 }
 
 /**
- * The RunPod Serverless HTTP API on loopback (docs/RUNPOD_CONTRACT.md): `/v2/<endpoint_id>/<op>`, bearer
+ * The RunPod Serverless HTTP API on loopback (docs/runpod.md): `/v2/<endpoint_id>/<op>`, bearer
  * auth, per-endpoint rate limits and payload caps, plus `/admin/<endpoint>/faults|stats` for fault injection.
  */
 export class RunpodEmulator {
