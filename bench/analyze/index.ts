@@ -1,15 +1,21 @@
 /**
- * bench/analyze — two measurements, each against a baseline taken in the same run:
- * 1. `analyze` (detection + audio + vlm, stub endpoints at 0 ms, real store) of a 1080p30 file vs ingest
- *    alone (same pipeline, same fps, no-op consumer): the time ratio is what the stages, the client, the
- *    emulator round trips and the writes add on top of decoding. 60 s file (quick: 15 s), cached in ./data/bench.
+ * bench/analyze — measurements, each against a baseline taken in the same run:
+ * 1. Whole processes: `video-agent analyze` (detection + audio + vlm, stub endpoints at 0 ms in a
+ *    `video-agent emulate` process, local Postgres) vs `video-agent ingest` of the same 1080p30 H.264 + AAC
+ *    file at 10 fps, interleaved rounds, median ratio: what the stages, the client, the emulator round trips
+ *    and the writes add on top of decoding, start-up included. 30 s file (quick: 15 s), cached in ./data/bench.
+ *    Beside it, the same comparison timed inside one process (analyzeSource vs a bare Session).
  * 2. frame → detection latency on Redis: frames published on `video:<id>` at 10 fps, a real StageWorker
  *    (`worker --stage detection`, stub yolo at 0 ms, tracker, store) answers on `detections:<id>`; p50/p95
  *    from publish to receipt, against bare Redis XADD→XREAD of the same frame (the transport floor).
  * Postgres: TEST_DATABASE_URL (default 127.0.0.1:5432/test, schema bench_analyze).
  */
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { CLI, startEmulator } from '../common/emulator-process';
 import { performance } from 'node:perf_hooks';
 import Redis from 'ioredis';
 import jpeg from 'jpeg-js';
@@ -27,12 +33,62 @@ import { openStore } from '../../src/store';
 import { deleteKeysWithPrefix } from '../../src/bus/purge';
 
 const quick = process.argv.includes('--quick');
-const DURATION_S = process.env.BENCH_ANALYZE_S ? Number(process.env.BENCH_ANALYZE_S) : quick ? 15 : 60;
+const DURATION_S = process.env.BENCH_ANALYZE_S ? Number(process.env.BENCH_ANALYZE_S) : quick ? 15 : 30;
 const ROUNDS = quick ? 1 : 3;
 const FPS = 10;
 const DB = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
-const STUBS = { yolo: { backend: 'stub' as const, model: 'yolo' as const }, whisper: { backend: 'stub' as const, model: 'whisper' as const }, vlm: { backend: 'stub' as const, model: 'vlm' as const } };
+const ZERO = { baseMs: 0, perItemMs: 0 };
+const STUBS = {
+  yolo: { backend: 'stub' as const, model: 'yolo' as const, stub: ZERO },
+  whisper: { backend: 'stub' as const, model: 'whisper' as const, stub: ZERO },
+  vlm: { backend: 'stub' as const, model: 'vlm' as const, stub: ZERO },
+};
+
+/** Wall ms of one CLI run; throws with its output when it fails. */
+function timeCli(args: string[], env: NodeJS.ProcessEnv): number {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`video-agent ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  return ms;
+}
+
+/** Whole-process analyze vs whole-process ingest, interleaved; each analyze round writes fresh rows. */
+async function wholeProcess(file: string): Promise<void> {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-analyze-'));
+  const cfg = path.join(work, 'stubs.yaml');
+  fs.writeFileSync(cfg, ['endpoints:', ...['yolo', 'whisper', 'vlm'].flatMap((m) => [`  ${m}:`, '    backend: stub', `    model: ${m}`, '    maxWorkers: 8', '    stub: { baseMs: 0, perItemMs: 0 }'])].join('\n') + '\n');
+  const emu = await startEmulator(cfg);
+  const admin = await openStore({ databaseUrl: DB, migrate: false });
+  try {
+    const base = { ...process.env, LOG_LEVEL: 'warn' };
+    const env = {
+      ...base, DATABASE_URL: `${DB}${DB.includes('?') ? '&' : '?'}options=${encodeURIComponent('-c search_path=bench_analyze_cli')}`,
+      RUNPOD_API_KEY: 'bench-stub-key', RUNPOD_API_BASE: emu.apiBase,
+      RUNPOD_YOLO_ENDPOINT_ID: 'yolo', RUNPOD_WHISPER_ENDPOINT_ID: 'whisper', RUNPOD_VLM_ENDPOINT_ID: 'vlm',
+    };
+    await admin.pool.query('DROP SCHEMA IF EXISTS bench_analyze_cli CASCADE');
+    await admin.pool.query('CREATE SCHEMA bench_analyze_cli');
+    // A first run migrates the schema and warms the page cache: not timed.
+    timeCli(['analyze', file, '--fps', String(FPS), '--no-progress', '--stream-id', 'bench-warm', '--data-dir', work], env);
+    const ingest: number[] = [];
+    const analyze: number[] = [];
+    const rounds = quick ? 1 : 3;
+    for (let r = 0; r < rounds; r++) {
+      ingest.push(timeCli(['ingest', file, '--fps', String(FPS), '--no-progress', '--json'], base));
+      analyze.push(timeCli(['analyze', file, '--fps', String(FPS), '--no-progress', '--stream-id', `bench-cli-${r}`, '--data-dir', work], env));
+      console.log(`round ${r + 1} (whole process): ingest ${(ingest[r] / 1000).toFixed(2)} s, analyze ${(analyze[r] / 1000).toFixed(2)} s, ratio ${(analyze[r] / ingest[r]).toFixed(2)}`);
+    }
+    const rows = await admin.pool.query(`SELECT count(*) AS n FROM bench_analyze_cli.frames WHERE stream_id = 'bench-cli-0'`);
+    console.log(`RESULT whole-process analyze/ingest time ratio (median of ${rounds}): ${(median(analyze) / median(ingest)).toFixed(2)} (ingest ${(median(ingest) / 1000).toFixed(2)} s, analyze ${(median(analyze) / 1000).toFixed(2)} s; ${rows.rows[0].n} frames rows per run)`);
+  } finally {
+    emu.stop();
+    await admin.pool.query('DROP SCHEMA IF EXISTS bench_analyze_cli CASCADE').catch(() => undefined);
+    await admin.close();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
 
 /** A 640×360 gradient JPEG (~the size of a sampled frame). */
 function testJpeg(w: number, h: number): Buffer {
@@ -54,6 +110,7 @@ async function ingestOnly(file: string): Promise<number> {
 async function main(): Promise<void> {
   const file = await generateClip({ durationS: DURATION_S, width: 1920, height: 1080, fps: 30, audio: 'tone', pattern: 'ball', dir: path.resolve('data', 'bench') });
   console.log(`file: ${file} (${DURATION_S} s 1080p30 H.264 + AAC), sampled at ${FPS} fps to 640x360 JPEG`);
+  await wholeProcess(file);
 
   const admin = await openStore({ databaseUrl: DB, migrate: false });
   await admin.pool.query('DROP SCHEMA IF EXISTS bench_analyze CASCADE');
@@ -62,7 +119,7 @@ async function main(): Promise<void> {
   const inference = await startLocalInference({ env: {}, emulator: { endpoints: STUBS } });
   const rt = await openRuntime({ store, runpod: inference.client.runpod });
 
-  // 1. analyze vs ingest-only, interleaved rounds.
+  // 1b. The same inside one process (no start-up on either side), interleaved rounds.
   const base: number[] = [];
   const full: number[] = [];
   let last: Awaited<ReturnType<typeof analyzeSource>> | null = null;
@@ -77,7 +134,7 @@ async function main(): Promise<void> {
   const s = last!;
   console.log(`analyze rows: frames ${s.rows.frames}, detections ${s.rows.detections}, audio_segments ${s.rows.audio_segments}, events ${s.rows.events}; endpoint calls ${s.calls.map((c) => `${c.endpoint} ${c.calls}`).join(', ')}`);
   const ratio = median(full) / median(base);
-  console.log(`RESULT analyze/ingest-only time ratio (median of ${ROUNDS}): ${ratio.toFixed(2)} (ingest ${(median(base) / 1000).toFixed(2)} s, analyze ${(median(full) / 1000).toFixed(2)} s, ${(DURATION_S / (median(full) / 1000)).toFixed(1)}x real time)`);
+  console.log(`RESULT in-process analyze/ingest-only time ratio (median of ${ROUNDS}): ${ratio.toFixed(2)} (ingest ${(median(base) / 1000).toFixed(2)} s, analyze ${(median(full) / 1000).toFixed(2)} s, ${(DURATION_S / (median(full) / 1000)).toFixed(1)}x real time)`);
 
   // 2. frame → detection latency through Redis and a real detection worker.
   const n = quick ? 60 : 300;

@@ -8,7 +8,8 @@
  * GPU each endpoint is configured for (RUNPOD_<MODEL>_GPU, defaults in src/runpod/config.ts).
  * Baseline in the same run: one always-on worker per endpoint for the hour (price × 3600), the other way to buy it.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { startEmulator } from '../common/emulator-process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -49,24 +50,6 @@ function speechText(seconds: number): string {
     n += sentences[i % sentences.length].split(' ').length;
   }
   return out.join(' ');
-}
-
-/** Starts `video-agent emulate --port 0` with stub endpoints; resolves with its API base. */
-function startEmulator(configFile: string): Promise<{ apiBase: string; stop(): void }> {
-  const child = spawn(process.execPath, [cli, 'emulate', '--port', '0', '--config', configFile], { env: { ...process.env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`emulator did not start in 30 s: ${out}`)), 30_000);
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /RunPod emulator on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ apiBase: m[1], stop: () => child.kill('SIGTERM') });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`emulator exited (${code}): ${out}`)));
-  });
 }
 
 interface Counts {
