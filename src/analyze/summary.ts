@@ -15,7 +15,7 @@ export function formatSummary(s: AnalyzeSummary): string {
   lines.push('  ' + TABLE_ORDER.filter((t) => t in rows).map((t) => `${t} ${rows[t]}`).join(' · '));
   const st = s.stages;
   const parts: string[] = [];
-  if (st.detection) parts.push(`detection: ${st.detection.framesDetected}/${st.detection.framesIn} frames in ${st.detection.batches} batches, ${st.detection.detections} boxes, ${st.detection.framesSkipped} skipped (${st.detection.framesDropped} dropped, queue max ${st.detection.queueHighWater}/${st.detection.queueCapacity})`);
+  if (st.detection) parts.push(`detection: ${st.detection.framesDetected}/${st.detection.framesIn} frames in ${st.detection.batches} batches, ${st.detection.detections} boxes, ${st.detection.framesSkipped} skipped (${st.detection.framesDropped} dropped${st.detection.framesThinned ? `, ${st.detection.framesThinned} passed over to keep up, now 1 in ${st.detection.stride}` : ''}, queue max ${st.detection.queueHighWater}/${st.detection.queueCapacity})`);
   if (st.audio) parts.push(`audio: ${st.audio.windows} windows (${st.audio.silentWindows} silent, ${st.audio.sentWindows} sent, ${st.audio.skippedWindows} failed), ${st.audio.segments} segments, ${st.audio.words} words`);
   if (st.vlm) parts.push(`vlm: ${st.vlm.calls} calls for ${st.vlm.framesSampled} sampled frames, ${st.vlm.events} events, ${st.vlm.failedCalls} failed; triggers ${Object.entries(st.vlm.triggers).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
   if (parts.length) {

@@ -124,6 +124,9 @@ export async function openStore(opts: StoreOptions = {}): Promise<Store> {
       ready,
       spool,
       isRetryable: isConnectionError,
+      // Binary COPY pays per batch, not per row (bench/storage: 2.1x less CPU per row at 20k rows than at 1k);
+      // batches are still cut by age, so a quiet stream's rows are not held back.
+      ...(kind === 'postgres' ? { maxBatch: 10_000, maxQueued: 40_000 } : {}),
       ...opts.writer,
     });
   };

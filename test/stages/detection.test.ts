@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { VideoAgentError } from '../../src/errors';
 import { DetectionStage } from '../../src/stages/detection/detection-stage';
+import { AdaptiveStride } from '../../src/stages/detection/adaptive-stride';
 import type { DetectPort, DetectedBox } from '../../src/runpod/inference';
 import { MemoryPublisher, MemorySink, OrderCheckingTracker, frame, sleep } from './fakes';
 
@@ -86,7 +87,7 @@ describe('stages/detection', () => {
     let release: () => void = () => {};
     const stalled = new Promise<void>((r) => { release = r; });
     const port: DetectPort = { async detect(jpegs) { await stalled; return { model: 'fake', perImage: jpegs.map(() => []) }; } };
-    const { s, sink } = stage(port, { batchSize: 2, maxInFlight: 1, queueCapacity: 5, overflow: 'drop-oldest', maxBatchAgeMs: 60_000 });
+    const { s, sink } = stage(port, { batchSize: 2, maxInFlight: 1, queueCapacity: 5, overflow: 'drop-oldest', maxBatchAgeMs: 60_000, adaptiveFps: false });
     // Every push resolves while the endpoint is still stalled: ingestion never waits on inference.
     for (let i = 0; i < 50; i++) await s.push(frame('s1', i * 100_000));
     const st = s.getStats();
@@ -99,6 +100,41 @@ describe('stages/detection', () => {
     // The two in flight were sent; of the rest the oldest went first and the newest five survive.
     assert.equal(sink.skips[0].ptsUs, 200_000);
     assert.ok(sink.skips.every((k) => k.ptsUs < 45 * 100_000), 'the survivors are the newest frames');
+  });
+
+  it('live sources: a slow endpoint makes detection analyse every k-th frame; each passed-over frame is a recorded skip, evenly spread', async () => {
+    // 40 ms per call of up to 2 frames, frames arriving every 5 ms: detection sustains about 1 in 4.
+    const { port } = fakeDetect(Array(200).fill(40));
+    const { s, sink, publisher } = stage(port, { batchSize: 2, maxInFlight: 1, queueCapacity: 16, overflow: 'drop-oldest', maxBatchAgeMs: 10 });
+    for (let i = 0; i < 200; i++) {
+      await s.push(frame('s1', i * 100_000));
+      await sleep(5);
+    }
+    await s.flush();
+    const st = s.getStats();
+    assert.ok(st.framesThinned > 40, `${st.framesThinned} frames passed over`);
+    assert.ok(st.stride >= 2, `stride ${st.stride}`);
+    const thinned = sink.skips.filter((k) => k.reason === 'fps_adapted').map((k) => k.ptsUs);
+    assert.equal(thinned.length, st.framesThinned, 'every passed-over frame is recorded');
+    // Exactly one outcome per frame, whatever happened to it.
+    const outcomes = publisher.of('detections').map((m) => m.ptsUs).sort((a, b) => a - b);
+    assert.deepEqual(outcomes, Array.from({ length: 200 }, (_, i) => i * 100_000));
+    // Thinning, not eviction in bursts: the analysed frames of the second half are never more than stride*2 apart.
+    const analysed = [...new Set(sink.detections.map((d) => d.ptsUs))].filter((p) => p >= 10e6).sort((a, b) => a - b);
+    const gaps = analysed.slice(1).map((p, i) => (p - analysed[i]) / 100_000);
+    assert.ok(Math.max(...gaps) <= 2 * 10, `largest gap ${Math.max(...gaps)} frames`);
+    assert.ok(st.framesDropped < st.framesThinned, `queue evictions ${st.framesDropped} vs thinned ${st.framesThinned}`);
+  });
+
+  it('adaptive stride rises while the queue is over half full and comes back down when it drains', () => {
+    const a = new AdaptiveStride({ settleFrames: 2, maxStride: 4 });
+    const admitted = (fill: number, n: number) => Array.from({ length: n }, () => a.admit(fill)).filter(Boolean).length;
+    assert.equal(admitted(0, 10), 10);
+    admitted(0.9, 20);
+    assert.equal(a.stride, 4, 'capped at maxStride');
+    assert.equal(admitted(0.9, 40), 10, '1 in 4 while saturated');
+    admitted(0, 20);
+    assert.equal(a.stride, 1);
   });
 
   it('pushBatchAndWait: sends the batch in endpoint batches at once (no age wait) and resolves when every frame has its outcome', async () => {

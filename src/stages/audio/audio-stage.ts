@@ -29,8 +29,6 @@ export interface AudioStageOptions extends WindowingOptions {
   language?: string | null;
   queueCapacity?: number;
   overflow?: OverflowPolicy;
-  /** Called with a window's core end once it is transcribed, found silent, skipped or dropped. */
-  onProgress?: (uptoUs: number) => void;
 }
 
 export interface AudioStats {
@@ -56,9 +54,9 @@ export class AudioStage {
     this.windower = new AudioWindower(opts);
     const capacity = opts.queueCapacity ?? 4;
     this.queue = new SerialQueue<AudioWindow>(capacity, opts.overflow ?? 'block',
-      (w) => this.process(w).finally(() => opts.onProgress?.(w.coreEndUs)),
+      (w) => this.process(w),
       (err) => this.log.error({ err }, 'audio window failed'),
-      (w) => { this.onDropped(w); opts.onProgress?.(w.coreEndUs); });
+      (w) => this.onDropped(w));
     this.stats = { windows: 0, silentWindows: 0, sentWindows: 0, skippedWindows: 0, droppedWindows: 0, segments: 0, words: 0, queueHighWater: 0, queueCapacity: capacity };
   }
 

@@ -1,13 +1,13 @@
 /**
  * Detection stage for one stream: sampled frames are batched (size and age limits) into the detection
- * endpoint, the stream's tracker assigns track ids in frame order, rows go to the store and each frame's
- * detections are published on `detections:<streamId>`.
+ * endpoint, the stream's tracker assigns track ids in frame order, rows go to the store and every frame
+ * gets exactly one outcome message on `detections:<streamId>` (its boxes, or `skipped` with the reason).
  *
- * Degradation: the queue in front of the endpoint is bounded. Files block the producer (nothing lost);
- * live sources evict the oldest queued frames (counted, recorded as `queue_full` skips). A failed batch
- * (endpoint error, open breaker, spend cap) is recorded frame by frame and the stage moves on: ingestion is
- * never blocked by a failing endpoint.
- */
+ * Degradation: the queue in front of the endpoint is bounded. Files block the producer (nothing lost).
+ * Live sources thin the frames they analyse when the endpoint cannot keep up (adaptive-stride.ts,
+ * recorded as `fps_adapted`) and evict the oldest queued frames if that is not enough (`queue_full`).
+ * A failed batch (endpoint error, open breaker, spend cap) is recorded frame by frame and the stage moves
+ * on: ingestion is never blocked by a failing endpoint. */
 import { VideoAgentError } from '../../errors';
 import { childLogger } from '../../obs/logger';
 import type { DetectPort, DetectedBox } from '../../runpod/inference';
@@ -17,6 +17,7 @@ import { BoundedQueue, type OverflowPolicy } from '../common/bounded-queue';
 import { endpointCallRow, skipReason, type SkipReason } from '../common/outcomes';
 import type { RowWriters } from '../common/rows';
 import type { Publish } from '../stage';
+import { AdaptiveStride } from './adaptive-stride';
 import type { TrackerPort } from './bytetrack-port';
 
 export interface DetectionStageOptions {
@@ -34,10 +35,10 @@ export interface DetectionStageOptions {
   /** Batches in flight at once (the endpoint's bulkhead still applies on top). */
   maxInFlight?: number;
   overflow?: OverflowPolicy;
-  /** Called with a frame's pts once it is detected, skipped or dropped (the VLM's context watermark). */
-  onProgress?: (ptsUs: number) => void;
   /** The pts of the last frame the (handed-over) tracker has seen; older frames are not tracked again. */
   trackedUpToUs?: number;
+  /** Live sources: analyse every k-th frame while the endpoint cannot keep up (default on with drop-oldest). */
+  adaptiveFps?: boolean;
 }
 
 export interface DetectionStats {
@@ -48,6 +49,10 @@ export interface DetectionStats {
   detections: number;
   /** Frames older than the tracker's latest (redelivered or reclaimed late): stored without track ids. */
   framesUntracked: number;
+  /** Live sources: frames passed over because detection could not keep up (recorded as `fps_adapted`). */
+  framesThinned: number;
+  /** Analyse 1 frame in this many (1 = every frame). */
+  stride: number;
   batches: number;
   queueHighWater: number;
   queueCapacity: number;
@@ -74,6 +79,7 @@ export class DetectionStage {
   /** The tracker must only move forward in media time: a frame from its past would be matched as motion. */
   private lastTrackedUs: number;
   private readonly stats: DetectionStats;
+  private readonly stride: AdaptiveStride | null;
 
   constructor(private readonly opts: DetectionStageOptions) {
     this.log = childLogger({ stage: 'detection', streamId: opts.streamId });
@@ -83,13 +89,22 @@ export class DetectionStage {
     this.lastTrackedUs = opts.trackedUpToUs ?? -1;
     const capacity = opts.queueCapacity ?? 64;
     this.queue = new BoundedQueue<Queued>(capacity, opts.overflow ?? 'block', (q) => {
-      void this.onDropped(q.frame).finally(() => { q.settle?.(); this.opts.onProgress?.(q.frame.ptsUs); });
+      void this.onDropped(q.frame).finally(() => q.settle?.());
     });
-    this.stats = { framesIn: 0, framesDetected: 0, framesSkipped: 0, framesDropped: 0, detections: 0, framesUntracked: 0, batches: 0, queueHighWater: 0, queueCapacity: capacity };
+    this.stats = { framesIn: 0, framesDetected: 0, framesSkipped: 0, framesDropped: 0, detections: 0, framesUntracked: 0, framesThinned: 0, stride: 1, batches: 0, queueHighWater: 0, queueCapacity: capacity };
+    this.stride = (opts.adaptiveFps ?? opts.overflow === 'drop-oldest') ? new AdaptiveStride() : null;
   }
 
   /** Accepts a frame; resolves when it is queued (may wait under the `block` policy). */
   async push(frame: Frame): Promise<void> {
+    if (this.stride && !this.stride.admit(this.queue.length / this.queue.capacity)) {
+      this.stats.framesIn++;
+      this.stats.framesThinned++;
+      this.stats.framesSkipped++;
+      await this.recordSkip(frame, 'fps_adapted', `detection keeps up with 1 frame in ${this.stride.stride}`)
+        .catch((err) => this.log.error({ err }, 'could not record a passed-over frame'));
+      return;
+    }
     await this.enqueue(frame);
   }
 
@@ -147,7 +162,7 @@ export class DetectionStage {
   }
 
   getStats(): DetectionStats {
-    return { ...this.stats, framesDropped: this.queue.droppedCount, queueHighWater: this.queue.maxLength };
+    return { ...this.stats, framesDropped: this.queue.droppedCount, queueHighWater: this.queue.maxLength, stride: this.stride?.stride ?? 1 };
   }
 
   trackerSnapshot(): unknown { return this.opts.tracker.snapshot(); }
@@ -199,7 +214,6 @@ export class DetectionStage {
       .catch((err) => { this.log.error({ err }, 'detection result handling failed'); })
       .finally(() => {
         for (const q of items) q.settle?.();
-        this.opts.onProgress?.(frames[frames.length - 1].ptsUs);
       });
     const settled: Promise<void> = this.trackingChain.finally(() => {
       this.inFlight--;

@@ -80,6 +80,7 @@ export class VlmStage {
   private readonly detections: RecentHistory<DetectionSummary>;
   private readonly transcript: RecentHistory<TranscriptLine>;
   private readonly calls: SerialQueue<Window>;
+  private lastSpan: [number, number] | null = null;
   private lastSampledUs = -Infinity;
   private latestUs = 0;
   private wallOffsetMs = 0;
@@ -195,6 +196,12 @@ export class VlmStage {
       if (!frames.length) continue;
       const startUs = Math.min(frames[0].ptsUs, p.atUs);
       const endUs = Math.max(frames[frames.length - 1].ptsUs + this.sampleUs, p.atUs);
+      // Two triggers can land on the same frames (near the end of a stream): one description is enough.
+      if (this.lastSpan && this.lastSpan[0] === startUs && this.lastSpan[1] === endUs) {
+        this.stats.suppressedTriggers += p.triggers.length;
+        continue;
+      }
+      this.lastSpan = [startUs, endUs];
       await this.calls.push({ startUs, endUs, atUs: p.atUs, triggers: p.triggers, frames, wallOffsetMs: this.wallOffsetMs });
     }
   }
