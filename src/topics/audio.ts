@@ -1,14 +1,10 @@
 /** `audio` (bus key `audio:<id>`): a chunk of S16LE 16 kHz mono PCM as ingest delivered it. */
+import type { AudioChunk } from '../types';
 import type { TopicCodec } from './codec';
 import { field, intField, numberField, streamIdField } from './codec';
 
-export interface AudioMsg {
-  streamId: string;
-  ptsUs: number;
-  ts: number;
-  /** S16LE, 16 kHz, mono. */
-  pcm: Buffer;
-}
+/** The ingest chunk as it is (src/types.ts). */
+export type AudioMsg = AudioChunk;
 
 export const audioCodec: TopicCodec<AudioMsg> = {
   topic: 'audio',

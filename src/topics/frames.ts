@@ -1,15 +1,9 @@
 /** `frames` (bus key `video:<id>`): one sampled JPEG frame, with the scene-change score ingest computed for it. */
+import type { Frame } from '../types';
 import type { TopicCodec } from './codec';
 import { field, intField, numberField, streamIdField } from './codec';
 
-export interface FrameMsg {
-  streamId: string;
-  ptsUs: number;
-  /** Wall clock, epoch ms. */
-  ts: number;
-  width: number;
-  height: number;
-  jpeg: Buffer;
+export interface FrameMsg extends Frame {
   /** Distance (0..1) to the previous scored frame; null when this frame was not scored (or is the first). */
   sceneScore: number | null;
 }
