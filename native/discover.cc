@@ -151,6 +151,7 @@ struct DiscoverJob {
   napi_deferred deferred = nullptr;
   std::string uri;
   guint64 timeoutNs = 0;
+  bool useCache = false;
   bool failed = false;
   GstErrorInfo error;
   DiscoverResult result;
@@ -161,6 +162,7 @@ void executeDiscover(napi_env, void* data) {
   auto* job = static_cast<DiscoverJob*>(data);
   GError* err = nullptr;
   GstDiscoverer* discoverer = gst_discoverer_new(job->timeoutNs, &err);
+  if (discoverer != nullptr && job->useCache) g_object_set(discoverer, "use-cache", TRUE, nullptr);
   bool network = !g_str_has_prefix(job->uri.c_str(), "file:");
   if (discoverer == nullptr) {
     job->failed = true;
@@ -203,12 +205,15 @@ void completeDiscover(napi_env env, napi_status status, void* data) {
 Napi::Value Discover(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   // The caller (src/gst/discover.ts) has validated both: the addon applies no defaults or clamps.
-  if (!info[0].IsString() || !info[1].IsNumber()) throw Napi::TypeError::New(env, "discover(uri, timeoutMs): a string and a number");
+  if (!info[0].IsString() || !info[1].IsNumber() || !info[2].IsBoolean()) {
+    throw Napi::TypeError::New(env, "discover(uri, timeoutMs, useCache): a string, a number and a boolean");
+  }
   double timeoutMs = info[1].As<Napi::Number>().DoubleValue();
 
   auto job = std::make_unique<DiscoverJob>();
   job->uri = info[0].As<Napi::String>().Utf8Value();
   job->timeoutNs = static_cast<guint64>(timeoutMs * 1e6);
+  job->useCache = info[2].As<Napi::Boolean>().Value();
   napi_value promise = nullptr;
   NAPI_THROW_IF_FAILED(env, napi_create_promise(env, &job->deferred, &promise), Napi::Value());
   napi_value resourceName = jsString(env, "video-agent:discover");

@@ -126,11 +126,12 @@ export interface NativeDiscoverInfo {
 
 /**
  * GstDiscoverer on a worker thread: probes a URI (file:// or rtsp://). timeoutMs is passed as is
- * (GstDiscoverer accepts 1 s .. 1 h; src/gst/discover.ts validates). Rejects with a NativeError:
+ * (GstDiscoverer accepts 1 s .. 1 h; src/gst/discover.ts validates). useCache sets the discoverer's
+ * `use-cache` property (file:// only: a serialized earlier result, keyed by URI and mtime). Rejects with a NativeError:
  * timeout, bad_uri, busy, missing_plugin (with `missing`), cancelled, or the GError's code
  * (not_media, demux_failed, not_found, unreachable, unauthorized, …).
  */
-export function discover(uri: string, timeoutMs: number): Promise<NativeDiscoverInfo>;
+export function discover(uri: string, timeoutMs: number, useCache: boolean): Promise<NativeDiscoverInfo>;
 
 /** gst_parse_launch calls (NativePipeline constructions) since the addon loaded, process-wide. */
 export function parseCount(): number;

@@ -34,6 +34,13 @@ function clampTimeout(ms: number): number {
 export interface DiscoverOptions {
   /** Named in error messages (default: the file path, or the URI without userinfo). */
   subject?: ErrorSubject;
+  /**
+   * GstDiscoverer's own cache (`use-cache`, file:// only): a file discovered before is answered from
+   * its serialized result in ~/.cache/gstreamer-1.0/discoverer, keyed by URI and modification time
+   * (whole seconds), without running a pipeline. Default false; the caller decides when a file is
+   * settled enough for that key to be safe (src/ingest/probe.ts).
+   */
+  useCache?: boolean;
 }
 
 /**
@@ -55,7 +62,7 @@ export async function discover(uriOrPath: string, timeoutMs = DEFAULT_DISCOVER_T
   for (;;) {
     const left = deadline - Date.now();
     try {
-      return await native.discover(uri, clampTimeout(isFile ? Math.min(attemptMs, left) : left));
+      return await native.discover(uri, clampTimeout(isFile ? Math.min(attemptMs, left) : left), isFile && opts.useCache === true);
     } catch (err) {
       const timedOut = (err as { code?: unknown }).code === 'timeout';
       if (isFile && timedOut && deadline - Date.now() >= MIN_DISCOVER_TIMEOUT_MS) {

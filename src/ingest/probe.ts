@@ -25,11 +25,21 @@ export function toProbe(info: DiscoverInfo): SourceProbe {
 }
 
 /**
- * Discovers a local file. Failures arrive typed from the addon (src/gst/errors.ts names the file and
- * the problem: E_NOT_MEDIA, E_CORRUPT_MEDIA, E_PROBE_TIMEOUT, E_MISSING_PLUGIN, …).
+ * GStreamer's discoverer cache keys a file by URI and modification time in whole seconds: a file
+ * rewritten in place within that second would get the old answer (e.g. an audio branch for a file
+ * that no longer has audio, which never prerolls). Files younger than this are probed afresh.
  */
-export async function probeFile(source: Extract<SourceInfo, { kind: 'file' }>, timeoutMs: number): Promise<SourceProbe> {
-  const probe = toProbe(await discover(source.uri, timeoutMs, { subject: { kind: 'file', name: source.path } }));
+export const DISCOVER_CACHE_MIN_AGE_MS = 2_000;
+
+/**
+ * Discovers a local file: from GstDiscoverer's cache when the file has settled (a repeated ingest
+ * of the same file skips the probe pipeline), else by running it. Failures arrive typed from the
+ * addon (src/gst/errors.ts names the file and the problem: E_NOT_MEDIA, E_CORRUPT_MEDIA,
+ * E_PROBE_TIMEOUT, E_MISSING_PLUGIN, …); failures are never cached.
+ */
+export async function probeFile(source: Extract<SourceInfo, { kind: 'file' }>, timeoutMs: number, now = Date.now()): Promise<SourceProbe> {
+  const useCache = now - source.mtimeMs >= DISCOVER_CACHE_MIN_AGE_MS;
+  const probe = toProbe(await discover(source.uri, timeoutMs, { subject: { kind: 'file', name: source.path }, useCache }));
   if (!probe.hasVideo) {
     throw new VideoAgentError('E_NO_VIDEO', `${source.path} has no video stream${probe.hasAudio ? ' (audio only)' : ''}`, { kind: 'bad_input' });
   }

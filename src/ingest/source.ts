@@ -5,7 +5,7 @@ import { VideoAgentError } from '../errors';
 
 /** What the user pointed at, normalised: a local file or an RTSP URL. */
 export type SourceInfo =
-  | { kind: 'file'; input: string; path: string; uri: string; display: string; sizeBytes: number }
+  | { kind: 'file'; input: string; path: string; uri: string; display: string; sizeBytes: number; /** Last modification, epoch ms. */ mtimeMs: number }
   | { kind: 'rtsp'; input: string; uri: string; display: string; host: string }
   /** Media pushed from JavaScript (LiveKit tracks) into the pipeline's appsrc elements. */
   | { kind: 'appsrc'; input: string; uri: string; display: string };
@@ -53,5 +53,5 @@ export function resolveSource(input: string, cwd = process.cwd()): SourceInfo {
     throw new VideoAgentError('E_FILE_UNREADABLE', `cannot read ${filePath} (permission denied)`);
   }
   if (st.size === 0) throw new VideoAgentError('E_NOT_MEDIA', `${filePath} is empty, not a media file`);
-  return { kind: 'file', input: trimmed, path: filePath, uri: pathToFileURL(filePath).href, display: filePath, sizeBytes: st.size };
+  return { kind: 'file', input: trimmed, path: filePath, uri: pathToFileURL(filePath).href, display: filePath, sizeBytes: st.size, mtimeMs: st.mtimeMs };
 }

@@ -5,7 +5,8 @@ import path from 'node:path';
 import jpeg from 'jpeg-js';
 import { VideoAgentError } from '../../src/errors';
 import { parseCount } from '../../src/gst';
-import { openSource, type Session } from '../../src/ingest';
+import { DISCOVER_CACHE_MIN_AGE_MS } from '../../src/ingest/probe';
+import { openSource, probeFile, resolveSource, type Session } from '../../src/ingest';
 import { renderCount } from '../../src/pipelines';
 import { truncateFile } from '../../src/media';
 import { AUDIO_SAMPLE_RATE } from '../../src/types';
@@ -142,6 +143,35 @@ describe('ingest: file sessions', function () {
     for await (const _ of session.media()) n++;
     assert.equal(n, 0);
     assert.throws(() => session.media(), /already being consumed/);
+  });
+
+  it('uses the discoverer cache only for a settled file (a file just written is probed afresh)', async () => {
+    const cacheDir = path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'gstreamer-1.0', 'discoverer');
+    // Entries hold the serialized info, URI included; other processes may add entries meanwhile.
+    const entriesFor = (uri: string) =>
+      (fs.existsSync(cacheDir) ? (fs.readdirSync(cacheDir, { recursive: true }) as string[]) : [])
+        .map((f) => path.join(cacheDir, f))
+        .filter((f) => fs.statSync(f).isFile() && fs.readFileSync(f).includes(uri)).length;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'va-cache-'));
+    try {
+      const copy = path.join(dir, 'copy.mp4');
+      fs.copyFileSync(short, copy);
+      const asFile = (f: string) => {
+        const src = resolveSource(f);
+        assert.equal(src.kind, 'file');
+        return src as Extract<typeof src, { kind: 'file' }>;
+      };
+      const justWritten = asFile(copy);
+      assert.equal((await probeFile(justWritten, 5000)).hasAudio, true);
+      assert.equal(entriesFor(justWritten.uri), 0, 'a file younger than DISCOVER_CACHE_MIN_AGE_MS is not cached');
+      const settled = (Date.now() - DISCOVER_CACHE_MIN_AGE_MS - 60_000) / 1000;
+      fs.utimesSync(copy, settled, settled);
+      const probe = await probeFile(asFile(copy), 5000);
+      assert.equal(entriesFor(justWritten.uri), 1, 'a settled file is discovered once into the cache');
+      assert.deepEqual(await probeFile(asFile(copy), 5000), probe, 'and answered from it the same');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   describe('bad input gives one clear error', () => {
