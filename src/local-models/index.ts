@@ -19,7 +19,7 @@ export { EMOTIONS, type Emotion, type EmotionResult } from './face-expressions/e
 export { PocketsphinxAsr, type PocketsphinxAsrOptions, type WhisperOutput, type WhisperSegment } from './pocketsphinx/pocketsphinx-asr';
 export { wordErrorRate, normalizeWords } from './pocketsphinx/wer';
 export { LocalCaptioner, RULE_CAPTIONER_MODEL, type LocalCaptionerOptions } from './captioner/local-captioner';
-export { captionFromFacts, type VlmReply } from './captioner/rule-captioner';
+export { captionFromFacts } from './captioner/rule-captioner';
 export { extractPromptFacts, type PromptFacts } from './captioner/prompt-facts';
 export { EnergyDiarizer, type DiarizationOutput } from './energy-diarizer/energy-diarizer';
 export { decodeImage } from './media/image-decode';

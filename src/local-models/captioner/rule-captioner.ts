@@ -1,13 +1,6 @@
+import type { VlmReply } from '../../runpod/contracts';
 import type { ImageStats } from './image-stats';
 import type { PromptFacts } from './prompt-facts';
-
-/** The JSON our prompt asks for (runpod-handlers/contracts/vlm.reply.schema.json). */
-export interface VlmReply {
-  description: string;
-  clip_worthy_score: number;
-  tags: string[];
-  emotions: string[];
-}
 
 /** Words in speech that usually mark a moment worth clipping, and the emotion they suggest. */
 const SPEECH_CUES: Array<{ re: RegExp; tag: string; emotion?: string; weight: number }> = [
@@ -30,7 +23,8 @@ const clamp01 = (v: number) => Math.min(1, Math.max(0, v));
  * (detections, transcript, trigger reasons, image statistics) and says so in the description; the score rises
  * with people, new tracks, excited or alarming speech, loudness peaks, scene changes and motion.
  */
-export function captionFromFacts(facts: PromptFacts, stats: ImageStats | undefined): VlmReply {
+/** A reply in the contract's shape (runpod-handlers/contracts/vlm.reply.schema.json), always with `emotions`. */
+export function captionFromFacts(facts: PromptFacts, stats: ImageStats | undefined): VlmReply & { emotions: string[] } {
   const tags = new Set<string>();
   const emotions = new Set<string>();
   const parts: string[] = [];
