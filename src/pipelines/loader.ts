@@ -5,6 +5,7 @@ import { AUDIO_SINK, FRAMES_SINK, SOURCE_VARIABLES } from './contract';
 import { badPipeline } from './errors';
 import type { PipelineTemplate } from './schema';
 import { placeholders } from './placeholders';
+import { parseYamlFile } from './yaml-cache';
 import { resolveParams } from './params';
 
 /** Built-in templates shipped with the package (same relative location from src/ and dist/). */
@@ -39,8 +40,7 @@ export function loadPipelineTemplate(nameOrPath: string, cwd = process.cwd()): P
   const file = resolvePipelinePath(nameOrPath, cwd);
   let raw: unknown;
   try {
-    // yaml and zod load here, on first use, not at start-up.
-    raw = (require('yaml') as typeof import('yaml')).parse(fs.readFileSync(file, 'utf8'));
+    raw = parseYamlFile(file);
   } catch (err) {
     throw badPipeline(`pipeline ${file}: not valid YAML: ${(err as Error).message.split('\n')[0]}`, err);
   }

@@ -119,6 +119,27 @@ describe('pipeline templates', () => {
     }
   });
 
+  it('a template file edited between loads is read anew (the parsed-YAML cache is keyed on size and mtime)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'va-yaml-cache-'));
+    try {
+      const file = path.join(dir, 'mine.yaml');
+      const write = (fps: number) => fs.writeFileSync(file, JSON.stringify({ ...minimal, params: { fps: { type: 'int', default: fps, min: 1, max: 60 } } }));
+      write(5);
+      assert.equal(loadPipelineTemplate(file).params.fps.default, 5);
+      assert.equal(loadPipelineTemplate(file).params.fps.default, 5, 'second load (cached parse)');
+      write(7);
+      assert.equal(loadPipelineTemplate(file).params.fps.default, 7);
+      fs.writeFileSync(file, 'name: [unclosed');
+      rejects(() => loadPipelineTemplate(file), /not valid YAML/);
+      // A value JSON cannot carry is never served from the cache in another form.
+      fs.writeFileSync(file, JSON.stringify({ ...minimal, params: { fps: { type: 'number', default: 5 } } }).replace('"default":5', '"default": .inf'));
+      const first = rejects(() => loadPipelineTemplate(file), /params\.fps\.default/);
+      assert.equal(rejects(() => loadPipelineTemplate(file), /params\.fps\.default/).message, first.message);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('lets GStreamer reject a bad launch line before anything starts, naming the element or property', () => {
     const unknownElement = parsePipelineTemplate({ ...minimal, launch: 'videotestsrc ! notanelement ! jpegenc ! appsink name=frames' }, 'g.yaml');
     rejects(() => preparePipeline({ pipeline: unknownElement, source: { uri: 'u' }, withAudio: false }), /g\.yaml.*notanelement/);
