@@ -1,5 +1,6 @@
 /**
- * bench/ingest: (1) file throughput, our Session vs gst-launch-1.0 on the same launch line;
+ * bench/ingest: (1) file throughput, our Session vs gst-launch-1.0 on the same launch line, whole processes,
+ * and first-frame latency (process spawn to first frame) beside gst-launch's;
  * (2) RTSP capacity, concurrent 720p30 streams ingested in real time at 5 fps, ours (one process)
  * vs separate gst-launch-1.0 processes. `--quick`: 15 s clip, 3 rounds, 1-2 RTSP streams, 15 s window.
  * Options: --rounds N, --window S, --ladder 1,2,4,… (RTSP stream counts to try), --sides ours,gst,
