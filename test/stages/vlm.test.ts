@@ -159,6 +159,23 @@ describe('stages/vlm', () => {
     assert.deepEqual(sink.calls.map((c) => c.ok), [false, true]);
   });
 
+  it('a trigger arriving late (detections lag the frames) joins the waiting window it falls in: no window is described twice', async () => {
+    const sink = new MemorySink();
+    const { port, requests } = describer([GOOD]);
+    const stage = vlm({ describe: port, awaitContext: ['detections'], triggers: { periodicS: 1000 } }, sink);
+    const frame = scoredFrames();
+    // Frames run ahead: 0-8 s with a cut at 5 s, before any detection outcome is in.
+    for (let i = 0; i < 32; i++) await stage.onFrame(await frame('s', i * 250_000, i < 20 ? red : blue));
+    assert.equal(requests.length, 0, 'waiting for detections');
+    // Now the outcomes, in pts order: a new track at 0.5 s belongs to the opening window.
+    for (let i = 0; i < 32; i++) await stage.onDetections(detections(i * 250_000, i >= 2 ? [{ className: 'person', trackId: 1 }] : []));
+    await stage.flush();
+    assert.equal(requests.length, 2, 'the opening (with the new track merged in) and the cut');
+    assert.match(requests[0].user, /periodic at 0.0s \(stream start\); new track at 0.5s/);
+    const spans = sink.events.map((e) => `${e.startUs}-${e.endUs}`);
+    assert.equal(new Set(spans).size, spans.length, `distinct spans: ${spans.join(', ')}`);
+  });
+
   it('waits for the detection / transcript watermarks before describing a window, up to a media-time limit', async () => {
     const sink = new MemorySink();
     const { port, requests } = describer([GOOD]);

@@ -80,7 +80,8 @@ export class VlmStage {
   private readonly detections: RecentHistory<DetectionSummary>;
   private readonly transcript: RecentHistory<TranscriptLine>;
   private readonly calls: SerialQueue<Window>;
-  private lastSpan: [number, number] | null = null;
+  /** Spans of the latest windows sent for description. */
+  private readonly described: [number, number][] = [];
   private lastSampledUs = -Infinity;
   private latestUs = 0;
   private wallOffsetMs = 0;
@@ -167,13 +168,18 @@ export class VlmStage {
   private addTriggers(triggers: Trigger[]): void {
     for (const t of triggers) {
       this.stats.triggers[t.kind] = (this.stats.triggers[t.kind] ?? 0) + 1;
-      const last = this.pending[this.pending.length - 1];
-      if (last && Math.abs(t.atUs - last.atUs) < this.policy.minGapUs) {
-        last.triggers.push(t);
+      // Triggers arrive out of media order (frames run ahead of their detections and transcripts):
+      // merge into any waiting window close enough, and drop one inside a span already described.
+      const near = this.pending.find((p) => Math.abs(t.atUs - p.atUs) < this.policy.minGapUs);
+      if (near) {
+        near.triggers.push(t);
+      } else if (this.described.some(([s, e]) => t.atUs >= s && t.atUs <= e)) {
+        this.stats.suppressedTriggers++;
       } else if (this.pending.length < MAX_PENDING && this.policy.allows(t.atUs)) {
         // The call is booked now so later triggers measure their gap from this window.
         this.policy.noteCall(t.atUs);
         this.pending.push({ atUs: t.atUs, triggers: [t] });
+        this.pending.sort((a, b) => a.atUs - b.atUs);
       } else {
         this.stats.suppressedTriggers++;
       }
@@ -196,12 +202,13 @@ export class VlmStage {
       if (!frames.length) continue;
       const startUs = Math.min(frames[0].ptsUs, p.atUs);
       const endUs = Math.max(frames[frames.length - 1].ptsUs + this.sampleUs, p.atUs);
-      // Two triggers can land on the same frames (near the end of a stream): one description is enough.
-      if (this.lastSpan && this.lastSpan[0] === startUs && this.lastSpan[1] === endUs) {
+      // Two windows can land on the same frames (near the end of a stream): one description is enough.
+      if (this.described.some(([s, e]) => s === startUs && e === endUs)) {
         this.stats.suppressedTriggers += p.triggers.length;
         continue;
       }
-      this.lastSpan = [startUs, endUs];
+      this.described.push([startUs, endUs]);
+      if (this.described.length > MAX_PENDING) this.described.shift();
       await this.calls.push({ startUs, endUs, atUs: p.atUs, triggers: p.triggers, frames, wallOffsetMs: this.wallOffsetMs });
     }
   }
