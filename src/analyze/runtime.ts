@@ -8,7 +8,7 @@ import { openStore, type Store } from '../store';
 import { createInference, type InferenceClient, type RunpodClient } from '../runpod';
 import { modelDefaultsFromEnv } from '../runpod/models';
 import { InferenceClient as Client } from '../runpod/inference';
-import type { StageServices } from '../stages';
+import { stageModules, type StageServices } from '../stages';
 
 export interface RuntimeOptions {
   env?: Record<string, string | undefined>;
@@ -17,6 +17,8 @@ export interface RuntimeOptions {
   /** Use this RunPod client instead of creating one (not closed by the runtime). */
   runpod?: RunpodClient;
   dataDir?: string;
+  /** Endpoints whose local models load at start (default: those of the default stages). */
+  preload?: string[];
 }
 
 export interface Runtime {
@@ -33,25 +35,29 @@ export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
   const env = opts.env ?? process.env;
   const closers: (() => Promise<void>)[] = [];
   try {
+    // The database and the inference client start side by side: PGlite start-up and migrations take
+    // about as long as the emulator and its local models.
+    const inferenceReady = opts.runpod
+      ? Promise.resolve({ client: new Client(opts.runpod, modelDefaultsFromEnv(env)), local: false, own: false, close: async () => undefined })
+      : createInference(env, { preload: opts.preload ?? preloadEndpoints() }).then((inf) => ({ ...inf, own: true }));
+    inferenceReady.catch(() => undefined);
     let store = opts.store;
-    if (!store) {
-      store = await openStore({ databaseUrl: env.DATABASE_URL || undefined, dataDir: opts.dataDir });
-      const s = store;
-      closers.push(() => s.close());
+    try {
+      if (!store) {
+        store = await openStore({ databaseUrl: env.DATABASE_URL || undefined, dataDir: opts.dataDir });
+        const s = store;
+        closers.push(() => s.close());
+      }
+      await withTimeout(store.migrateDone, 20_000, () => new VideoAgentError('E_DB_UNREACHABLE', `cannot reach the database${env.DATABASE_URL ? ' at DATABASE_URL' : ''} (migrations did not complete within 20 s)`, { kind: 'unreachable' }));
+    } catch (err) {
+      await inferenceReady.then((i) => i.close(), () => undefined);
+      throw err;
     }
-    await withTimeout(store.migrateDone, 20_000, () => new VideoAgentError('E_DB_UNREACHABLE', `cannot reach the database${env.DATABASE_URL ? ' at DATABASE_URL' : ''} (migrations did not complete within 20 s)`, { kind: 'unreachable' }));
-    let inference: InferenceClient;
-    let localInference = false;
-    if (opts.runpod) {
-      const own = new Client(opts.runpod, modelDefaultsFromEnv(env));
-      inference = own;
-      closers.push(async () => own.detach());
-    } else {
-      const inf = await createInference(env);
-      inference = inf.client;
-      localInference = inf.local;
-      closers.push(() => inf.close());
-    }
+    const inf = await inferenceReady;
+    const inference: InferenceClient = inf.client;
+    const localInference = inf.local;
+    // An injected RunPod client stays open: only our listener on its cost meter is ours.
+    closers.push(inf.own ? () => inf.close() : async () => inf.client.detach());
     const services: StageServices = { rows: store, inference };
     return {
       store, runpod: inference.runpod, inference, localInference, services,
@@ -63,6 +69,11 @@ export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
     for (const c of closers.reverse()) await c().catch(() => undefined);
     throw err;
   }
+}
+
+/** The endpoints of the default stages: their local models load while the database starts. */
+function preloadEndpoints(): string[] {
+  return stageModules().filter((m) => m.default && m.endpoint).map((m) => m.endpoint as string);
 }
 
 async function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {

@@ -30,7 +30,7 @@ export function registerWorker(program: Command): void {
       const log = childLogger({ component: 'worker', stage: o.stage, consumer });
 
       const redis = await openRedis(redisUrl);
-      const rt = await openRuntime().catch(async (err) => { await redis.close(); throw err; });
+      const rt = await openRuntime({ preload: [stageModules().find((m) => m.name === o.stage)?.endpoint].filter((e): e is NonNullable<typeof e> => !!e) }).catch(async (err) => { await redis.close(); throw err; });
       const worker = new StageWorker({ stage: o.stage, bus: redis.bus, state: redis.state, services: rt.services, consumer, maxStreams });
       worker.start();
       process.stderr.write(`worker ${consumer}: stage ${o.stage}, waiting for streams (Ctrl-C to stop)\n`);

@@ -16,10 +16,19 @@ export interface LocalInference {
  * unless its `backend:` config says otherwise) and a client pointed at it. Cost settings still come from the env.
  */
 export async function startLocalInference(
-  opts: { emulator?: EmulatorConfigInput; env?: Record<string, string | undefined>; config?: Partial<RunpodConfig>; logger?: Logger } = {},
+  opts: {
+    emulator?: EmulatorConfigInput; env?: Record<string, string | undefined>; config?: Partial<RunpodConfig>; logger?: Logger;
+    /** Endpoint ids whose local models start loading at once (in the background), not at their first job. */
+    preload?: string[];
+  } = {},
 ): Promise<LocalInference> {
   const emulator = await new RunpodEmulator({ ...opts.emulator, host: opts.emulator?.host ?? '127.0.0.1', port: opts.emulator?.port ?? 0 }).start();
   try {
+    for (const id of opts.preload ?? []) {
+      const ep = emulator.endpoints.get(id);
+      // A model that fails to load fails its first job with the reason, as without preloading.
+      if (ep?.backendKind === 'local') ep.preload().catch(() => undefined);
+    }
     const env = { ...(opts.env ?? process.env) };
     delete env.RUNPOD_API_KEY;
     const base = loadRunpodConfig({ ...env, RUNPOD_API_BASE: emulator.apiBase });
@@ -47,10 +56,13 @@ export async function startLocalInference(
 }
 
 /** A client for production (RUNPOD_API_KEY set) or the local emulator otherwise. */
-export async function createInference(env: Record<string, string | undefined> = process.env): Promise<{ client: InferenceClient; close(): Promise<void>; local: boolean }> {
+export async function createInference(
+  env: Record<string, string | undefined> = process.env,
+  opts: { preload?: string[] } = {},
+): Promise<{ client: InferenceClient; close(): Promise<void>; local: boolean }> {
   const config = loadRunpodConfig(env);
   if (!config.apiKey) {
-    const l = await startLocalInference({ env });
+    const l = await startLocalInference({ env, preload: opts.preload });
     return { client: l.client, close: l.close, local: true };
   }
   const client = new InferenceClient(new RunpodClient(config), modelDefaultsFromEnv(env));
