@@ -58,14 +58,32 @@ export function yinTrack(samples: Float32Array, o: YinOptions): YinFrame[] {
   const cmnd = new Float64Array(tauMax + 2);
   for (let start = 0; start + span <= samples.length; start += hop) {
     const e0 = sq[start + W] - sq[start];
-    // Difference function d(tau) = e0 + e_tau - 2 r(tau), for tau in 1..tauMax+1.
-    for (let tau = 1; tau <= tauMax + 1 && start + tau + W <= samples.length; tau++) {
-      let r = 0;
-      for (let j = start, k = start + tau, end = start + W; j < end; j++, k++) r += samples[j] * samples[k];
-      const eTau = sq[start + tau + W] - sq[start + tau];
-      d[tau] = Math.max(0, e0 + eTau - 2 * r);
+    // Difference function d(tau) = e0 + e_tau - 2 r(tau), for tau in 1..tauMax+1. Four lags share one pass
+    // over the window (each lag keeps its own sum in the same order, so the result is unchanged): the
+    // cross-correlation is most of the prosody cost.
+    const lastLag = Math.min(tauMax + 1, samples.length - start - W);
+    const end = start + W;
+    let tau = 1;
+    for (; tau + 3 <= lastLag; tau += 4) {
+      let r0 = 0, r1 = 0, r2 = 0, r3 = 0;
+      for (let j = start, k = start + tau; j < end; j++, k++) {
+        const x = samples[j];
+        r0 += x * samples[k];
+        r1 += x * samples[k + 1];
+        r2 += x * samples[k + 2];
+        r3 += x * samples[k + 3];
+      }
+      d[tau] = Math.max(0, e0 + (sq[start + tau + W] - sq[start + tau]) - 2 * r0);
+      d[tau + 1] = Math.max(0, e0 + (sq[start + tau + 1 + W] - sq[start + tau + 1]) - 2 * r1);
+      d[tau + 2] = Math.max(0, e0 + (sq[start + tau + 2 + W] - sq[start + tau + 2]) - 2 * r2);
+      d[tau + 3] = Math.max(0, e0 + (sq[start + tau + 3 + W] - sq[start + tau + 3]) - 2 * r3);
     }
-    const lastTau = Math.min(tauMax + 1, samples.length - start - W);
+    for (; tau <= lastLag; tau++) {
+      let r = 0;
+      for (let j = start, k = start + tau; j < end; j++, k++) r += samples[j] * samples[k];
+      d[tau] = Math.max(0, e0 + (sq[start + tau + W] - sq[start + tau]) - 2 * r);
+    }
+    const lastTau = lastLag;
     let running = 0;
     cmnd[0] = 1;
     for (let tau = 1; tau <= lastTau; tau++) {
