@@ -3,6 +3,7 @@ import { VideoAgentError } from '../../src/errors';
 import { AudioStage } from '../../src/stages/audio/audio-stage';
 import type { TranscribePort } from '../../src/runpod/inference';
 import { MemoryPublisher, MemorySink, audioChunks, fakeProsody, wavSeconds } from './fakes';
+import { audioStage } from '../../src/stages/audio';
 
 describe('stages/audio', () => {
   it('flags silent windows without sending them and transcribes the rest with absolute times', async () => {
@@ -55,5 +56,37 @@ describe('stages/audio', () => {
     assert.deepEqual(sink.audio.map((a) => [a.text, a.startUs]), [['second window', 5.5e6]]);
     assert.equal(sink.calls.filter((c) => !c.ok).length, 1);
     assert.deepEqual(publisher.of('transcripts').map((m) => [m.startUs, m.skipped]), [[0, 'spend_cap'], [5.5e6, null]]);
+  });
+
+  it('hand-over: a stage restored from the state saved after a batch continues the same windows; a redelivered batch adds nothing', async () => {
+    // One word per sent window, named after the window's start: the rows tell which windows were transcribed.
+    const transcribe: TranscribePort = {
+      async transcribe(wav) {
+        const secs = wavSeconds(wav);
+        return { model: 'fake', language: null, segments: [], words: [{ word: `w${secs.toFixed(1)}`, startS: secs / 2 - 0.1, endS: secs / 2 + 0.1 }] };
+      },
+    };
+    const chunks = audioChunks('h', 23, () => true);
+    const run = async (parts: typeof chunks[], sink: MemorySink) => {
+      let state: string | null = null;
+      for (const [i, part] of parts.entries()) {
+        const decoded = state === null ? null : audioStage.state!.decode(state);
+        if (state !== null) assert.ok(decoded, 'the saved state decodes');
+        const stage = new AudioStage({ streamId: 'h', transcribe, prosody: fakeProsody, rows: sink, publish: new MemoryPublisher().publish, state: decoded });
+        await stage.pushBatchAndWait(part);
+        if (i === parts.length - 1) await stage.flush();
+        state = audioStage.state!.encode(stage.state());
+      }
+    };
+    const whole = new MemorySink();
+    await run([chunks], whole);
+    const split = new MemorySink();
+    const cut = 97; // mid-window (9.7 s)
+    // The second holder is redelivered the first holder's last 10 chunks (their acknowledgement was lost).
+    await run([chunks.slice(0, cut), chunks.slice(cut - 10)], split);
+    const key = (rows: MemorySink['audio']) => rows.map((r) => `${r.startUs}-${r.endUs}:${r.text}`).sort();
+    assert.deepEqual(key(split.audio), key(whole.audio));
+    assert.equal(split.audio.length, whole.audio.length);
+    assert.ok(whole.audio.length >= 4, `${whole.audio.length} rows`);
   });
 });

@@ -16,7 +16,7 @@ import type { RowWriters } from '../common/rows';
 import { SerialQueue } from '../common/serial-queue';
 import type { Publish } from '../stage';
 import type { ProsodyPort } from './prosody-port';
-import { AudioWindower, type AudioWindow, type WindowingOptions } from './windowing';
+import { AudioWindower, type AudioWindow, type WindowerState, type WindowingOptions } from './windowing';
 import { ownedSegments } from './segments';
 
 export interface AudioStageOptions extends WindowingOptions {
@@ -27,6 +27,8 @@ export interface AudioStageOptions extends WindowingOptions {
   publish: Publish;
   /** ASR language (undefined: the endpoint detects it). */
   language?: string | null;
+  /** Handed over by the previous holder of the stream (worker mode). */
+  state?: AudioState | null;
   queueCapacity?: number;
   overflow?: OverflowPolicy;
 }
@@ -43,15 +45,27 @@ export interface AudioStats {
   queueCapacity: number;
 }
 
+/** The stage's per-stream state: the windower's buffered audio and the pts of the last chunk it took. */
+export interface AudioState {
+  windower: WindowerState;
+  lastChunkUs: number;
+}
+
 export class AudioStage {
   private readonly log;
   private readonly windower: AudioWindower;
   private readonly queue: SerialQueue<AudioWindow>;
   private readonly stats: AudioStats;
+  /** The windower only moves forward: a chunk at or before this pts (a redelivery) was already taken. */
+  private lastChunkUs = -1;
 
   constructor(private readonly opts: AudioStageOptions) {
     this.log = childLogger({ stage: 'audio', streamId: opts.streamId });
     this.windower = new AudioWindower(opts);
+    if (opts.state) {
+      this.windower.restore(opts.state.windower);
+      this.lastChunkUs = opts.state.lastChunkUs;
+    }
     const capacity = opts.queueCapacity ?? 4;
     this.queue = new SerialQueue<AudioWindow>(capacity, opts.overflow ?? 'block',
       (w) => this.process(w),
@@ -61,7 +75,22 @@ export class AudioStage {
   }
 
   async push(chunk: AudioMsg): Promise<void> {
+    if (chunk.ptsUs <= this.lastChunkUs) return;
+    this.lastChunkUs = chunk.ptsUs;
     for (const w of this.windower.push(chunk)) await this.enqueue(w);
+  }
+
+  /**
+   * A bus batch: resolves once every window these chunks completed has its rows (or skip) recorded, so the
+   * caller may save `state()` (the audio still waiting for its window) and then acknowledge the chunks.
+   */
+  async pushBatchAndWait(chunks: AudioMsg[]): Promise<void> {
+    for (const c of chunks) await this.push(c);
+    await this.queue.idle();
+  }
+
+  state(): AudioState {
+    return { windower: this.windower.snapshot(), lastChunkUs: this.lastChunkUs };
   }
 
   /** End of stream: processes the last partial window and waits for everything queued. */

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { optionsOf } from '../common/options';
 import type { StageModule } from '../stage';
-import { AudioStage } from './audio-stage';
+import { AudioStage, type AudioState } from './audio-stage';
 import { prosodyPort } from './prosody-port';
 
 const Options = z.object({
@@ -16,7 +16,7 @@ const Options = z.object({
   language: z.string().min(2).max(16).nullable().optional(),
 });
 
-export const audioStage: StageModule = {
+export const audioStage: StageModule<AudioState> = {
   name: 'audio',
   description: 'speech to text (Whisper endpoint) with word times and prosody',
   consumes: ['audio'],
@@ -24,20 +24,38 @@ export const audioStage: StageModule = {
   tables: ['audio_segments', 'memory_chunks', 'skips', 'endpoint_calls'],
   endpoint: 'whisper',
   default: true,
+  state: { encode: (s) => JSON.stringify({ v: 1, ...s }), decode: decodeAudioState },
   create(ctx) {
     const o = optionsOf('audio', Options, ctx.options);
     if (o.overlapS * 2 >= o.windowS) throw new RangeError(`stages.audio.overlapS (${o.overlapS}) must be less than half of windowS (${o.windowS})`);
     const stage = new AudioStage({
       streamId: ctx.streamId, transcribe: ctx.services.inference, prosody: prosodyPort(), rows: ctx.services.rows, publish: ctx.publish,
       windowS: o.windowS, overlapS: o.overlapS, queueCapacity: o.queueCapacity, language: o.language,
-      overflow: ctx.live ? 'drop-oldest' : 'block',
+      overflow: ctx.live ? 'drop-oldest' : 'block', state: ctx.state,
     });
     return {
       async handle(input) {
         if (input.topic === 'audio') await stage.push(input.msg);
       },
+      // Worker mode: a read is acknowledged once its completed windows are recorded and the rest of its
+      // audio is in the handed-over state, so a crash loses no window.
+      async handleBatch(inputs) {
+        await stage.pushBatchAndWait(inputs.flatMap((i) => (i.topic === 'audio' ? [i.msg] : [])));
+      },
+      state: () => stage.state(),
       finish: () => stage.flush(),
       stats: () => ({ ...stage.getStats() }),
     };
   },
 };
+
+function decodeAudioState(raw: string): AudioState | null {
+  try {
+    const o = JSON.parse(raw) as { v?: number; windower?: AudioState['windower']; lastChunkUs?: number };
+    const w = o.windower;
+    if (o.v !== 1 || !w || typeof w.pcm !== 'string' || !Number.isSafeInteger(w.bufStart) || typeof o.lastChunkUs !== 'number') return null;
+    return { windower: w, lastChunkUs: o.lastChunkUs };
+  } catch {
+    return null;
+  }
+}

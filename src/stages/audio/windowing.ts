@@ -122,6 +122,24 @@ export class AudioWindower {
     return out;
   }
 
+  /** The buffered audio and positions, so another worker can continue this stream's windows exactly. */
+  snapshot(): WindowerState {
+    const bytes = Buffer.from(this.buf.buffer, this.buf.byteOffset, this.bufLen * 2);
+    return { streamId: this.streamId, wallOffsetMs: this.wallOffsetMs, bufStart: this.bufStart, nextWindow: this.nextWindow, pcm: bytes.toString('base64') };
+  }
+
+  restore(s: WindowerState): void {
+    const bytes = Buffer.from(s.pcm, 'base64');
+    const pcm = new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + (bytes.byteLength & ~1)));
+    this.streamId = s.streamId;
+    this.wallOffsetMs = s.wallOffsetMs;
+    this.bufStart = s.bufStart;
+    this.nextWindow = s.nextWindow;
+    this.buf = new Int16Array(Math.max(pcm.length, this.sr));
+    this.buf.set(pcm);
+    this.bufLen = pcm.length;
+  }
+
   private toUs(sample: number): number { return Math.round((sample * 1e6) / this.sr); }
 
   private append(pcm: Int16Array): void {
@@ -141,6 +159,16 @@ export class AudioWindower {
     this.bufLen -= n;
     this.bufStart += n;
   }
+}
+
+/** What a windower holds between chunks: the audio not yet in an emitted window, as plain JSON. */
+export interface WindowerState {
+  streamId: string;
+  wallOffsetMs: number;
+  bufStart: number;
+  nextWindow: number | null;
+  /** S16LE samples buf[0..bufLen), base64. */
+  pcm: string;
 }
 
 /** Midpoint ownership: the rule that keeps a boundary word exactly once. */
