@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { VlmStage, type VlmStageOptions } from '../../src/stages/vlm/vlm-stage';
+import { vlmStage } from '../../src/stages/vlm';
 import { frameSignature, sceneDistance } from '../../src/stages/vlm/scene';
 import { TriggerPolicy } from '../../src/stages/vlm/triggers';
 import { parseVlmReply, type VlmContentPart, type VlmMessage } from '../../src/runpod/contracts';
@@ -174,6 +175,35 @@ describe('stages/vlm', () => {
     assert.match(requests[0].user, /periodic at 0.0s \(stream start\); new track at 0.5s/);
     const spans = sink.events.map((e) => `${e.startUs}-${e.endUs}`);
     assert.equal(new Set(spans).size, spans.length, `distinct spans: ${spans.join(', ')}`);
+  });
+
+  it('hand-over: a stage restored from the saved state describes the same windows as one that never stopped', async () => {
+    const frames: FrameMsg[] = [];
+    const score = scoredFrames();
+    for (let i = 0; i < 80; i++) frames.push(await score('s', i * 250_000, i < 20 || (i >= 44 && i < 60) ? red : blue)); // cuts at 5 s, 11 s, 15 s
+    const run = async (parts: FrameMsg[][]) => {
+      const sink = new MemorySink();
+      const { port, requests } = describer([GOOD]);
+      let state: string | null = null;
+      for (const [i, part] of parts.entries()) {
+        const decoded = state === null ? null : vlmStage.state!.decode(state);
+        if (state !== null) assert.ok(decoded, 'the saved state decodes');
+        const stage = vlm({ describe: port, triggers: { periodicS: 1000 }, state: decoded }, sink);
+        for (const f of part) await stage.onFrame(f);
+        await stage.idle();
+        if (i === parts.length - 1) await stage.flush();
+        state = vlmStage.state!.encode(stage.state());
+      }
+      return { spans: sink.events.map((e) => `${e.startUs}-${e.endUs}`), requests };
+    };
+    const whole = await run([frames]);
+    // Cut just after the second cut's trigger; the new holder is redelivered the last 6 frames.
+    const split = await run([frames.slice(0, 46), frames.slice(40)]);
+    assert.deepEqual(split.spans, whole.spans);
+    assert.equal(split.requests.length, whole.requests.length);
+    assert.ok(whole.spans.length >= 3, `${whole.spans.length} events`);
+    // Images of a window that straddles the hand-over come from the saved state.
+    assert.deepEqual(split.requests.map((r) => r.images.length), whole.requests.map((r) => r.images.length));
   });
 
   it('waits for the detection / transcript watermarks before describing a window, up to a media-time limit', async () => {

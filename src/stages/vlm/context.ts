@@ -25,6 +25,9 @@ export class RecentHistory<T> {
   }
 
   get size(): number { return this.items.length; }
+
+  /** Every kept item, oldest first. */
+  all(): T[] { return [...this.items]; }
 }
 
 /** Up to `n` items spread evenly over the list (first and last included). */

@@ -5,8 +5,9 @@
  */
 import { z } from 'zod';
 import { optionsOf } from '../common/options';
+import type { TopicInput } from '../../topics';
 import type { StageModule } from '../stage';
-import type { ContextSource } from './vlm-stage';
+import type { ContextSource, VlmState } from './vlm-stage';
 import { VlmStage } from './vlm-stage';
 
 const Options = z.object({
@@ -26,7 +27,7 @@ const Options = z.object({
   minGapS: z.number().min(0).max(3600).optional(),
 });
 
-export const vlmStage: StageModule = {
+export const vlmStage: StageModule<VlmState> = {
   name: 'vlm',
   description: 'described moments (VLM endpoint) on scene changes, new tracks, speech cues and a periodic floor',
   consumes: ['frames', 'detections', 'transcripts'],
@@ -34,6 +35,7 @@ export const vlmStage: StageModule = {
   tables: ['events', 'skips', 'endpoint_calls'],
   endpoint: 'vlm',
   default: true,
+  state: { encode: (s) => JSON.stringify({ v: 1, ...s }), decode: decodeVlmState },
   create(ctx) {
     const o = optionsOf('vlm', Options, ctx.options);
     // Describe a window only once the detections / transcripts of this graph's stages for it are in.
@@ -43,16 +45,34 @@ export const vlmStage: StageModule = {
       preS: o.preS, postS: o.postS, maxImages: o.maxImages, maxTokens: o.maxTokens, contextLagS: o.contextLagS,
       sampleEveryMs: o.sampleEveryMs, queueCapacity: o.queueCapacity, awaitContext,
       triggers: { sceneThreshold: o.sceneThreshold, prosodyPeakDb: o.prosodyPeakDb, keywords: o.keywords, periodicS: o.periodicS, minGapS: o.minGapS },
-      overflow: ctx.live ? 'drop-oldest' : 'block',
+      overflow: ctx.live ? 'drop-oldest' : 'block', state: ctx.state,
     });
+    const handle = async (input: TopicInput): Promise<void> => {
+      if (input.topic === 'frames') await stage.onFrame(input.msg);
+      else if (input.topic === 'detections') await stage.onDetections(input.msg);
+      else if (input.topic === 'transcripts') await stage.onTranscript(input.msg);
+    };
     return {
-      async handle(input) {
-        if (input.topic === 'frames') await stage.onFrame(input.msg);
-        else if (input.topic === 'detections') await stage.onDetections(input.msg);
-        else if (input.topic === 'transcripts') await stage.onTranscript(input.msg);
+      handle,
+      // Worker mode: a read is acknowledged once the windows it made due are described and recorded, and
+      // the rest (waiting windows, trigger memory, recent context) is in the handed-over state.
+      async handleBatch(inputs) {
+        for (const i of inputs) await handle(i);
+        await stage.idle();
       },
+      state: () => stage.state(),
       finish: () => stage.flush(),
       stats: () => ({ ...stage.getStats() }),
     };
   },
 };
+
+function decodeVlmState(raw: string): VlmState | null {
+  try {
+    const o = JSON.parse(raw) as Partial<VlmState> & { v?: number };
+    if (o.v !== 1 || !o.policy || !Array.isArray(o.pending) || !Array.isArray(o.frames) || typeof o.latestUs !== 'number') return null;
+    return o as VlmState;
+  } catch {
+    return null;
+  }
+}

@@ -27,6 +27,13 @@ export interface TriggerOptions {
 
 export const DEFAULT_KEYWORDS = ['goal', 'help', 'fire', 'look', 'wow', 'amazing', 'watch out', 'stop', 'danger', 'important'];
 
+export interface TriggerPolicyState {
+  seenTracks: number[];
+  loudness: { mean: number; n: number };
+  lastCallUs: number | null;
+  firstUs: number | null;
+}
+
 export class TriggerPolicy {
   readonly sceneThreshold: number;
   private readonly prosodyPeakDb: number;
@@ -37,6 +44,19 @@ export class TriggerPolicy {
   private loudness = { mean: 0, n: 0 };
   private lastCallUs: number | null = null;
   private firstUs: number | null = null;
+
+  /** What the policy remembers, for hand-over between workers (the newest 1000 track ids). */
+  snapshot(): TriggerPolicyState {
+    return { seenTracks: [...this.seenTracks].slice(-1000), loudness: { ...this.loudness }, lastCallUs: this.lastCallUs, firstUs: this.firstUs };
+  }
+
+  restore(s: TriggerPolicyState): void {
+    this.seenTracks.clear();
+    for (const id of s.seenTracks) this.seenTracks.add(id);
+    this.loudness = { ...s.loudness };
+    this.lastCallUs = s.lastCallUs;
+    this.firstUs = s.firstUs;
+  }
 
   constructor(opts: TriggerOptions = {}) {
     this.sceneThreshold = opts.sceneThreshold ?? 0.3;

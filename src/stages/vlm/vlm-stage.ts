@@ -18,7 +18,7 @@ import { SerialQueue } from '../common/serial-queue';
 import type { Publish } from '../stage';
 import { RecentHistory, spread, summariseDetections, summariseTranscript, type DetectionSummary, type SampledFrame, type TranscriptLine } from './context';
 import { loadPromptTemplates, renderTemplate, type PromptTemplates } from './prompt';
-import { TriggerPolicy, type Trigger, type TriggerOptions } from './triggers';
+import { TriggerPolicy, type Trigger, type TriggerOptions, type TriggerPolicyState } from './triggers';
 
 export interface VlmStageOptions {
   streamId: string;
@@ -46,6 +46,26 @@ export interface VlmStageOptions {
   sampleEveryMs?: number;
   queueCapacity?: number;
   overflow?: OverflowPolicy;
+  /** Handed over by the previous holder of the stream (worker mode). */
+  state?: VlmState | null;
+}
+
+/**
+ * The stage's per-stream state for hand-over: trigger memory, waiting windows, watermarks and the recent
+ * context (sampled frames a future window may still show, with their JPEGs; detections; transcript).
+ */
+export interface VlmState {
+  policy: TriggerPolicyState;
+  pending: { atUs: number; triggers: Trigger[] }[];
+  described: [number, number][];
+  watermarks: Partial<Record<ContextSource, number>>;
+  latestUs: number;
+  lastSampledUs: number | null;
+  wallOffsetMs: number;
+  framesSeen: number;
+  frames: { ptsUs: number; ts: number; jpeg: string }[];
+  detections: DetectionSummary[];
+  transcript: TranscriptLine[];
 }
 
 export interface VlmStats {
@@ -109,6 +129,46 @@ export class VlmStage {
     this.calls = new SerialQueue<Window>(capacity, opts.overflow ?? 'block', (w) => this.describe(w),
       (err) => this.log.error({ err }, 'vlm window failed'), (w) => this.onDropped(w));
     this.stats = { framesSeen: 0, framesSampled: 0, triggers: {}, suppressedTriggers: 0, calls: 0, invalidReplies: 0, failedCalls: 0, events: 0, droppedWindows: 0, queueHighWater: 0, queueCapacity: capacity };
+    if (opts.state) this.restore(opts.state);
+  }
+
+  /** Resolves once every window already sent for description has its event (or skip) recorded. */
+  idle(): Promise<void> {
+    return this.calls.idle();
+  }
+
+  state(): VlmState {
+    // Frames older than any window that can still open (pending ones, or a trigger at the newest media
+    // time) are never shown again: they stay out of the state.
+    const oldestPending = this.pending.length ? this.pending[0].atUs : Infinity;
+    const keepFrom = Math.min(oldestPending, this.latestUs) - this.preUs - this.lagUs;
+    return {
+      policy: this.policy.snapshot(),
+      pending: this.pending.map((p) => ({ atUs: p.atUs, triggers: [...p.triggers] })),
+      described: this.described.map(([a, b]) => [a, b]),
+      watermarks: { ...this.watermarks },
+      latestUs: this.latestUs,
+      lastSampledUs: Number.isFinite(this.lastSampledUs) ? this.lastSampledUs : null,
+      wallOffsetMs: this.wallOffsetMs,
+      framesSeen: this.stats.framesSeen,
+      frames: this.frames.all().filter((f) => f.ptsUs >= keepFrom).map((f) => ({ ptsUs: f.ptsUs, ts: f.ts, jpeg: f.jpeg.toString('base64') })),
+      detections: this.detections.all(),
+      transcript: this.transcript.all(),
+    };
+  }
+
+  private restore(s: VlmState): void {
+    this.policy.restore(s.policy);
+    this.pending = s.pending.map((p) => ({ atUs: p.atUs, triggers: [...p.triggers] }));
+    this.described.push(...s.described);
+    Object.assign(this.watermarks, s.watermarks);
+    this.latestUs = s.latestUs;
+    this.lastSampledUs = s.lastSampledUs ?? -Infinity;
+    this.wallOffsetMs = s.wallOffsetMs;
+    this.stats.framesSeen = s.framesSeen;
+    for (const f of s.frames) this.frames.add({ ptsUs: f.ptsUs, ts: f.ts, jpeg: Buffer.from(f.jpeg, 'base64') });
+    for (const d of s.detections) this.detections.add(d);
+    for (const t of s.transcript) this.transcript.add(t);
   }
 
   /**
@@ -116,6 +176,8 @@ export class VlmStage {
    * at ingest, carried on the frames topic) feeds the scene-change trigger. Then due windows are described.
    */
   async onFrame(frame: FrameMsg): Promise<void> {
+    // Frames arrive in media order; an older one is a redelivery after a hand-over (already seen).
+    if (this.stats.framesSeen > 0 && frame.ptsUs <= this.latestUs) return;
     this.stats.framesSeen++;
     if (this.stats.framesSeen === 1) this.wallOffsetMs = frame.ts - frame.ptsUs / 1000;
     this.latestUs = Math.max(this.latestUs, frame.ptsUs);
