@@ -10,7 +10,11 @@ export interface BatchWriterOptions<T> {
   sink: (rows: T[]) => Promise<number>;
   /** Flush as soon as this many rows are queued. */
   maxBatch?: number;
-  /** Flush rows that have waited this long, whatever the count. */
+  /**
+   * How long the first row reaching an idle writer waits for company before its batch is cut (default 0:
+   * the next turn of the event loop, which gathers every write made meanwhile). Rows arriving while a batch
+   * is in flight go out as soon as it is done, whatever this is (group commit).
+   */
   maxAgeMs?: number;
   /** Bound on queued rows: write() waits (back-pressure) while the queue is full. */
   maxQueued?: number;
@@ -39,11 +43,26 @@ export interface BatchWriterStats {
   spooling: boolean;
 }
 
+/** One write() call: resolves when all its rows are durable, rejects when the database refused any. */
+interface Ticket {
+  /** Rows of this call not yet durable. */
+  left: number;
+  /** All rows of the call are queued (a large call is queued piecewise under back-pressure). */
+  sealed: boolean;
+  error: unknown;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
 /**
- * A bounded, batched writer for one table. Rows are flushed by size or age; one batch is in flight at a
- * time (delivery and spool replay share one serial chain, so the spool cannot be declared empty while a
+ * A bounded, batched writer for one table, with group commit: a batch is cut as soon as the writer is
+ * free (or when maxBatch rows are queued), so rows that arrive while one batch is in flight share the
+ * next one, and a busy table gets big batches without anyone waiting on a timer. One batch is in flight at
+ * a time (delivery and spool replay share one serial chain, so the spool cannot be declared empty while a
  * batch is being appended to it). While the database is unreachable batches are appended to the spool
- * and replayed on reconnect: once write() has resolved, the rows are either in the database or on disk.
+ * (fsync'd) and replayed on reconnect. write() resolves only once its rows are durable: committed, or on
+ * disk in the spool. That is what lets the stage graph acknowledge a bus entry when its writes resolve
+ * (src/graph/stream-graph.ts).
  */
 export class BatchWriter<T> {
   private readonly log;
@@ -53,6 +72,8 @@ export class BatchWriter<T> {
   private readonly replayIntervalMs: number;
   private readonly readyWaitMs: number;
   private queue: T[] = [];
+  /** owners[i] is the write() call of queue[i]. */
+  private owners: Ticket[] = [];
   private spaceWaiters: (() => void)[] = [];
   private ageTimer: NodeJS.Timeout | null = null;
   private replayTimer: NodeJS.Timeout | null = null;
@@ -67,7 +88,7 @@ export class BatchWriter<T> {
   constructor(private readonly opts: BatchWriterOptions<T>) {
     this.log = childLogger({ module: 'store/writer', table: opts.name });
     this.maxBatch = opts.maxBatch ?? 1000;
-    this.maxAgeMs = opts.maxAgeMs ?? 250;
+    this.maxAgeMs = opts.maxAgeMs ?? 0;
     this.maxQueued = Math.max(opts.maxQueued ?? 20_000, this.maxBatch);
     this.replayIntervalMs = opts.replayIntervalMs ?? 1000;
     this.readyWaitMs = opts.readyWaitMs ?? 2000;
@@ -84,11 +105,21 @@ export class BatchWriter<T> {
     return { ...this.counts, queued: this.queue.length, spooling: this.spooling };
   }
 
-  /** Accepts rows; waits while the queue is full. Throws VideoAgentError for an invalid row or after close(). */
+  /**
+   * Accepts rows (waiting while the queue is full) and resolves once they are durable: committed in the
+   * database, or appended to the spool and fsync'd while it is unreachable. Rejects with a
+   * VideoAgentError for an invalid row (nothing of the call is accepted) or after close(), and with the
+   * database's error when it refused a batch holding some of these rows.
+   */
   async write(rows: T | T[]): Promise<void> {
     const list = Array.isArray(rows) ? rows : [rows];
     if (this.closed) throw new VideoAgentError('E_WRITER_CLOSED', `${this.opts.name} writer is closed`);
     if (this.opts.validate) for (const r of list) this.opts.validate(r);
+    if (list.length === 0) return;
+    let ticket!: Ticket;
+    const done = new Promise<void>((resolve, reject) => {
+      ticket = { left: list.length, sealed: false, error: null, resolve, reject };
+    });
     let i = 0;
     while (i < list.length) {
       while (this.queue.length >= this.maxQueued) {
@@ -96,13 +127,15 @@ export class BatchWriter<T> {
         await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
       }
       const n = Math.min(list.length - i, this.maxQueued - this.queue.length);
-      for (let k = 0; k < n; k++) this.queue.push(list[i + k]);
+      for (let k = 0; k < n; k++) { this.queue.push(list[i + k]); this.owners.push(ticket); }
       i += n;
       this.counts.accepted += n;
       storeQueued.labels(this.opts.name).set(this.queue.length);
-      if (this.queue.length >= this.maxBatch) this.kick();
-      else if (!this.ageTimer) this.ageTimer = setTimeout(() => { this.ageTimer = null; this.kick(); }, this.maxAgeMs);
+      this.schedule();
     }
+    ticket.sealed = true;
+    settle(ticket);
+    return done;
   }
 
   /**
@@ -130,23 +163,51 @@ export class BatchWriter<T> {
       await this.flush();
     } finally {
       this.closed = true;
-      if (this.ageTimer) clearTimeout(this.ageTimer);
+      this.clearAgeTimer();
       if (this.replayTimer) clearTimeout(this.replayTimer);
-      this.ageTimer = this.replayTimer = null;
+      this.replayTimer = null;
     }
+  }
+
+  /** Cuts a batch now when it is full; otherwise once the writer is free (after maxAgeMs when idle). */
+  private schedule(): void {
+    if (this.queue.length >= this.maxBatch) { this.kick(); return; }
+    if (this.draining || this.ageTimer) return; // a running drain picks the rows up when its batch is done
+    this.ageTimer = this.maxAgeMs > 0
+      ? setTimeout(() => { this.ageTimer = null; this.kick(); }, this.maxAgeMs)
+      : (setImmediate(() => { this.ageTimer = null; this.kick(); }) as unknown as NodeJS.Timeout);
+  }
+
+  private clearAgeTimer(): void {
+    if (!this.ageTimer) return;
+    clearTimeout(this.ageTimer);
+    clearImmediate(this.ageTimer as unknown as NodeJS.Immediate);
+    this.ageTimer = null;
   }
 
   private kick(): void {
     if (this.draining || this.queue.length === 0) return;
-    if (this.ageTimer) { clearTimeout(this.ageTimer); this.ageTimer = null; }
+    this.clearAgeTimer();
     this.draining = this.drain().finally(() => { this.draining = null; });
   }
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
+      const owners = this.owners.splice(0, batch.length);
       storeQueued.labels(this.opts.name).set(this.queue.length);
-      await this.runSerial(() => this.deliver(batch)).catch((err) => { this.lastError = err; });
+      let error: unknown = null;
+      await this.runSerial(() => this.deliver(batch)).catch((err) => { this.lastError = error = err; });
+      for (let k = 0; k < owners.length;) {
+        // Rows of one call are contiguous: settle each run at once.
+        const t = owners[k];
+        let j = k + 1;
+        while (j < owners.length && owners[j] === t) j++;
+        t.left -= j - k;
+        if (error && !t.error) t.error = error;
+        settle(t);
+        k = j;
+      }
       for (const wake of this.spaceWaiters.splice(0)) wake();
     }
   }
@@ -160,6 +221,7 @@ export class BatchWriter<T> {
   private async deliver(batch: T[]): Promise<void> {
     const spool = this.opts.spool;
     // Migrations still running (not the database being down): wait a little rather than spool.
+    // The timer is not unref'd: a batch somebody awaits must keep the process alive until it is durable.
     if (spool && !this.isReady && !this.spooling && this.opts.ready) await Promise.race([this.opts.ready.catch(() => undefined), sleep(this.readyWaitMs)]);
     if (spool && (this.spooling || !this.isReady)) {
       await this.toSpool(batch);
@@ -240,6 +302,12 @@ export class BatchWriter<T> {
   }
 }
 
+function settle(t: Ticket): void {
+  if (!t.sealed || t.left > 0) return;
+  if (t.error) t.reject(t.error);
+  else t.resolve();
+}
+
 function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms).unref());
+  return new Promise((r) => setTimeout(r, ms));
 }

@@ -5,6 +5,12 @@ import { childLogger } from '../obs/logger';
 
 const log = childLogger({ module: 'store/spool' });
 
+/** Makes a new directory entry durable (a file's fsync does not cover its name). */
+async function syncDir(dir: string): Promise<void> {
+  const fh = await fs.promises.open(dir, 'r');
+  try { await fh.sync(); } finally { await fh.close(); }
+}
+
 /**
  * Append-only JSONL spool of batches that could not reach the database, one file per table. Replay
  * renames the live file first, so batches appended during a replay land in a fresh file and are picked
@@ -17,10 +23,25 @@ export class Spool {
     return path.join(this.dir, `${table}.jsonl`);
   }
 
+  /**
+   * Appends one batch and fsyncs it (and, for a new file, its directory entry) before resolving: the
+   * writer reports these rows durable, and the bus acknowledges them, once this returns.
+   */
   async append(table: string, rows: unknown[]): Promise<void> {
-    await fs.promises.mkdir(this.dir, { recursive: true });
+    const created = await fs.promises.mkdir(this.dir, { recursive: true });
+    const file = this.live(table);
     // One line per batch: a torn final line after a crash loses at most that line, and is skipped on replay.
-    await fs.promises.appendFile(this.live(table), JSON.stringify(rows) + '\n');
+    const fh = await fs.promises.open(file, 'a');
+    let isNew: boolean;
+    try {
+      isNew = (await fh.stat()).size === 0;
+      await fh.writeFile(JSON.stringify(rows) + '\n');
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    if (isNew || created) await syncDir(this.dir);
+    if (created) await syncDir(path.dirname(this.dir));
   }
 
   /** Files waiting for replay for this table, oldest first. */

@@ -21,13 +21,54 @@ describe('store/BatchWriter (unit)', () => {
     assert.equal(w.stats.inserted, 25);
   });
 
-  it('flushes by age: a partial batch is written after maxAgeMs', async () => {
+  it('write() resolves only once its rows went through the sink (durable), not when they are queued', async () => {
     const seen: number[] = [];
-    const w = new BatchWriter<number>({ name: 't', maxBatch: 1000, maxAgeMs: 50, sink: async (rows) => { seen.push(...rows); return rows.length; } });
-    await w.write([1, 2, 3]);
-    assert.equal(seen.length, 0);
-    await tick(150);
-    assert.deepEqual(seen, [1, 2, 3]);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    const w = new BatchWriter<number>({ name: 't', maxBatch: 1000, sink: async (rows) => { await gate; seen.push(...rows); return rows.length; } });
+    let resolved = false;
+    const p = w.write([1, 2, 3]).then(() => { resolved = true; });
+    await tick(30);
+    assert.equal(resolved, false, 'must not resolve while the batch is not committed');
+    release();
+    await p;
+    assert.deepEqual(seen, [1, 2, 3], 'resolved after the sink returned');
+    await w.close();
+  });
+
+  it('group commit: concurrent writers share one batch, and rows arriving meanwhile go out right after it', async () => {
+    const batches: number[][] = [];
+    let release!: () => void;
+    let gate = new Promise<void>((r) => { release = r; });
+    const w = new BatchWriter<number>({ name: 't', maxBatch: 1000, maxAgeMs: 60_000, sink: async (rows) => { batches.push(rows); await gate; return rows.length; } });
+    // An idle writer with a 60 s maxAgeMs: the first batch still waits that long for company...
+    const first = w.write(0);
+    await tick(20);
+    assert.equal(batches.length, 0);
+    // ...but a size flush starts it, and later writers join the next batch, which starts as soon as it ends.
+    const bulk = w.write(Array.from({ length: 1000 }, (_, i) => 1 + i));
+    await tick(20);
+    assert.equal(batches.length, 1);
+    const waiting = Array.from({ length: 50 }, (_, i) => w.write(2000 + i));
+    const gate1 = release;
+    gate = Promise.resolve();
+    gate1();
+    const t0 = Date.now();
+    await Promise.all([first, bulk, ...waiting]);
+    assert.ok(Date.now() - t0 < 5000, 'the queued writers did not wait for maxAgeMs');
+    // Batch 1: row 0 and rows 1..999; batch 2: row 1000 and the 50 concurrent writes, together.
+    assert.deepEqual(batches.map((b) => b.length), [1000, 51], 'the 50 concurrent writes shared one batch');
+    assert.deepEqual(batches[1], [1000, ...Array.from({ length: 50 }, (_, i) => 2000 + i)]);
+    await w.close();
+  });
+
+  it('a write whose batch the database refused rejects with its error (no false acknowledgement)', async () => {
+    const w = new BatchWriter<number>({ name: 't', sink: async (rows) => { if (rows.includes(-1)) throw new Error('check constraint'); return rows.length; } });
+    await w.write([1]);
+    await assert.rejects(w.write([-1]), /check constraint/);
+    await assert.rejects(w.flush(), /check constraint/, 'flush reports it too');
+    await w.write([2]);
+    assert.equal(w.stats.inserted, 2);
     await w.close();
   });
 
