@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { VideoAgentError } from '../errors';
+import { scrubDeep, scrubUserinfo } from '../obs/redact';
 import { isoMicros } from './time';
 
 export interface StreamInfo {
@@ -18,7 +19,10 @@ export interface StreamRecord {
   created: boolean;
 }
 
-/** Registers a stream, or returns the existing one with its original time base. */
+/**
+ * Registers a stream, or returns the existing one with its original time base. `source` and every string in
+ * `metadata` lose URL userinfo here, whatever the caller passed: the row is served by the API and dashboards.
+ */
 export async function upsertStream(pool: Pool, info: StreamInfo): Promise<StreamRecord> {
   if (!info.streamId) throw new VideoAgentError('E_BAD_ROW', 'streams: streamId is required');
   if (!Number.isFinite(info.startedAt)) throw new VideoAgentError('E_BAD_ROW', 'streams: startedAt must be epoch ms');
@@ -26,7 +30,7 @@ export async function upsertStream(pool: Pool, info: StreamInfo): Promise<Stream
     `INSERT INTO streams (stream_id, source, started_at, metadata) VALUES ($1, $2, $3, $4::jsonb)
      ON CONFLICT (stream_id) DO UPDATE SET source = EXCLUDED.source, metadata = streams.metadata || EXCLUDED.metadata, updated_at = now()
      RETURNING stream_id, source, started_at, (xmax = 0) AS created`,
-    [info.streamId, info.source, isoMicros(info.startedAt), JSON.stringify(info.metadata ?? {})],
+    [info.streamId, scrubUserinfo(info.source), isoMicros(info.startedAt), JSON.stringify(scrubDeep(info.metadata ?? {}))],
   );
   const r = res.rows[0];
   return { streamId: r.stream_id, source: r.source, startedAt: (r.started_at as Date).getTime(), created: r.created };
