@@ -4,6 +4,7 @@ export { MemoryBus, type MemoryBusOptions } from './memory-bus';
 export { TOPICS, TOPIC_KEY_PREFIX, REGISTRY_KEY, streamKey, parseStreamKey, leaseName, assertStreamId, type Topic } from './keys';
 export { toDeliveryFields } from './fields';
 export { BackendLeaseManager, MemoryLeaseBackend, type LeaseBackend } from './lease';
-export type { Bus, BusFields, Delivery, Handler, BatchHandler, ConsumeOptions, Consumer, ConsumerStats, Lease, LeaseManager, LeaseOptions, PublishOptions } from './types';
+export type { Bus, BusFields, Delivery, Handler, BatchHandler, ConsumeOptions, Consumer, ConsumerStats, Fence, Lease, LeaseManager, LeaseOptions, PublishOptions, TrimmedRange } from './types';
+export { fencedSet, fencedXack } from './fenced';
 export { consumeLeased, type LeasedConsumeOptions, type LeasedConsumer } from './leased-consumer';
 export { deleteKeysWithPrefix } from './purge';

@@ -5,9 +5,12 @@ import type { Lease, LeaseManager, LeaseOptions } from './types';
 
 const log = childLogger({ module: 'bus/lease' });
 
-/** The three atomic operations a lease store provides (Redis: SET NX PX + Lua compare-and-extend/delete). */
+/** The atomic operations a lease store provides (Redis: Lua SET NX PX + INCR, compare-and-extend/delete). */
 export interface LeaseBackend {
-  acquire(name: string, token: string, ttlMs: number): Promise<boolean>;
+  /** The new fencing token (> 0, one more than the last acquisition's) when acquired, 0 when held by another. */
+  acquire(name: string, token: string, ttlMs: number): Promise<number>;
+  /** The fencing token of the latest acquisition (0 = never). */
+  currentFence(name: string): Promise<number>;
   /** Extends only if `token` still holds it; false = lost. */
   renew(name: string, token: string, ttlMs: number): Promise<boolean>;
   /** Deletes only if `token` still holds it. */
@@ -25,7 +28,7 @@ class RenewingLease implements Lease {
   private lastOk = Date.now();
   private state: 'held' | 'lost' | 'released' = 'held';
 
-  constructor(readonly name: string, private readonly token: string, private readonly ttlMs: number, private readonly backend: LeaseBackend) {
+  constructor(readonly name: string, private readonly token: string, readonly fence: number, private readonly ttlMs: number, private readonly backend: LeaseBackend) {
     this.schedule();
   }
 
@@ -91,7 +94,12 @@ export class BackendLeaseManager implements LeaseManager {
   async tryAcquire(name: string, ttlMs: number): Promise<Lease | null> {
     if (!(ttlMs >= 30)) throw new VideoAgentError('E_BAD_CONFIG', `lease TTL must be at least 30 ms, got ${ttlMs}`);
     const token = crypto.randomUUID();
-    return (await this.backend.acquire(name, token, ttlMs)) ? new RenewingLease(name, token, ttlMs, this.backend) : null;
+    const fence = await this.backend.acquire(name, token, ttlMs);
+    return fence > 0 ? new RenewingLease(name, token, fence, ttlMs, this.backend) : null;
+  }
+
+  currentFence(name: string): Promise<number> {
+    return this.backend.currentFence(name);
   }
 
   async acquire(name: string, opts: LeaseOptions): Promise<Lease> {
@@ -112,12 +120,19 @@ export class BackendLeaseManager implements LeaseManager {
 /** In-process leases: same semantics (TTL, compare-and-extend), for the embedded single-process mode. */
 export class MemoryLeaseBackend implements LeaseBackend {
   private readonly held = new Map<string, { token: string; expiresAt: number }>();
+  private readonly fences = new Map<string, number>();
 
-  async acquire(name: string, token: string, ttlMs: number): Promise<boolean> {
+  async acquire(name: string, token: string, ttlMs: number): Promise<number> {
     const cur = this.held.get(name);
-    if (cur && cur.expiresAt > Date.now()) return false;
+    if (cur && cur.expiresAt > Date.now()) return 0;
     this.held.set(name, { token, expiresAt: Date.now() + ttlMs });
-    return true;
+    const fence = (this.fences.get(name) ?? 0) + 1;
+    this.fences.set(name, fence);
+    return fence;
+  }
+
+  async currentFence(name: string): Promise<number> {
+    return this.fences.get(name) ?? 0;
   }
 
   async renew(name: string, token: string, ttlMs: number): Promise<boolean> {

@@ -4,7 +4,8 @@ import { REGISTRY_KEY, assertStreamId, parseStreamKey, streamKey } from './keys'
 import { BackendLeaseManager, MemoryLeaseBackend } from './lease';
 import { toDeliveryFields } from './fields';
 import { assertOneHandler } from './handlers';
-import { busMessages } from './metrics';
+import { busMessages, busPoison } from './metrics';
+import { isolateEntries } from './isolate';
 import type { Bus, BusFields, ConsumeOptions, Consumer, ConsumerStats, Delivery, LeaseManager } from './types';
 
 const log = childLogger({ module: 'bus/memory' });
@@ -153,7 +154,7 @@ export class MemoryBus implements Bus {
     assertOneHandler(opts);
     const maxDeliveries = opts.maxDeliveries ?? 5;
     const batch = Math.max(1, opts.batch ?? 16);
-    const stats: ConsumerStats = { handled: 0, failed: 0, claimed: 0, dropped: 0 };
+    const stats: ConsumerStats = { handled: 0, failed: 0, claimed: 0, dropped: 0, trimmed: 0 };
     const loops: Promise<void>[] = [];
     const queues: GroupQueue[] = [];
     let stopped = false;
@@ -171,6 +172,18 @@ export class MemoryBus implements Bus {
     const handle: (items: Item[]) => Promise<void> = opts.batchHandler
       ? (items) => (opts.batchHandler as NonNullable<ConsumeOptions['batchHandler']>)(items.map((i) => i.delivery))
       : (items) => (opts.handler as NonNullable<ConsumeOptions['handler']>)(items[0].delivery);
+
+    const poison = async (key: string, d: Delivery, err: unknown) => {
+      try {
+        await opts.onDrop?.(d, err);
+      } catch (e) {
+        log.error({ key, id: d.id, err: (e as Error).message }, 'recording a poison entry failed');
+      }
+      stats.dropped++;
+      busMessages.labels(opts.group, 'dropped').inc();
+      busPoison.labels(opts.group).inc();
+      log.error({ key, id: d.id, err: (err as Error)?.message ?? String(err) }, 'entry given up after repeated handler failures');
+    };
 
     const serve = (key: string) => {
       const q = this.group(key, opts.group);
@@ -190,16 +203,20 @@ export class MemoryBus implements Bus {
           } catch (err) {
             stats.failed += items.length;
             busMessages.labels(opts.group, 'failed').inc(items.length);
-            // Re-queued at the front in reverse, so the batch keeps its order.
-            for (const item of [...items].reverse()) {
-              item.attempts++;
-              if (item.attempts >= maxDeliveries) {
-                stats.dropped++;
-                busMessages.labels(opts.group, 'dropped').inc();
-                log.error({ key, id: item.delivery.id, err: (err as Error).message }, 'entry dropped after repeated handler failures');
-              } else {
-                q.retry(item);
-              }
+            for (const item of items) item.attempts++;
+            if (items.some((i) => i.attempts >= maxDeliveries)) {
+              // As on Redis (src/bus/redis-consumer.ts): entry by entry, so one poison entry drops only itself.
+              const left = items.length === 1 ? [] : items;
+              if (items.length === 1) await poison(key, items[0].delivery, err);
+              await isolateEntries(left.map((i) => i.delivery), maxDeliveries, {
+                run: (d) => handle([{ delivery: d, attempts: 0 }]),
+                done: async () => { stats.handled++; busMessages.labels(opts.group, 'handled').inc(); },
+                poison: (d, e) => poison(key, d, e),
+                stopped: () => stopped,
+              });
+            } else {
+              // Re-queued at the front in reverse, so the batch keeps its order.
+              for (const item of [...items].reverse()) q.retry(item);
             }
           } finally {
             busy--;

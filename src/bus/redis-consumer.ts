@@ -2,9 +2,14 @@ import type Redis from 'ioredis';
 import { childLogger } from '../obs/logger';
 import { streamKey } from './keys';
 import { assertOneHandler } from './handlers';
-import { busMessages } from './metrics';
+import { busMessages, busPoison, busTrimmed } from './metrics';
 import { parseAutoClaim, parseReadGroup, type RawEntry } from './redis-replies';
-import type { ConsumeOptions, Consumer, ConsumerStats } from './types';
+import { fencedXack } from './fenced';
+import { isolateEntries } from './isolate';
+import { checkTrimmed } from './trim-check';
+import type { ConsumeOptions, Consumer, ConsumerStats, Delivery } from './types';
+
+type LiveEntry = RawEntry & { fields: Record<string, Buffer> };
 
 /**
  * One consumer-group member reading one topic's streams (or fixed keys) on its own connection (XREADGROUP
@@ -12,10 +17,15 @@ import type { ConsumeOptions, Consumer, ConsumerStats } from './types';
  * failed or crashed delivery stays pending and is claimed by a live member after `claimIdleMs`
  * (XAUTOCLAIM). On start it first re-reads its own pending entries (a restart with the same name).
  * With `batchHandler`, each read of one key (XREADGROUP, XAUTOCLAIM or own-pending page) is handed over
- * whole and XACKed in one command after the handler resolved.
+ * whole and XACKed in one command after the handler resolved. A batch that failed `maxDeliveries` times
+ * is retried entry by entry (src/bus/isolate.ts): a poison entry is handed to `onDrop` and acknowledged
+ * alone, the rest are processed. Before each read, entries trimmed unread are counted (src/bus/trim-check.ts).
+ * With a `fence`, every XACK is checked against the lease's current fencing token (src/bus/fenced.ts).
  */
+type Optional = 'topic' | 'keys' | 'handler' | 'batchHandler' | 'onDrop' | 'onTrimmed' | 'fence';
+
 export class RedisConsumer implements Consumer {
-  readonly stats: ConsumerStats = { handled: 0, failed: 0, claimed: 0, dropped: 0 };
+  readonly stats: ConsumerStats = { handled: 0, failed: 0, claimed: 0, dropped: 0, trimmed: 0 };
   private readonly log;
   private readonly conn: Redis;
   private readonly keys = new Set<string>(); // prefixed
@@ -23,7 +33,7 @@ export class RedisConsumer implements Consumer {
   /** Set by abort(): nothing is acknowledged any more (a crashed process acknowledges nothing). */
   private aborted = false;
   private readonly loop: Promise<void>;
-  private readonly o: Required<Omit<ConsumeOptions, 'topic' | 'keys' | 'handler' | 'batchHandler'>> & Pick<ConsumeOptions, 'topic' | 'keys' | 'handler' | 'batchHandler'>;
+  private readonly o: Required<Omit<ConsumeOptions, Optional>> & Pick<ConsumeOptions, Optional>;
 
   constructor(redis: Redis, private readonly prefix: string, opts: ConsumeOptions, private readonly registryKey: string) {
     assertOneHandler(opts);
@@ -88,6 +98,7 @@ export class RedisConsumer implements Consumer {
 
   /** New entries ('>'), or this consumer's own pending history after an id (restart recovery). */
   private async read(from: string, keys = [...this.keys]): Promise<number> {
+    if (from === '>') await this.countTrimmed(keys);
     const args: (string | number)[] = ['GROUP', this.o.group, this.o.consumer, 'COUNT', this.o.batch];
     if (from === '>') args.push('BLOCK', this.o.blockMs);
     args.push('STREAMS', ...keys, ...keys.map(() => from));
@@ -130,6 +141,23 @@ export class RedisConsumer implements Consumer {
     }
   }
 
+  private async countTrimmed(keys: string[]): Promise<void> {
+    for (const t of await checkTrimmed(this.conn, keys, this.o.group)) {
+      await this.reportTrimmed({ ...t, key: t.key.slice(this.prefix.length) });
+    }
+  }
+
+  private async reportTrimmed(t: { key: string; count: number; afterId: string; beforeId: string }): Promise<void> {
+    this.stats.trimmed += t.count;
+    busTrimmed.labels(this.o.group).inc(t.count);
+    this.log.warn(t, 'entries trimmed (MAXLEN) before this group read them');
+    try {
+      await this.o.onTrimmed?.(t);
+    } catch (err) {
+      this.log.error({ ...t, err: (err as Error).message }, 'recording trimmed entries failed (counted in the metric only)');
+    }
+  }
+
   private async dispatch(prefixedKey: string, entries: RawEntry[]): Promise<void> {
     if (entries.length === 0 || this.aborted) return;
     if (this.o.batchHandler) { await this.handleBatch(prefixedKey, entries); return; }
@@ -142,56 +170,95 @@ export class RedisConsumer implements Consumer {
   private async handle(prefixedKey: string, e: RawEntry): Promise<void> {
     const key = prefixedKey.slice(this.prefix.length);
     if (!e.fields) {
-      // Trimmed by MAXLEN while pending: nothing left to process.
-      await this.conn.xack(prefixedKey, this.o.group, e.id);
+      await this.ackTrimmedPending(prefixedKey, [e.id]);
       return;
     }
+    const d: Delivery = { id: e.id, key, fields: e.fields };
     try {
-      await (this.o.handler as NonNullable<ConsumeOptions['handler']>)({ id: e.id, key, fields: e.fields });
+      await (this.o.handler as NonNullable<ConsumeOptions['handler']>)(d);
       await this.ack(prefixedKey, [e.id]);
     } catch (err) {
-      await this.onFailure(prefixedKey, [e.id], err);
+      await this.onFailure(prefixedKey, [d], err);
     }
+  }
+
+  /** Trimmed by MAXLEN while pending (delivered, never processed): counted as trimmed, then acknowledged. */
+  private async ackTrimmedPending(prefixedKey: string, ids: string[]): Promise<void> {
+    if (!(await this.xack(prefixedKey, ids))) return;
+    await this.reportTrimmed({ key: prefixedKey.slice(this.prefix.length), count: ids.length, afterId: ids[0], beforeId: ids[ids.length - 1] });
   }
 
   private async handleBatch(prefixedKey: string, entries: RawEntry[]): Promise<void> {
     const key = prefixedKey.slice(this.prefix.length);
     const trimmed = entries.filter((e) => !e.fields).map((e) => e.id);
-    if (trimmed.length) await this.conn.xack(prefixedKey, this.o.group, ...trimmed);
-    const live = entries.filter((e): e is RawEntry & { fields: Record<string, Buffer> } => !!e.fields);
+    if (trimmed.length) await this.ackTrimmedPending(prefixedKey, trimmed);
+    const live = entries.filter((e): e is LiveEntry => !!e.fields).map((e): Delivery => ({ id: e.id, key, fields: e.fields }));
     if (live.length === 0) return;
     try {
-      await (this.o.batchHandler as NonNullable<ConsumeOptions['batchHandler']>)(live.map((e) => ({ id: e.id, key, fields: e.fields })));
+      await (this.o.batchHandler as NonNullable<ConsumeOptions['batchHandler']>)(live);
       await this.ack(prefixedKey, live.map((e) => e.id));
     } catch (err) {
-      await this.onFailure(prefixedKey, live.map((e) => e.id), err);
+      await this.onFailure(prefixedKey, live, err);
     }
   }
 
+  /** XACK (through the fence when given); false when nothing may be acknowledged any more. */
+  private async xack(prefixedKey: string, ids: string[]): Promise<boolean> {
+    if (this.aborted) return false;
+    if (!this.o.fence) { await this.conn.xack(prefixedKey, this.o.group, ...ids); return true; }
+    if ((await fencedXack(this.conn, this.prefix, this.o.fence, prefixedKey, this.o.group, ids)) >= 0) return true;
+    // A newer holder took the lease: this consumer must stop (its entries stay pending for the new holder).
+    this.log.warn({ key: prefixedKey.slice(this.prefix.length), lease: this.o.fence.lease }, 'acknowledgement refused by the fence: another holder owns the stream');
+    this.stopped = true;
+    this.aborted = true;
+    return false;
+  }
+
   private async ack(prefixedKey: string, ids: string[]): Promise<void> {
-    if (this.aborted) return;
-    await this.conn.xack(prefixedKey, this.o.group, ...ids);
+    if (!(await this.xack(prefixedKey, ids))) return;
     this.stats.handled += ids.length;
     busMessages.labels(this.o.group, 'handled').inc(ids.length);
   }
 
-  /** The entries stay pending for redelivery, except those past `maxDeliveries` (acknowledged, dropped). */
-  private async onFailure(prefixedKey: string, ids: string[], err: unknown): Promise<void> {
+  /**
+   * The entries stay pending for redelivery until one of them has failed `maxDeliveries` times; then the
+   * read is retried entry by entry and an entry failing every attempt alone is recorded and acknowledged.
+   */
+  private async onFailure(prefixedKey: string, ds: Delivery[], err: unknown): Promise<void> {
     if (this.aborted) return;
     const key = prefixedKey.slice(this.prefix.length);
-    this.stats.failed += ids.length;
-    busMessages.labels(this.o.group, 'failed').inc(ids.length);
-    const counts = await this.deliveryCounts(prefixedKey, ids);
-    const exhausted = ids.filter((id) => (counts.get(id) ?? 0) >= this.o.maxDeliveries);
-    if (exhausted.length) {
-      await this.conn.xack(prefixedKey, this.o.group, ...exhausted);
-      this.stats.dropped += exhausted.length;
-      busMessages.labels(this.o.group, 'dropped').inc(exhausted.length);
-      this.log.error({ key, ids: exhausted, err: (err as Error).message }, 'entries dropped after repeated handler failures');
+    this.stats.failed += ds.length;
+    busMessages.labels(this.o.group, 'failed').inc(ds.length);
+    const counts = await this.deliveryCounts(prefixedKey, ds.map((d) => d.id));
+    if (!ds.some((d) => (counts.get(d.id) ?? 0) >= this.o.maxDeliveries)) {
+      this.log.warn({ key, n: ds.length, first: ds[0].id, err: (err as Error).message }, 'handler failed; entries stay pending for redelivery');
+      return;
     }
-    if (exhausted.length < ids.length) {
-      this.log.warn({ key, n: ids.length - exhausted.length, first: ids[0], err: (err as Error).message }, 'handler failed; entries stay pending for redelivery');
+    if (ds.length === 1) { await this.poison(prefixedKey, ds[0], err); return; }
+    this.log.warn({ key, n: ds.length, first: ds[0].id, err: (err as Error).message }, 'read failed repeatedly; retrying its entries one at a time');
+    const handler = this.o.batchHandler ?? (async (b: Delivery[]) => (this.o.handler as NonNullable<ConsumeOptions['handler']>)(b[0]));
+    await isolateEntries(ds, this.o.maxDeliveries, {
+      run: (d) => handler([d]),
+      done: (d) => this.ack(prefixedKey, [d.id]),
+      poison: (d, e) => this.poison(prefixedKey, d, e),
+      stopped: () => this.aborted,
+    });
+  }
+
+  /** Records the entry (onDrop) and only then acknowledges it alone; a failed record leaves it pending. */
+  private async poison(prefixedKey: string, d: Delivery, err: unknown): Promise<void> {
+    const detail = (err as Error)?.message ?? String(err);
+    try {
+      await this.o.onDrop?.(d, err);
+    } catch (e) {
+      this.log.error({ key: d.key, id: d.id, err: (e as Error).message }, 'recording a poison entry failed; it stays pending');
+      return;
     }
+    if (!(await this.xack(prefixedKey, [d.id]))) return;
+    this.stats.dropped++;
+    busMessages.labels(this.o.group, 'dropped').inc();
+    busPoison.labels(this.o.group).inc();
+    this.log.error({ key: d.key, id: d.id, err: detail, recorded: !!this.o.onDrop }, 'entry given up after repeated handler failures');
   }
 
   /** XPENDING over the id range of the batch (stream order), this consumer's entries only. */

@@ -44,8 +44,39 @@ export interface ConsumeOptions {
   claimIntervalMs?: number;
   /** How often to look for new streams of `topic`. */
   discoverIntervalMs?: number;
-  /** After this many failed deliveries an entry is acknowledged and dropped (logged, counted). */
+  /**
+   * A batch that failed this many deliveries is retried entry by entry (src/bus/isolate.ts); an entry that
+   * still fails this many times alone is handed to `onDrop`, then acknowledged alone.
+   */
   maxDeliveries?: number;
+  /**
+   * Records an entry given up on (a poison entry). Must be durable before it resolves: the entry is
+   * acknowledged only after; a throw leaves it pending. Without it the drop is only logged and counted.
+   */
+  onDrop?: (d: Delivery, err: unknown) => Promise<void>;
+  /**
+   * Entries a `MAXLEN ~` trim removed before this group read them (Redis): `count` entries on `key`
+   * between entry ids `afterId` (exclusive, the group's last delivered id) and `beforeId` (exclusive).
+   */
+  onTrimmed?: (t: TrimmedRange) => Promise<void>;
+  /**
+   * Fencing (src/bus/lease.ts): acknowledgements go through a script that first checks `token` is still
+   * the current fence of `lease`; a newer holder's fence refuses them (the entries stay pending).
+   */
+  fence?: Fence;
+}
+
+export interface Fence {
+  /** Lease name, e.g. `lease:detection:cam-1`. */
+  lease: string;
+  token: number;
+}
+
+export interface TrimmedRange {
+  key: string;
+  count: number;
+  afterId: string;
+  beforeId: string;
 }
 
 export interface ConsumerStats {
@@ -53,6 +84,8 @@ export interface ConsumerStats {
   failed: number;
   claimed: number;
   dropped: number;
+  /** Entries trimmed (MAXLEN ~) before this group read them, as seen by this consumer. */
+  trimmed: number;
 }
 
 export interface Consumer {
@@ -74,6 +107,11 @@ export interface Consumer {
 export interface Lease {
   readonly name: string;
   readonly held: boolean;
+  /**
+   * Fencing token: increases with every acquisition of this lease name (across holders), so a write
+   * checked against the current token is refused once a newer holder took over.
+   */
+  readonly fence: number;
   /** Called once when the lease is lost (another holder took it, or renewal failed for a whole TTL). */
   onLost(cb: () => void): void;
   /** Stops renewing and frees the lease if still ours. */
@@ -91,6 +129,8 @@ export interface LeaseOptions {
 
 export interface LeaseManager {
   tryAcquire(name: string, ttlMs: number): Promise<Lease | null>;
+  /** The current fence of a lease name (0 if never acquired). */
+  currentFence(name: string): Promise<number>;
   /** Waits until the lease is free (the holder released it or stopped renewing). */
   acquire(name: string, opts: LeaseOptions): Promise<Lease>;
 }

@@ -7,10 +7,12 @@
  * Acknowledgement: on a durable bus (Redis) a stage with `handleBatch` gets whole reads and its batch is
  * acknowledged only once every outcome is recorded and its state saved; other stages acknowledge an
  * entry once accepted. A malformed entry is recorded as a `bad_message` skip and acknowledged alone:
- * it never holds up or drops the rest of its read.
+ * it never holds up or drops the rest of its read. An entry whose handling keeps failing (the bus isolates
+ * it, src/bus/isolate.ts) is recorded as a `poison` skip; entries trimmed unread as a `trimmed` skip.
  */
 import { childLogger } from '../obs/logger';
 import { streamKey, type Bus, type Consumer, type Delivery } from '../bus';
+import type { Fence, TrimmedRange } from '../bus/types';
 import { CODECS, type GraphTopic, type TopicInput, type TopicMessages } from '../topics';
 import { parseStreamKey } from '../bus/keys';
 import { planGraph, type GraphNode } from '../stages/graph';
@@ -43,8 +45,8 @@ export interface StreamGraphOptions {
   mirror?: Bus;
   /** Worker mode: restore and save each stage's handed-over state. */
   state?: StageStateStore;
-  /** Consumer tuning passed to the bus (block, claim intervals…). */
-  consume?: { blockMs?: number; claimIdleMs?: number; claimIntervalMs?: number };
+  /** Consumer tuning passed to the bus (block, claim intervals…, the lease fence in worker mode). */
+  consume?: { blockMs?: number; claimIdleMs?: number; claimIntervalMs?: number; maxDeliveries?: number; fence?: Fence };
 }
 
 interface Lane {
@@ -58,6 +60,8 @@ export class StreamGraph {
   private readonly lanes: Lane[] = [];
   private readonly nodes: GraphNode[];
   private started = false;
+  /** Last pts seen per key (where a `trimmed` skip starts). */
+  private readonly lastPts = new Map<string, number>();
   readonly publish: Publish;
 
   constructor(private readonly o: StreamGraphOptions) {
@@ -101,6 +105,8 @@ export class StreamGraph {
       const consumer = this.o.bus.consume({
         group: m.name, consumer: this.o.consumer ?? `${m.name}-${process.pid}`, keys,
         batch: this.o.readBatch ?? 16, ...this.o.consume,
+        onDrop: (d: Delivery, err: unknown) => this.recordPoison(node, d, err),
+        onTrimmed: (t: TrimmedRange) => this.recordTrimmed(node, t),
         ...(batched
           ? { batchHandler: (ds: Delivery[]) => this.handleBatch(node, instance, ds) }
           : { handler: (d: Delivery) => this.handleOne(node, instance, d) }),
@@ -132,8 +138,8 @@ export class StreamGraph {
     for (const l of this.lanes) l.consumer.abort();
   }
 
-  consumerStats(): { handled: number; failed: number; claimed: number; dropped: number } {
-    const t = { handled: 0, failed: 0, claimed: 0, dropped: 0 };
+  consumerStats(): { handled: number; failed: number; claimed: number; dropped: number; trimmed: number } {
+    const t = { handled: 0, failed: 0, claimed: 0, dropped: 0, trimmed: 0 };
     for (const l of this.lanes) for (const k of Object.keys(t) as (keyof typeof t)[]) t[k] += l.consumer.stats[k];
     return t;
   }
@@ -162,22 +168,44 @@ export class StreamGraph {
     }
   }
 
+  /** The bus gave up on an entry: a skip row, written before the entry is acknowledged. */
+  private async recordPoison(node: GraphNode, d: Delivery, err: unknown): Promise<void> {
+    const ptsUs = ptsOf(d) ?? 0;
+    const detail = `${d.key} ${d.id}: ${(err as Error)?.message ?? String(err)}`.slice(0, 2000);
+    await this.o.services.rows.recordSkip({ streamId: this.o.streamId, stage: node.module.name, ptsUs, endUs: ptsUs, ts: Date.now(), reason: 'poison', detail });
+  }
+
+  /** Entries trimmed before they were read: their pts are gone with them; the skip starts at the last pts seen. */
+  private async recordTrimmed(node: GraphNode, t: TrimmedRange): Promise<void> {
+    const ptsUs = this.lastPts.get(t.key) ?? 0;
+    await this.o.services.rows.recordSkip({
+      streamId: this.o.streamId, stage: node.module.name, ptsUs, endUs: ptsUs, ts: Date.now(), reason: 'trimmed',
+      detail: `${t.count} entries of ${t.key} trimmed (MAXLEN) before ${node.module.name} read them, ids after ${t.afterId} before ${t.beforeId}`,
+    });
+  }
+
   /** A malformed entry becomes a skip row (the rest of its read goes on); null tells the caller to skip it. */
   private async decode(node: GraphNode, d: Delivery): Promise<TopicInput | null> {
     const parsed = parseStreamKey(d.key);
     const topic = parsed?.topic as GraphTopic | undefined;
+    const pts = ptsOf(d);
+    if (pts !== null) this.lastPts.set(d.key, pts);
     try {
       if (!topic || !(topic in CODECS)) throw new Error(`no codec for key ${d.key}`);
       return { topic, msg: CODECS[topic].decode(d) } as TopicInput;
     } catch (err) {
       const detail = (err as Error).message;
       this.log.error({ stage: node.module.name, key: d.key, id: d.id, err: detail }, 'malformed bus entry skipped');
-      const pts = Number(d.fields.ptsUs?.toString());
-      const ptsUs = Number.isSafeInteger(pts) && pts >= 0 ? pts : 0;
+      const ptsUs = pts ?? 0;
       await this.o.services.rows.recordSkip({ streamId: this.o.streamId, stage: node.module.name, ptsUs, endUs: ptsUs, ts: Date.now(), reason: 'bad_message', detail: `${d.key} ${d.id}: ${detail}` });
       return null;
     }
   }
+}
+
+function ptsOf(d: Delivery): number | null {
+  const pts = Number(d.fields.ptsUs?.toString());
+  return Number.isSafeInteger(pts) && pts >= 0 ? pts : null;
 }
 
 export type { TopicMessages };
