@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { VideoAgentError } from '../errors';
+import { childEnv } from './child-env';
 
-/** Runs an external tool (gst-launch-1.0, flite, sox) without a shell; rejects with its stderr tail. */
+/** Runs an external tool (gst-launch-1.0, flite, sox) without a shell and without our secrets; rejects with its stderr tail. */
 export function runTool(cmd: string, args: string[], opts: { timeoutMs?: number } = {}): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env: childEnv() });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
     const timer = opts.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs) : undefined;

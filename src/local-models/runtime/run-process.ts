@@ -1,17 +1,19 @@
 import { spawn } from 'node:child_process';
 import { VideoAgentError } from '../../errors';
+import { childEnv } from '../../media/child-env';
 
 export interface ProcessResult { stdout: string; stderr: string }
 
 /**
  * Runs a command without a shell (arguments are never interpreted), collecting output; an aborted signal kills
  * it (SIGKILL: a stuck decoder must not outlive its job). A missing binary becomes a clear, actionable error.
+ * The child gets only an allow-listed environment (src/media/child-env.ts), none of our secrets.
  */
 export function runProcess(cmd: string, args: string[], opts: { signal?: AbortSignal; what: string; installHint?: string; maxOutputBytes?: number }): Promise<ProcessResult> {
   const max = opts.maxOutputBytes ?? 32 * 1024 * 1024;
   return new Promise((resolve, reject) => {
     if (opts.signal?.aborted) { reject(new VideoAgentError('E_JOB_CANCELLED', 'job cancelled')); return; }
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let outBytes = 0;
