@@ -65,7 +65,7 @@ async function wholeProcess(file: string): Promise<void> {
     const base = { ...process.env, LOG_LEVEL: 'warn' };
     const env = {
       ...base, DATABASE_URL: `${DB}${DB.includes('?') ? '&' : '?'}options=${encodeURIComponent('-c search_path=bench_analyze_cli')}`,
-      RUNPOD_API_KEY: 'bench-stub-key', RUNPOD_API_BASE: emu.apiBase,
+      RUNPOD_API_KEY: emu.apiKey, RUNPOD_API_BASE: emu.apiBase,
       RUNPOD_YOLO_ENDPOINT_ID: 'yolo', RUNPOD_WHISPER_ENDPOINT_ID: 'whisper', RUNPOD_VLM_ENDPOINT_ID: 'vlm',
     };
     await admin.pool.query('DROP SCHEMA IF EXISTS bench_analyze_cli CASCADE');

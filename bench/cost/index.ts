@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     const env = {
       ...process.env, LOG_LEVEL: 'warn',
       // A key makes the client treat the endpoints as RunPod's; the bench prices the calls itself below.
-      RUNPOD_API_KEY: 'bench-stub-key', RUNPOD_API_BASE: emu.apiBase,
+      RUNPOD_API_KEY: emu.apiKey, RUNPOD_API_BASE: emu.apiBase,
       RUNPOD_YOLO_ENDPOINT_ID: 'yolo', RUNPOD_WHISPER_ENDPOINT_ID: 'whisper', RUNPOD_VLM_ENDPOINT_ID: 'vlm',
     };
     delete (env as Record<string, string | undefined>).DATABASE_URL;

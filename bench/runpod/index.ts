@@ -48,11 +48,11 @@ async function throughput(): Promise<void> {
   const body = JSON.stringify({ input: { images: [img] } });
   const pool = new Pool(new URL(em.apiBase).origin, { connections: CONCURRENCY });
   const bare = async () => {
-    const res = await pool.request({ method: 'POST', path: '/v2/yolo/runsync?wait=30000', body, headers: { 'content-type': 'application/json' } });
+    const res = await pool.request({ method: 'POST', path: '/v2/yolo/runsync?wait=30000', body, headers: { 'content-type': 'application/json', authorization: `Bearer ${em.apiKey}` } });
     const j = (await res.body.json()) as { status: string };
     if (j.status !== 'COMPLETED') throw new Error(`bare: ${j.status}`);
   };
-  const cfg = withOverrides(loadRunpodConfig({ RUNPOD_API_BASE: em.apiBase }), { maxInFlightPerEndpoint: CONCURRENCY, cacheSize: 0, connections: CONCURRENCY });
+  const cfg = withOverrides(loadRunpodConfig({ RUNPOD_API_BASE: em.apiBase }), { apiKey: em.apiKey, maxInFlightPerEndpoint: CONCURRENCY, cacheSize: 0, connections: CONCURRENCY });
   const client = new RunpodClient(cfg);
   const ours = async () => {
     await client.call('yolo', { images: [img] }, { mode: 'runsync', cache: false });

@@ -279,7 +279,7 @@ export class RunpodClient extends EventEmitter {
   /** Final status → output or typed error; any job that ran is billed. */
   private outputOf(final: JobStatusResponse, endpointId: string, model: ModelName, streamId?: string, input?: unknown): unknown {
     if (typeof final.executionTime === 'number') {
-      const rec = this.cost.record(model, endpointId, final.id, final.executionTime, streamId, this.config.apiKey ? undefined : { gpu: this.config.models[model].gpu, input, output: final.output });
+      const rec = this.cost.record(model, endpointId, final.id, final.executionTime, streamId, !(this.config.localEmulator ?? !this.config.apiKey) ? undefined : { gpu: this.config.models[model].gpu, input, output: final.output });
       runpodMetrics.gpuSeconds.inc({ model }, rec.gpuSeconds);
       runpodMetrics.costUsd.inc({ model }, rec.usd);
     }

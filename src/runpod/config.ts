@@ -28,6 +28,12 @@ export interface BreakerConfig {
 export interface RunpodConfig {
   /** Undefined: use the local emulator. Never logged. */
   apiKey?: string;
+  /**
+   * The endpoints are the in-process emulator's local CPU models, so cost is modelled from the GPU timing table
+   * (src/runpod/gpu-timing.ts), not billed from executionTime. Default: no apiKey. The emulator has a key of its
+   * own (generated at start), so startLocalInference sets this explicitly.
+   */
+  localEmulator?: boolean;
   apiBase: string;
   models: Record<ModelName, ModelEndpointConfig>;
   retry: RetryConfig;
@@ -101,6 +107,7 @@ export function loadRunpodConfig(env: Env = process.env): RunpodConfig {
   }
   return {
     apiKey,
+    localEmulator: !apiKey,
     apiBase,
     models,
     retry: {

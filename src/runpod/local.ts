@@ -13,7 +13,8 @@ export interface LocalInference {
 
 /**
  * The embedded default when RUNPOD_API_KEY is unset: an in-process emulator on 127.0.0.1:0 (local CPU models
- * unless its `backend:` config says otherwise) and a client pointed at it. Cost settings still come from the env.
+ * unless its `backend:` config says otherwise) and a client pointed at it, holding the emulator's key (generated
+ * at start unless configured). Cost settings still come from the env.
  */
 export async function startLocalInference(
   opts: {
@@ -38,7 +39,7 @@ export async function startLocalInference(
       const ids = base.models[m].endpointIds.filter((id) => emulator.endpoints.has(id));
       models[m] = { ...base.models[m], endpointIds: ids };
     }
-    const config = withOverrides(base, { ...(opts.config as object), apiKey: emulator.config.apiKey, models });
+    const config = withOverrides(base, { ...(opts.config as object), apiKey: emulator.apiKey, localEmulator: true, models });
     const runpod = new RunpodClient(config, { logger: opts.logger });
     const client = new InferenceClient(runpod, modelDefaultsFromEnv(env));
     return {

@@ -28,19 +28,23 @@ describe('runpod CLI: emulate and endpoints check', function () {
 
   it('`emulate --port 0` serves the API; `endpoints check` against it validates replies and reports latency', async () => {
     emulator = start(['emulate', '--port', '0']);
-    const apiBase = await new Promise<string>((resolve, reject) => {
+    const { apiBase, key } = await new Promise<{ apiBase: string; key: string }>((resolve, reject) => {
       let out = '';
       const timer = setTimeout(() => reject(new Error(`emulator did not start: ${out}`)), 60_000);
       emulator!.stdout!.on('data', (d: Buffer) => {
         out += d.toString();
-        const m = /RunPod emulator on (http:\/\/127\.0\.0\.1:\d+\/v2)/.exec(out);
-        if (m) { clearTimeout(timer); resolve(m[1]); }
+        const m = /^Use: RUNPOD_API_BASE=(http:\/\/127\.0\.0\.1:\d+\/v2) RUNPOD_API_KEY=(\S+)$/m.exec(out);
+        if (m) { clearTimeout(timer); resolve({ apiBase: m[1], key: m[2] }); }
       });
       emulator!.on('exit', (code) => reject(new Error(`emulator exited (${code}): ${out}`)));
     });
+    // Closed by default: the key printed once on stdout is the only way in.
+    assert.ok(key.length >= 32, key);
+    assert.equal((await fetch(`${apiBase}/vlm/health`)).status, 401);
+    assert.equal((await fetch(`${apiBase}/vlm/health`, { headers: { authorization: `Bearer ${key}` } })).status, 200);
     // A real-looking configuration pointing at the emulator: the client path used for RunPod proper.
     const r = await finish(start(['endpoints', 'check', '--model', 'vlm', '--samples', '2', '--json'], {
-      RUNPOD_API_KEY: 'test-key-not-a-secret', RUNPOD_API_BASE: apiBase, RUNPOD_VLM_ENDPOINT_ID: 'vlm',
+      RUNPOD_API_KEY: key, RUNPOD_API_BASE: apiBase, RUNPOD_VLM_ENDPOINT_ID: 'vlm',
     }));
     assert.equal(r.code, 0, r.stderr);
     const report = JSON.parse(r.stdout) as { local: boolean; results: { model: string; verdict: string; p50Ms?: number }[] };
@@ -48,7 +52,7 @@ describe('runpod CLI: emulate and endpoints check', function () {
     assert.equal(report.results.length, 1);
     assert.equal(report.results[0].model, 'vlm');
     assert.notEqual(report.results[0].verdict, 'FAIL', JSON.stringify(report.results[0]));
-    assert.doesNotMatch(r.stdout + r.stderr, /test-key-not-a-secret/, 'the API key must never be printed');
+    assert.ok(!(r.stdout + r.stderr).includes(key), 'the API key must never be printed');
     emulator.kill('SIGTERM');
     const stopped = await new Promise<number | null>((resolve) => emulator!.once('exit', (code) => resolve(code)));
     assert.ok(stopped === 0 || stopped === null, `emulator exit ${stopped}`);

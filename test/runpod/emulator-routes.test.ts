@@ -18,11 +18,13 @@ interface Reply {
   ms: number;
 }
 
-async function call(em: RunpodEmulator, method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+/** Sends the emulator's key unless `headers` set `authorization` (a string, or undefined for none). */
+async function call(em: RunpodEmulator, method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string | undefined> = {}): Promise<Reply> {
   const t0 = Date.now();
+  const all = { 'content-type': 'application/json', authorization: em.apiKey && `Bearer ${em.apiKey}`, ...headers };
   const res = await fetch(`${em.apiBase}${path}`, {
     method,
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: Object.fromEntries(Object.entries(all).filter((e): e is [string, string] => e[1] !== undefined)),
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
@@ -381,7 +383,7 @@ describe('runpod emulator routes (plain HTTP)', () => {
   describe('auth and errors common to all routes', () => {
     it('accepts "Bearer <key>", "bearer <key>" and the bare key; 401 otherwise with an error body', () =>
       withEmulator({ apiKey: 'k-123', endpoints: yolo() }, async (em) => {
-        assertErrorShape(await call(em, 'GET', '/yolo/health'), 401, /API key/);
+        assertErrorShape(await call(em, 'GET', '/yolo/health', undefined, { authorization: undefined }), 401, /API key/);
         assertErrorShape(await call(em, 'POST', '/yolo/run', job(), { authorization: 'Bearer wrong' }), 401, /API key/);
         for (const authorization of ['Bearer k-123', 'bearer k-123', 'k-123']) {
           assert.equal((await call(em, 'GET', '/yolo/health', undefined, { authorization })).status, 200, authorization);

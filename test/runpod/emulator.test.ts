@@ -7,8 +7,10 @@ import { MODEL_NAMES, validateOutput } from '../../src/runpod/contracts';
 import { StubModel } from '../../src/runpod/emulator/stub-model';
 import { TINY_B64 } from './helpers';
 
-async function http(em: RunpodEmulator, method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await request(`${em.apiBase}${path}`, { method, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body), headers });
+/** Sends the emulator's key unless `headers` set `authorization` (a string, or undefined for none). */
+async function http(em: RunpodEmulator, method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string | undefined> = {}) {
+  const all = Object.fromEntries(Object.entries({ authorization: em.apiKey && `Bearer ${em.apiKey}`, ...headers }).filter((e): e is [string, string] => e[1] !== undefined));
+  const res = await request(`${em.apiBase}${path}`, { method, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body), headers: all });
   const text = await res.body.text();
   return { status: res.statusCode, headers: res.headers, json: text ? (JSON.parse(text) as Record<string, any>) : {} };
 }
@@ -57,7 +59,7 @@ describe('runpod emulator: the HTTP contract', () => {
 
   it('bearer auth: the bare key is accepted too; a wrong or missing key is 401', () =>
     withEmulator({ apiKey: 'k-123', endpoints: stub() }, async (em) => {
-      assert.equal((await http(em, 'GET', '/yolo/health')).status, 401);
+      assert.equal((await http(em, 'GET', '/yolo/health', undefined, { authorization: undefined })).status, 401);
       assert.equal((await http(em, 'GET', '/yolo/health', undefined, { authorization: 'Bearer nope' })).status, 401);
       assert.equal((await http(em, 'GET', '/yolo/health', undefined, { authorization: 'Bearer k-123' })).status, 200);
       assert.equal((await http(em, 'GET', '/yolo/health', undefined, { authorization: 'k-123' })).status, 200);
@@ -166,14 +168,15 @@ describe('runpod emulator: the HTTP contract', () => {
 
   it('admin route sets faults at runtime (latency, 5xx) and validates them', () =>
     withEmulator({ endpoints: stub() }, async (em) => {
-      const set = await request(`${em.url}/admin/yolo/faults`, { method: 'POST', body: JSON.stringify({ http5xx: { count: 1, status: 502 }, latencyMs: { min: 50, max: 60 } }) });
+      const auth = { authorization: `Bearer ${em.apiKey}` };
+      const set = await request(`${em.url}/admin/yolo/faults`, { method: 'POST', headers: auth, body: JSON.stringify({ http5xx: { count: 1, status: 502 }, latencyMs: { min: 50, max: 60 } }) });
       assert.equal(set.statusCode, 200);
       await set.body.text();
       const t0 = Date.now();
       assert.equal((await http(em, 'GET', '/yolo/health')).status, 502);
       assert.ok(Date.now() - t0 >= 45);
       assert.equal((await http(em, 'GET', '/yolo/health')).status, 200);
-      const bad = await request(`${em.url}/admin/yolo/faults`, { method: 'POST', body: JSON.stringify({ http5xx: { rate: 7 } }) });
+      const bad = await request(`${em.url}/admin/yolo/faults`, { method: 'POST', headers: auth, body: JSON.stringify({ http5xx: { rate: 7 } }) });
       assert.equal(bad.statusCode, 400);
       await bad.body.text();
     }));

@@ -31,7 +31,8 @@ export async function rig(emu: EmulatorConfigInput, overrides: Overrides = {}, e
   const ids = Object.keys(emulator.config.endpoints);
   const models: NonNullable<Overrides['models']> = {};
   for (const m of Object.keys(base.models) as (keyof RunpodConfig['models'])[]) models[m] = { endpointIds: ids.includes(m) ? [m] : [] };
-  const config = withOverrides(base, { ...FAST, models, ...overrides, retry: { ...FAST.retry!, ...overrides.retry }, breaker: { ...FAST.breaker!, ...overrides.breaker } } as Overrides);
+  // The emulator's own key (generated at start) unless the test sets RUNPOD_API_KEY (a right or wrong key).
+  const config = withOverrides(base, { ...FAST, models, apiKey: env.RUNPOD_API_KEY ?? emulator.apiKey, ...overrides, retry: { ...FAST.retry!, ...overrides.retry }, breaker: { ...FAST.breaker!, ...overrides.breaker } } as Overrides);
   if (overrides.models) for (const [m, v] of Object.entries(overrides.models)) config.models[m as keyof RunpodConfig['models']] = { ...config.models[m as keyof RunpodConfig['models']], ...v };
   const logs: string[] = [];
   const logger: Logger = pino({ level: 'debug' }, { write: (s: string) => void logs.push(s) });

@@ -89,8 +89,13 @@ export type EndpointConfigInput = z.input<typeof EndpointSchema>;
 export const EmulatorConfigSchema = z.object({
   host: z.string().default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(0),
-  /** When set, requests need `Authorization: Bearer <key>` (or the bare key). Unset: open. */
+  /**
+   * Requests need `Authorization: Bearer <key>` (or the bare key). Unset: the emulator generates a random key
+   * at start (RunpodEmulator.apiKey) unless `auth: false`.
+   */
   apiKey: z.string().min(1).optional(),
+  /** `false`: no key at all (`video-agent emulate --no-auth`); the Host and Origin checks still apply. */
+  auth: z.boolean().default(true),
   retention: z.object({ runMs: z.number().int().min(1).default(30 * 60_000), runsyncMs: z.number().int().min(1).default(60_000) }).prefault({}),
   /** Bounds of `?wait=` on /runsync, also used by the /status-sync long-poll. */
   runsyncWait: z
@@ -130,6 +135,7 @@ export function resolveEmulatorConfig(input: EmulatorConfigInput = {}): Emulator
   rejectRenamedKeys(input.endpoints);
   const parsed = EmulatorConfigSchema.safeParse({ ...input, endpoints: input.endpoints ?? DEFAULT_ENDPOINTS });
   if (!parsed.success) throw new VideoAgentError('E_EMULATOR_CONFIG', `invalid emulator config: ${zodMessage(parsed.error)}`);
+  if (!parsed.data.auth && parsed.data.apiKey) throw new VideoAgentError('E_EMULATOR_CONFIG', 'invalid emulator config: apiKey is set but auth is false: drop one');
   const endpoints: Record<string, EndpointConfig> = {};
   for (const [id, ep] of Object.entries(parsed.data.endpoints ?? {})) {
     const backend = ep.backend ?? (isModelName(id) ? id : 'stub');

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -30,6 +31,8 @@ class HttpError extends Error {
  */
 export class RunpodEmulator {
   readonly config: EmulatorConfig;
+  /** True when no key was configured and the emulator made one (`emulate` prints it once). */
+  readonly generatedKey: boolean;
   readonly endpoints = new Map<string, EmulatedEndpoint>();
   private readonly limiters = new Map<string, RateLimiter>();
   private server?: http.Server;
@@ -37,7 +40,11 @@ export class RunpodEmulator {
   private port = 0;
 
   constructor(input: EmulatorConfigInput = {}) {
-    this.config = resolveEmulatorConfig(input);
+    const config = resolveEmulatorConfig(input);
+    // Closed by default: any local process or web page could otherwise submit jobs, change faults, or spend the
+    // VLM_API_KEY the local captioner forwards to.
+    this.generatedKey = config.auth && !config.apiKey;
+    this.config = this.generatedKey ? { ...config, apiKey: crypto.randomBytes(24).toString('base64url') } : config;
     assertLoopback(this.config.host);
     for (const [id, ep] of Object.entries(this.config.endpoints)) {
       const backing = createBackingModel(ep.backend, ep.model, ep.stub);
@@ -45,6 +52,11 @@ export class RunpodEmulator {
       const { windowMs, ...limits } = ep.rateLimits;
       this.limiters.set(id, new RateLimiter(windowMs, limits));
     }
+  }
+
+  /** The key clients must send (configured or generated); undefined only with `auth: false`. */
+  get apiKey(): string | undefined {
+    return this.config.apiKey;
   }
 
   /** `http://127.0.0.1:<port>/v2`, the RUNPOD_API_BASE for clients. */
@@ -96,6 +108,7 @@ export class RunpodEmulator {
   // ---- request handling ----
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.checkOrigin(req);
     const url = new URL(req.url ?? '/', 'http://emulator');
     const admin = ADMIN_ROUTE.exec(url.pathname);
     if (admin) return this.handleAdmin(req, res, admin[1], admin[2]);
@@ -198,7 +211,18 @@ export class RunpodEmulator {
     if (!key) return;
     const h = (req.headers.authorization ?? '').trim();
     const given = /^bearer\s+/i.test(h) ? h.replace(/^bearer\s+/i, '') : h;
-    if (given !== key) throw new HttpError(401, 'Unauthorized: missing or invalid API key');
+    if (!sameSecret(given, key)) throw new HttpError(401, 'Unauthorized: missing or invalid API key');
+  }
+
+  /**
+   * Only local programs: a Host that is not this loopback address and port is a DNS-rebinding page, and any
+   * Origin header is a browser (no RunPod client sends one).
+   */
+  private checkOrigin(req: IncomingMessage): void {
+    if (req.headers.origin !== undefined) throw new HttpError(403, 'Forbidden: browser requests (Origin header) are not accepted');
+    const host = (req.headers.host ?? '').toLowerCase();
+    const allowed = [`127.0.0.1:${this.port}`, `localhost:${this.port}`, `[::1]:${this.port}`];
+    if (!allowed.includes(host)) throw new HttpError(403, `Forbidden: Host must be one of ${allowed.join(', ')}`);
   }
 
   private sendError(res: ServerResponse, err: unknown): void {
@@ -206,6 +230,12 @@ export class RunpodEmulator {
     log.error({ err }, 'emulator internal error');
     send(res, 500, { error: 'internal emulator error' });
   }
+}
+
+/** Constant-time comparison (of digests, so lengths need not match). */
+function sameSecret(a: string, b: string): boolean {
+  const h = (s: string) => crypto.createHash('sha256').update(s).digest();
+  return crypto.timingSafeEqual(h(a), h(b));
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {
