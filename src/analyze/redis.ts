@@ -1,8 +1,11 @@
 /** Redis side of analyze/worker: the Redis bus (checked reachable up front) and a small state store. */
 import Redis from 'ioredis';
 import { VideoAgentError } from '../errors';
-import { RedisBus, type Bus } from '../bus';
+import { RedisBus, fencedSet, type Bus } from '../bus';
 import type { StateStore } from './stage-worker';
+
+/** Handed-over stage state outlives any pause of a stream, not the stream's whole history. */
+const STATE_TTL_S = 7 * 24 * 3600;
 
 export interface RedisConnection { bus: Bus; state: StateStore; close(): Promise<void> }
 
@@ -24,7 +27,8 @@ export async function openRedis(redisUrl: string, opts: { prefix?: string } = {}
   const bus = new RedisBus(redis, { prefix });
   const state: StateStore = {
     get: (k) => redis.get(prefix + k),
-    set: async (k, v) => { await redis.set(prefix + k, v, 'EX', 7 * 24 * 3600); },
+    set: async (k, v) => { await redis.set(prefix + k, v, 'EX', STATE_TTL_S); },
+    setFenced: (k, v, fence) => fencedSet(redis, prefix, fence, k, v, STATE_TTL_S),
   };
   return { bus, state, close: () => bus.close() };
 }

@@ -17,7 +17,7 @@
  */
 import { childLogger } from '../obs/logger';
 import { leaseName } from '../bus';
-import type { Bus, Lease } from '../bus';
+import type { Bus, Fence, Lease } from '../bus';
 import { StreamGraph } from '../graph/stream-graph';
 import { stageModule, type StageServices, type StageStatsMap } from '../stages';
 
@@ -25,6 +25,11 @@ import { stageModule, type StageServices, type StageStatsMap } from '../stages';
 export interface StateStore {
   get(key: string): Promise<string | null>;
   set(key: string, value: string): Promise<void>;
+  /**
+   * Writes only while `fence` is the lease's current fencing token, atomically (src/bus/fenced.ts); false
+   * when a newer holder took the stream. Stores without it fall back to `set` behind `lease.held`.
+   */
+  setFenced?(key: string, value: string, fence: Fence): Promise<boolean>;
 }
 
 export const stageStateKey = (stage: string, streamId: string): string => `state:${stage}:${streamId}`;
@@ -139,6 +144,7 @@ export class StageWorker {
 
   private async openLane(streamId: string, lease: Lease): Promise<void> {
     const store = this.o.state;
+    const fence: Fence = { lease: lease.name, token: lease.fence };
     const graph = new StreamGraph({
       bus: this.o.bus, streamId, stages: [this.o.stage],
       // Files and live sources look alike on the bus: block (backpressure on the consumer, not drops).
@@ -147,12 +153,15 @@ export class StageWorker {
       consumer: this.o.consumer, readBatch: this.o.readBatch,
       // We hold the stream's lease: any entry pending on it was read by a previous (dead) holder. Claim it
       // at once, before reading new entries, so the stream is processed in order (the tracker needs that).
-      consume: { claimIdleMs: 0, claimIntervalMs: this.o.claimIntervalMs ?? 5000 },
+      // Acknowledgements and state writes are fenced: a holder that paused past its TTL and wakes after a
+      // take-over is refused both, atomically, instead of overwriting the new holder's state.
+      consume: { claimIdleMs: 0, claimIntervalMs: this.o.claimIntervalMs ?? 5000, fence },
       state: store ? {
         load: (stage) => store.get(stageStateKey(stage, streamId)),
         // A lost lease means the new holder owns the state: leave it be.
         save: async (stage, value) => {
           if (!lease.held) return false;
+          if (store.setFenced) return store.setFenced(stageStateKey(stage, streamId), value, fence);
           await store.set(stageStateKey(stage, streamId), value);
           return true;
         },

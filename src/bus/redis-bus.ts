@@ -5,6 +5,7 @@ import { BackendLeaseManager } from './lease';
 import { busMessages } from './metrics';
 import { RedisConsumer } from './redis-consumer';
 import { RedisLeaseBackend } from './redis-lease-backend';
+import { SharedReader } from './shared-reader';
 import type { Bus, BusFields, ConsumeOptions, Consumer, LeaseManager, PublishOptions } from './types';
 
 const log = childLogger({ module: 'bus/redis' });
@@ -25,6 +26,8 @@ export class RedisBus implements Bus {
   private readonly maxLen: number;
   private readonly registered = new Set<string>();
   private readonly consumers = new Set<Consumer>();
+  /** One blocking connection per (group, consumer name), shared by every consumer with that identity. */
+  private readonly readers = new Map<string, SharedReader>();
 
   constructor(redis: string | Redis, opts: RedisBusOptions = {}) {
     this.redis = typeof redis === 'string' ? new Redis(redis, { maxRetriesPerRequest: 3, lazyConnect: false }) : redis;
@@ -55,7 +58,10 @@ export class RedisBus implements Bus {
   }
 
   consume(opts: ConsumeOptions): Consumer {
-    const c = new RedisConsumer(this.redis, this.prefix, opts, REGISTRY_KEY);
+    const id = `${opts.group}\u0000${opts.consumer}`;
+    let reader = this.readers.get(id);
+    if (!reader) this.readers.set(id, (reader = new SharedReader(this.redis, opts.group, opts.consumer)));
+    const c = new RedisConsumer(this.redis, reader, this.prefix, opts, REGISTRY_KEY);
     this.consumers.add(c);
     const stop = c.stop.bind(c);
     const abort = c.abort.bind(c);
@@ -67,6 +73,8 @@ export class RedisBus implements Bus {
 
   async close(): Promise<void> {
     await Promise.all([...this.consumers].map((c) => c.stop()));
+    for (const r of this.readers.values()) r.close();
+    this.readers.clear();
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

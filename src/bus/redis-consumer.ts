@@ -7,13 +7,15 @@ import { parseAutoClaim, parseReadGroup, type RawEntry } from './redis-replies';
 import { fencedXack } from './fenced';
 import { isolateEntries } from './isolate';
 import { checkTrimmed } from './trim-check';
+import type { SharedReader } from './shared-reader';
 import type { ConsumeOptions, Consumer, ConsumerStats, Delivery } from './types';
 
 type LiveEntry = RawEntry & { fields: Record<string, Buffer> };
 
 /**
- * One consumer-group member reading one topic's streams (or fixed keys) on its own connection (XREADGROUP
- * BLOCK holds the connection). At-least-once: an entry is XACKed only after the handler resolved; a
+ * One consumer-group member reading one topic's streams (or fixed keys). Its blocking reads go through
+ * the bus's SharedReader for its (group, consumer) (src/bus/shared-reader.ts: one blocking connection for
+ * all the streams a worker holds); every other command uses the bus's command connection. At-least-once: an entry is XACKed only after the handler resolved; a
  * failed or crashed delivery stays pending and is claimed by a live member after `claimIdleMs`
  * (XAUTOCLAIM). On start it first re-reads its own pending entries (a restart with the same name).
  * With `batchHandler`, each read of one key (XREADGROUP, XAUTOCLAIM or own-pending page) is handed over
@@ -35,27 +37,28 @@ export class RedisConsumer implements Consumer {
   private readonly loop: Promise<void>;
   private readonly o: Required<Omit<ConsumeOptions, Optional>> & Pick<ConsumeOptions, Optional>;
 
-  constructor(redis: Redis, private readonly prefix: string, opts: ConsumeOptions, private readonly registryKey: string) {
+  private pendingRead: { cancel(): void } | null = null;
+
+  constructor(redis: Redis, private readonly reader: SharedReader, private readonly prefix: string, opts: ConsumeOptions, private readonly registryKey: string) {
     assertOneHandler(opts);
     this.o = { batch: 16, blockMs: 1000, claimIdleMs: 30_000, claimIntervalMs: 5_000, discoverIntervalMs: 2_000, maxDeliveries: 5, ...opts };
     this.log = childLogger({ module: 'bus/consumer', group: opts.group, consumer: opts.consumer });
-    this.conn = redis.duplicate();
-    // A broken connection is retried by ioredis; the loop logs command errors itself.
-    this.conn.on('error', (err) => this.log.debug({ err: err.message }, 'redis connection error'));
+    // Shared with the bus (non-blocking commands only); ioredis retries a broken connection.
+    this.conn = redis;
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.pendingRead?.cancel();
     await this.loop;
-    this.conn.disconnect();
   }
 
   abort(): void {
     this.stopped = true;
     this.aborted = true;
-    // Cuts a blocked XREADGROUP short; the loop then sees `stopped` and ends.
-    this.conn.disconnect();
+    // Cuts a blocked read short; the loop then sees `stopped` and ends.
+    this.pendingRead?.cancel();
     void this.loop.catch(() => undefined);
   }
 
@@ -98,13 +101,18 @@ export class RedisConsumer implements Consumer {
 
   /** New entries ('>'), or this consumer's own pending history after an id (restart recovery). */
   private async read(from: string, keys = [...this.keys]): Promise<number> {
-    if (from === '>') await this.countTrimmed(keys);
-    const args: (string | number)[] = ['GROUP', this.o.group, this.o.consumer, 'COUNT', this.o.batch];
-    if (from === '>') args.push('BLOCK', this.o.blockMs);
-    args.push('STREAMS', ...keys, ...keys.map(() => from));
-    const reply = await this.conn.callBuffer('XREADGROUP', ...args);
+    let streams: { key: string; entries: RawEntry[] }[];
+    if (from === '>') {
+      await this.countTrimmed(keys);
+      if (this.stopped) return 0;
+      const r = this.reader.read(keys, this.o.batch, this.o.blockMs);
+      this.pendingRead = r;
+      try { streams = await r.result; } finally { this.pendingRead = null; }
+    } else {
+      streams = parseReadGroup(await this.conn.callBuffer('XREADGROUP', 'GROUP', this.o.group, this.o.consumer, 'COUNT', this.o.batch, 'STREAMS', ...keys, ...keys.map(() => from)));
+    }
     let n = 0;
-    for (const { key, entries } of parseReadGroup(reply)) {
+    for (const { key, entries } of streams) {
       await this.dispatch(key, entries);
       n += entries.length;
     }

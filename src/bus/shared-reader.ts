@@ -1,0 +1,104 @@
+import type Redis from 'ioredis';
+import { childLogger } from '../obs/logger';
+import { parseReadGroup, type RawEntry } from './redis-replies';
+
+const log = childLogger({ module: 'bus/shared-reader' });
+
+interface ReadRequest {
+  keys: Set<string>;
+  count: number;
+  deadline: number;
+  resolve(r: { key: string; entries: RawEntry[] }[]): void;
+  reject(err: Error): void;
+}
+
+/**
+ * One blocking connection for every consumer of one (group, consumer name) on a bus: XREADGROUP BLOCK holds
+ * its connection, so a worker holding N streams would otherwise open N connections. Concurrent read requests
+ * are merged into one XREADGROUP over the union of their keys; each requester gets the entries of its own
+ * keys. A request whose keys are not in the blocked call interrupts it (CLIENT UNBLOCK from the command
+ * connection: the call returns as timed out, delivering nothing) so it is re-issued with them.
+ * Connections per worker: the bus's command connection + one of these per (group, consumer).
+ */
+export class SharedReader {
+  private conn: Redis | null = null;
+  private connId: number | null = null;
+  private readonly waiting = new Set<ReadRequest>();
+  private loop: Promise<void> | null = null;
+  private blockedKeys = new Set<string>();
+  private blockedUntil = 0;
+  private closed = false;
+
+  constructor(private readonly main: Redis, private readonly group: string, private readonly consumer: string) {}
+
+  /** New entries ('>') of `keys` (prefixed), waiting up to `blockMs`; [] when none came. */
+  read(keys: string[], count: number, blockMs: number): { result: Promise<{ key: string; entries: RawEntry[] }[]>; cancel(): void } {
+    let req!: ReadRequest;
+    const result = new Promise<{ key: string; entries: RawEntry[] }[]>((resolve, reject) => {
+      req = { keys: new Set(keys), count, deadline: Date.now() + blockMs, resolve, reject };
+    });
+    this.waiting.add(req);
+    if (this.loop) {
+      if (keys.some((k) => !this.blockedKeys.has(k)) || req.deadline < this.blockedUntil) this.unblock();
+    } else {
+      this.loop = this.run().finally(() => { this.loop = null; if (this.waiting.size && !this.closed) this.loop = this.run(); });
+    }
+    return { result, cancel: () => { if (this.waiting.delete(req)) { req.resolve([]); if (this.waiting.size === 0) this.unblock(); } } };
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const r of this.waiting) r.resolve([]);
+    this.waiting.clear();
+    this.conn?.disconnect();
+    this.conn = null;
+  }
+
+  private connection(): Redis {
+    if (!this.conn) {
+      const c = this.main.duplicate();
+      c.on('error', (err) => log.debug({ err: err.message }, 'redis connection error'));
+      // A reconnect is a new client id.
+      c.on('ready', () => { this.connId = null; });
+      this.conn = c;
+    }
+    return this.conn;
+  }
+
+  private unblock(): void {
+    if (this.connId === null || this.blockedKeys.size === 0) return;
+    this.main.call('CLIENT', 'UNBLOCK', String(this.connId)).catch((err) => log.debug({ err: (err as Error).message }, 'CLIENT UNBLOCK failed'));
+  }
+
+  private async run(): Promise<void> {
+    while (this.waiting.size && !this.closed) {
+      const now = Date.now();
+      for (const r of this.waiting) if (r.deadline <= now) { this.waiting.delete(r); r.resolve([]); }
+      if (!this.waiting.size) break;
+      const keys = [...new Set([...this.waiting].flatMap((r) => [...r.keys]))];
+      const count = Math.min(...[...this.waiting].map((r) => r.count));
+      const until = Math.min(...[...this.waiting].map((r) => r.deadline));
+      const conn = this.connection();
+      let reply: unknown;
+      try {
+        if (this.connId === null) this.connId = Number(await conn.call('CLIENT', 'ID'));
+        this.blockedKeys = new Set(keys);
+        this.blockedUntil = until;
+        reply = await conn.callBuffer('XREADGROUP', 'GROUP', this.group, this.consumer, 'COUNT', count, 'BLOCK', Math.max(1, until - now), 'STREAMS', ...keys, ...keys.map(() => '>'));
+      } catch (err) {
+        for (const r of this.waiting) r.reject(err as Error);
+        this.waiting.clear();
+        break;
+      } finally {
+        this.blockedKeys = new Set();
+      }
+      const got = parseReadGroup(reply).filter((s) => s.entries.length);
+      for (const r of [...this.waiting]) {
+        const mine = got.filter((s) => r.keys.has(s.key));
+        if (mine.length) { this.waiting.delete(r); r.resolve(mine); }
+      }
+      // Entries of a key whose requester went away stay pending under this consumer name: its next
+      // reader (own-pending read or XAUTOCLAIM) picks them up.
+    }
+  }
+}
