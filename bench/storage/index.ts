@@ -6,7 +6,8 @@
  * Each variant also re-sends the same rows (all duplicates) to show what idempotency costs. The machine's
  * cores are shared, so wall-clock rates swing with other load: each row also reports CPU µs per row (this
  * process plus the Postgres backend, from /proc; PGlite runs in this process), which is steadier.
- * `--quick`: 20k rows, 2 rounds.
+ * Then the BatchWriter itself (./writer.ts): durable writes with group commit against the old writer.
+ * `--quick`: 20k rows, 2 rounds. `--writer`: only the BatchWriter part.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,6 +20,7 @@ import { startEmbeddedPostgres } from '../../src/store/embedded';
 import type { DetectionRow } from '../../src/store/rows';
 import { TABLES } from '../../src/store/tables';
 import { baselineCopyTemp, baselineUnnest, preparedUnnest } from './baseline';
+import { benchWriter } from './writer';
 
 const quick = process.argv.includes('--quick');
 const N = quick ? 20_000 : 200_000;
@@ -140,6 +142,7 @@ async function main(): Promise<void> {
   const pool = new Pool({ connectionString: DB, max: 1, options: `-c search_path=${schema}` });
   try {
     await migrate(pool, { timescale: false });
+    if (process.argv.includes('--writer')) { await benchWriter(pool, quick); return; }
     const data = rows(N, 'bench');
     const med = report(await runAll(pool, VARIANTS, data, !quick), VARIANTS.slice(0, 2));
     const best = [...med].sort((a, b) => b[1] - a[1])[0];
@@ -157,6 +160,7 @@ async function main(): Promise<void> {
       await emb.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     }
+    await benchWriter(pool, quick);
   } finally {
     await pool.end();
     await admin.query(`DROP SCHEMA ${schema} CASCADE`);

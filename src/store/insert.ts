@@ -172,6 +172,16 @@ export function copyInsert<T>(pool: Pool, spec: TableSpec<T>, opts: CopyInsertOp
   return Object.assign(insert, { counters });
 }
 
+/**
+ * Below this many rows the copy strategy sends one unnest INSERT instead: a durable write awaits its commit
+ * (src/store/batch-writer.ts), and for a few rows COPY's extra round trips (range check, CopyInResponse) cost
+ * more than the per-row encoding it saves (bench/storage/writer.ts: sequential 5-row writes).
+ */
+export const SMALL_BATCH_ROWS = 200;
+
 export function bulkInsert<T>(strategy: InsertStrategy, pool: Pool, spec: TableSpec<T>): BulkInsert<T> {
-  return strategy === 'copy' ? copyInsert(pool, spec) : unnestInsert(pool, spec);
+  const unnest = unnestInsert(pool, spec);
+  if (strategy === 'unnest') return unnest;
+  const copy = copyInsert(pool, spec);
+  return (rows) => (rows.length < SMALL_BATCH_ROWS ? unnest(rows) : copy(rows));
 }

@@ -1,0 +1,250 @@
+/**
+ * The batch writer as it was before write() waited for durability (src/store/batch-writer.ts at 8aa765e):
+ * write() resolved once rows were queued and a 250 ms age timer cut partial batches. Kept as the baseline of
+ * the writer benchmark (./writer.ts); not used by the service.
+ */
+import { VideoAgentError } from '../../src/errors';
+import { childLogger } from '../../src/obs/logger';
+import { storeQueued, storeRows } from '../../src/store/metrics';
+import type { Spool } from '../../src/store/spool';
+
+export interface BaselineWriterOptions<T> {
+  /** Table name: labels metrics and names the spool file. */
+  name: string;
+  /** Writes one batch; returns rows actually inserted (duplicates excluded). */
+  sink: (rows: T[]) => Promise<number>;
+  /** Flush as soon as this many rows are queued. */
+  maxBatch?: number;
+  /** Flush rows that have waited this long, whatever the count. */
+  maxAgeMs?: number;
+  /** Bound on queued rows: write() waits (back-pressure) while the queue is full. */
+  maxQueued?: number;
+  /** Checked per row before it is accepted (a bad row is a clear error, never a poisoned batch). */
+  validate?: (row: T) => void;
+  /** Resolves when the database is usable (migrations done); until then batches go to the spool. */
+  ready?: Promise<void>;
+  /** Where batches go while the database is unreachable. Without it such failures reject flush(). */
+  spool?: Spool;
+  /** Tells "database unreachable" apart from data errors. */
+  isRetryable?: (err: unknown) => boolean;
+  /** How often to try replaying the spool while it is not empty. */
+  replayIntervalMs?: number;
+  /** How long a batch waits for `ready` before going to the spool. */
+  readyWaitMs?: number;
+}
+
+interface BatchWriterStats {
+  accepted: number;
+  inserted: number;
+  duplicates: number;
+  spooled: number;
+  replayed: number;
+  rejected: number;
+  queued: number;
+  spooling: boolean;
+}
+
+/**
+ * A bounded, batched writer for one table. Rows are flushed by size or age; one batch is in flight at a
+ * time (delivery and spool replay share one serial chain, so the spool cannot be declared empty while a
+ * batch is being appended to it). While the database is unreachable batches are appended to the spool
+ * and replayed on reconnect: once write() has resolved, the rows are either in the database or on disk.
+ */
+export class BaselineBatchWriter<T> {
+  private readonly log;
+  private readonly maxBatch: number;
+  private readonly maxAgeMs: number;
+  private readonly maxQueued: number;
+  private readonly replayIntervalMs: number;
+  private readonly readyWaitMs: number;
+  private queue: T[] = [];
+  private spaceWaiters: (() => void)[] = [];
+  private ageTimer: NodeJS.Timeout | null = null;
+  private replayTimer: NodeJS.Timeout | null = null;
+  private serial: Promise<void> = Promise.resolve();
+  private draining: Promise<void> | null = null;
+  private isReady = false;
+  private closed = false;
+  private spooling = false;
+  private lastError: unknown = null;
+  private readonly counts = { accepted: 0, inserted: 0, duplicates: 0, spooled: 0, replayed: 0, rejected: 0 };
+
+  constructor(private readonly opts: BaselineWriterOptions<T>) {
+    this.log = childLogger({ module: 'store/writer', table: opts.name });
+    this.maxBatch = opts.maxBatch ?? 1000;
+    this.maxAgeMs = opts.maxAgeMs ?? 250;
+    this.maxQueued = Math.max(opts.maxQueued ?? 20_000, this.maxBatch);
+    this.replayIntervalMs = opts.replayIntervalMs ?? 1000;
+    this.readyWaitMs = opts.readyWaitMs ?? 2000;
+    if (opts.ready) {
+      opts.ready.then(() => { this.isReady = true; }, () => undefined);
+    } else {
+      this.isReady = true;
+    }
+    // Batches spooled by an earlier process (the DB was down when it stopped) are replayed too.
+    opts.spool?.hasPending(opts.name).then((p) => { if (p) this.enterSpooling(); }, () => undefined);
+  }
+
+  get stats(): BatchWriterStats {
+    return { ...this.counts, queued: this.queue.length, spooling: this.spooling };
+  }
+
+  /** Accepts rows; waits while the queue is full. Throws VideoAgentError for an invalid row or after close(). */
+  async write(rows: T | T[]): Promise<void> {
+    const list = Array.isArray(rows) ? rows : [rows];
+    if (this.closed) throw new VideoAgentError('E_WRITER_CLOSED', `${this.opts.name} writer is closed`);
+    if (this.opts.validate) for (const r of list) this.opts.validate(r);
+    let i = 0;
+    while (i < list.length) {
+      while (this.queue.length >= this.maxQueued) {
+        this.kick();
+        await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
+      }
+      const n = Math.min(list.length - i, this.maxQueued - this.queue.length);
+      for (let k = 0; k < n; k++) this.queue.push(list[i + k]);
+      i += n;
+      this.counts.accepted += n;
+      storeQueued.labels(this.opts.name).set(this.queue.length);
+      if (this.queue.length >= this.maxBatch) this.kick();
+      else if (!this.ageTimer) this.ageTimer = setTimeout(() => { this.ageTimer = null; this.kick(); }, this.maxAgeMs);
+    }
+  }
+
+  /**
+   * Resolves when every row accepted so far is in the database or, only while the database is
+   * unreachable, in the spool (one replay attempt is made first, so a recovered database is caught up).
+   */
+  async flush(): Promise<void> {
+    while (this.queue.length > 0 || this.draining) {
+      this.kick();
+      await this.draining;
+    }
+    await this.serial;
+    if (this.spooling && this.isReady && !this.closed) await this.runSerial(() => this.replayOnce()).catch(() => undefined);
+    if (this.lastError) {
+      const err = this.lastError;
+      this.lastError = null;
+      throw err;
+    }
+  }
+
+  /** Flushes, then stops timers. Spooled rows stay on disk for the next process to replay. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.flush();
+    } finally {
+      this.closed = true;
+      if (this.ageTimer) clearTimeout(this.ageTimer);
+      if (this.replayTimer) clearTimeout(this.replayTimer);
+      this.ageTimer = this.replayTimer = null;
+    }
+  }
+
+  private kick(): void {
+    if (this.draining || this.queue.length === 0) return;
+    if (this.ageTimer) { clearTimeout(this.ageTimer); this.ageTimer = null; }
+    this.draining = this.drain().finally(() => { this.draining = null; });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      storeQueued.labels(this.opts.name).set(this.queue.length);
+      await this.runSerial(() => this.deliver(batch)).catch((err) => { this.lastError = err; });
+      for (const wake of this.spaceWaiters.splice(0)) wake();
+    }
+  }
+
+  private runSerial(fn: () => Promise<void>): Promise<void> {
+    const run = this.serial.then(fn);
+    this.serial = run.catch(() => undefined);
+    return run;
+  }
+
+  private async deliver(batch: T[]): Promise<void> {
+    const spool = this.opts.spool;
+    // Migrations still running (not the database being down): wait a little rather than spool.
+    if (spool && !this.isReady && !this.spooling && this.opts.ready) await Promise.race([this.opts.ready.catch(() => undefined), sleep(this.readyWaitMs)]);
+    if (spool && (this.spooling || !this.isReady)) {
+      await this.toSpool(batch);
+      return;
+    }
+    try {
+      this.account(batch.length, await this.opts.sink(batch));
+    } catch (err) {
+      const retryable = this.opts.isRetryable?.(err) ?? false;
+      if (spool && retryable) {
+        this.log.warn({ err: (err as Error).message, rows: batch.length }, 'database unreachable: spooling to disk');
+        await this.toSpool(batch);
+        return;
+      }
+      this.counts.rejected += batch.length;
+      storeRows.labels(this.opts.name, 'rejected').inc(batch.length);
+      this.log.error({ err: (err as Error).message, rows: batch.length }, 'batch rejected by the database');
+      // Keep the rows for inspection rather than dropping them silently.
+      if (spool) await spool.append(`${this.opts.name}.rejected`, batch).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private account(rows: number, inserted: number): void {
+    this.counts.inserted += inserted;
+    this.counts.duplicates += rows - inserted;
+    storeRows.labels(this.opts.name, 'inserted').inc(inserted);
+    storeRows.labels(this.opts.name, 'duplicate').inc(rows - inserted);
+  }
+
+  private async toSpool(batch: T[]): Promise<void> {
+    await this.opts.spool!.append(this.opts.name, batch);
+    this.counts.spooled += batch.length;
+    storeRows.labels(this.opts.name, 'spooled').inc(batch.length);
+    this.enterSpooling();
+  }
+
+  private enterSpooling(): void {
+    this.spooling = true;
+    this.scheduleReplay();
+  }
+
+  private scheduleReplay(): void {
+    if (this.replayTimer || this.closed) return;
+    this.replayTimer = setTimeout(() => {
+      this.replayTimer = null;
+      if (!this.isReady) { this.scheduleReplay(); return; }
+      this.runSerial(() => this.replayOnce()).catch((err) => {
+        this.log.debug({ err: (err as Error).message }, 'spool replay failed; will retry');
+        this.scheduleReplay();
+      });
+    }, this.replayIntervalMs);
+    this.replayTimer.unref();
+  }
+
+  private async replayOnce(): Promise<void> {
+    const spool = this.opts.spool!;
+    const n = await spool.replay<T>(this.opts.name, async (rows) => {
+      try {
+        this.account(rows.length, await this.opts.sink(rows));
+      } catch (err) {
+        if (this.opts.isRetryable?.(err) ?? true) throw err; // still down: keep the file, retry later
+        // A batch the database refuses would block the spool forever: set it aside and go on.
+        this.counts.rejected += rows.length;
+        storeRows.labels(this.opts.name, 'rejected').inc(rows.length);
+        this.log.error({ err: (err as Error).message, rows: rows.length }, 'spooled batch rejected by the database');
+        await spool.append(`${this.opts.name}.rejected`, rows);
+      }
+    });
+    if (n > 0) {
+      this.counts.replayed += n;
+      storeRows.labels(this.opts.name, 'replayed').inc(n);
+      this.log.info({ rows: n }, 'spool replayed');
+    }
+    // Runs inside the serial chain: nothing can be appending right now.
+    if (await spool.hasPending(this.opts.name)) this.scheduleReplay();
+    else this.spooling = false;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}
