@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { BrokenCircuitError } from 'cockatiel';
+import { BrokenCircuitError, BulkheadRejectedError } from 'cockatiel';
 import { childLogger } from '../obs/logger';
 import { type ModelName, type ModelInputs, type ModelOutputs, validateInput, validateOutput } from './contracts';
 import type { RunpodConfig } from './config';
@@ -15,6 +15,7 @@ import {
   RunpodJobTimedOutError,
   RunpodNoOutputError,
   RunpodNotConfiguredError,
+  RunpodQueueFullError,
   RunpodRateLimitError,
   RunpodUnavailableError,
   jobFailedError,
@@ -222,7 +223,7 @@ export class RunpodClient extends EventEmitter {
           lastErr = err;
           runpodMetrics.calls.inc({ model, endpoint: endpointId, outcome: 'error' });
           runpodMetrics.errors.inc({ model, type: (err as Error).constructor?.name ?? 'Error' });
-          const endpointFailing = err instanceof BrokenCircuitError || err instanceof RunpodRateLimitError || isEndpointFailure(err);
+          const endpointFailing = err instanceof BrokenCircuitError || err instanceof RunpodRateLimitError || err instanceof RunpodQueueFullError || isEndpointFailure(err);
           if (!endpointFailing || isLast) throw this.finalError(model, err);
           this.log.warn({ model, endpointId, next: ids[i + 1], err: (err as Error).message }, 'endpoint failing: failing over');
           this.emit('failover', { model, from: endpointId, to: ids[i + 1], error: err });
@@ -272,6 +273,9 @@ export class RunpodClient extends EventEmitter {
       }, signal);
     } catch (err) {
       if (signal.aborted) stop();
+      if (err instanceof BulkheadRejectedError) {
+        throw new RunpodQueueFullError(`${model} call on endpoint ${endpointId}: ${this.config.maxInFlightPerEndpoint} jobs in flight and ${this.config.maxQueuedPerEndpoint} waiting already; retry later`, endpointId, this.config.maxQueuedPerEndpoint);
+      }
       throw err;
     }
   }
@@ -315,7 +319,7 @@ export class RunpodClient extends EventEmitter {
   private policiesFor(endpointId: string): EndpointPolicies {
     let p = this.policies.get(endpointId);
     if (!p) {
-      p = createEndpointPolicies(this.config.retry, this.config.breaker, this.config.maxInFlightPerEndpoint);
+      p = createEndpointPolicies(this.config.retry, this.config.breaker, this.config.maxInFlightPerEndpoint, this.config.maxQueuedPerEndpoint);
       p.retry.onRetry((e) => {
         runpodMetrics.retries.inc({ endpoint: endpointId });
         const error = 'error' in e ? e.error : undefined;

@@ -40,6 +40,8 @@ export interface RunpodConfig {
   breaker: BreakerConfig;
   /** Bulkhead: jobs in flight per endpoint id; more wait in line. */
   maxInFlightPerEndpoint: number;
+  /** Jobs that may wait for a bulkhead slot per endpoint id; one more fails at once (RunpodQueueFullError). */
+  maxQueuedPerEndpoint: number;
   /** Per-call deadline (submit → final result), ms. */
   callTimeoutMs: number;
   /** One HTTP request's timeout, ms. */
@@ -120,6 +122,7 @@ export function loadRunpodConfig(env: Env = process.env): RunpodConfig {
       halfOpenAfterMs: num(env, 'RUNPOD_BREAKER_HALF_OPEN_MS', 30_000, { min: 1 }),
     },
     maxInFlightPerEndpoint: num(env, 'RUNPOD_MAX_IN_FLIGHT', 16, { min: 1, int: true }),
+    maxQueuedPerEndpoint: num(env, 'RUNPOD_MAX_QUEUED', 1024, { min: 0, int: true }),
     callTimeoutMs: num(env, 'RUNPOD_CALL_TIMEOUT_MS', 120_000, { min: 1 }),
     requestTimeoutMs: num(env, 'RUNPOD_REQUEST_TIMEOUT_MS', 30_000, { min: 1 }),
     executionTimeoutMs: optNum(env, 'RUNPOD_EXECUTION_TIMEOUT_MS', { min: 1, int: true }),

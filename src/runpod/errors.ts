@@ -119,6 +119,15 @@ export class RunpodAbortedError extends RunpodError {
     super('E_RUNPOD_ABORTED', message, endpointId, jobId, { kind: 'aborted' });
   }
 }
+/**
+ * The client's own line for an endpoint id is full (config maxQueuedPerEndpoint): the call fails at once rather
+ * than buffering without bound. Retryable: slow down and try again.
+ */
+export class RunpodQueueFullError extends RunpodError {
+  constructor(message: string, endpointId: string, readonly maxQueued: number) {
+    super('E_RUNPOD_QUEUE_FULL', message, endpointId, undefined, { kind: 'rate_limited', retryable: true });
+  }
+}
 export class RunpodNotConfiguredError extends RunpodError {
   constructor(message: string) {
     super('E_RUNPOD_NOT_CONFIGURED', message, undefined, undefined, { kind: 'config' });

@@ -43,7 +43,7 @@ export interface EndpointPolicies {
 }
 
 /** The three policies of one endpoint id. Requests go retry → breaker → HTTP; whole jobs go through the bulkhead. */
-export function createEndpointPolicies(retryCfg: RetryConfig, breakerCfg: BreakerConfig, maxInFlight: number): EndpointPolicies {
+export function createEndpointPolicies(retryCfg: RetryConfig, breakerCfg: BreakerConfig, maxInFlight: number, maxQueued: number): EndpointPolicies {
   return {
     retry: retry(handleWhen(isRetryable), {
       maxAttempts: retryCfg.maxRetries,
@@ -53,8 +53,9 @@ export function createEndpointPolicies(retryCfg: RetryConfig, breakerCfg: Breake
       halfOpenAfter: breakerCfg.halfOpenAfterMs,
       breaker: new ConsecutiveBreaker(breakerCfg.consecutiveFailures),
     }),
-    // Extra calls wait in line rather than fail: a stream's frames should be delayed, not dropped.
-    bulkhead: bulkhead(maxInFlight, Number.MAX_SAFE_INTEGER),
+    // Extra calls wait in line rather than fail (a stream's frames should be delayed, not dropped), but the line
+    // is bounded: past it cockatiel throws BulkheadRejectedError, which the client turns into RunpodQueueFullError.
+    bulkhead: bulkhead(maxInFlight, maxQueued),
   };
 }
 

@@ -75,6 +75,14 @@ export const EndpointSchema = z.object({
   /** runpod-python's `return_aggregate_stream`: a generator job's output is the list of its yields (else `[]`). */
   returnAggregateStream: z.boolean().default(false),
   maxWorkers: z.number().int().min(1).max(1000).default(3),
+  /** Jobs waiting for a worker (IN_QUEUE); a /run, /runsync or /retry past it is answered 429 with Retry-After. */
+  maxQueue: z.number().int().min(1).default(10_000),
+  /**
+   * Final jobs kept for /status before their retention ends; past it the oldest final job is evicted (404), so
+   * memory stays bounded however fast jobs finish. Inputs are dropped once a job is final (kept for /retry on
+   * FAILED and TIMED_OUT only).
+   */
+  maxRetainedJobs: z.number().int().min(1).default(10_000),
   idleTimeoutMs: z.number().int().min(0).default(5000),
   /** Added to the backing model's real init time on every cold start. */
   coldStartExtraMs: z.number().min(0).default(0),

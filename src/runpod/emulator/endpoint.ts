@@ -45,6 +45,8 @@ export class EmulatedEndpoint {
   readonly faults: FaultInjector;
   private readonly jobs = new Map<string, Job>();
   private readonly queue: Job[] = [];
+  /** Final jobs in the order they finished: the oldest is evicted past maxRetainedJobs. */
+  private readonly finished = new Set<Job>();
   private readonly slots = new Map<string, Slot>();
   private slotSeq = 0;
   private initOnce?: Promise<void>;
@@ -94,6 +96,11 @@ export class EmulatedEndpoint {
 
   countRequest(op: string): void {
     this.stats.requests[op] = (this.stats.requests[op] ?? 0) + 1;
+  }
+
+  /** IN_QUEUE jobs at the configured bound: the server answers 429 instead of accepting another. */
+  queueFull(): boolean {
+    return this.queue.length >= this.config.maxQueue;
   }
 
   submit(input: unknown, mode: 'run' | 'runsync', policy: { executionTimeoutMs?: number; ttlMs?: number }, defaultTtlMs: number): Job {
@@ -161,6 +168,7 @@ export class EmulatedEndpoint {
   retry(job: Job): boolean {
     if (job.status !== 'FAILED' && job.status !== 'TIMED_OUT') return false;
     this.stats.counters.retried++;
+    this.finished.delete(job);
     Object.assign(job, { status: 'IN_QUEUE', startedAt: undefined, finishedAt: undefined, workerId: undefined, output: undefined, hasOutput: false, error: undefined, retainUntil: undefined, stream: [], streamRead: 0 });
     job.ttlDeadline = Date.now() + job.policy.ttlMs;
     this.enqueue(job);
@@ -238,6 +246,7 @@ export class EmulatedEndpoint {
 
   private delete(job: Job): void {
     if (!this.jobs.delete(job.id)) return;
+    this.finished.delete(job);
     if (job.status === 'IN_QUEUE') this.dequeue(job);
     if (!FINAL_STATUSES.has(job.status)) {
       // TTL expiry mid-run: the result is lost, as on RunPod.
@@ -283,6 +292,10 @@ export class EmulatedEndpoint {
     }
     if (result.error !== undefined) job.error = result.error;
     job.retainUntil = job.finishedAt + (job.mode === 'runsync' ? this.retention.runsyncMs : this.retention.runMs);
+    // Only /retry (FAILED, TIMED_OUT) needs the input again; a finished job otherwise holds just its result.
+    if (status === 'COMPLETED' || status === 'CANCELLED') job.input = undefined;
+    this.finished.add(job);
+    if (this.finished.size > this.config.maxRetainedJobs) this.delete(this.finished.values().next().value as Job);
     const c = this.stats.counters;
     if (status === 'COMPLETED') c.completed++;
     else if (status === 'FAILED') c.failed++;

@@ -161,6 +161,7 @@ export class RunpodEmulator {
       case 'cancel':
         return send(res, 200, { id: job.id, status: ep.cancel(job).status });
       case 'retry':
+        if (ep.queueFull() && (job.status === 'FAILED' || job.status === 'TIMED_OUT')) throw new HttpError(429, `queue full: ${ep.config.maxQueue} jobs already waiting`, { 'retry-after': '1' });
         if (!ep.retry(job)) throw new HttpError(400, `job ${job.id} is ${job.status}: only FAILED or TIMED_OUT jobs can be retried`);
         return send(res, 200, { id: job.id, status: 'IN_QUEUE' });
     }
@@ -175,6 +176,10 @@ export class RunpodEmulator {
   }
 
   private async handleSubmit(req: IncomingMessage, res: ServerResponse, ep: EmulatedEndpoint, op: 'run' | 'runsync', url: URL): Promise<void> {
+    if (ep.queueFull()) {
+      req.resume();
+      throw new HttpError(429, `queue full: ${ep.config.maxQueue} jobs already waiting`, { 'retry-after': '1' });
+    }
     const cap = op === 'run' ? this.config.payloadCaps.runBytes : this.config.payloadCaps.runsyncBytes;
     const body = await readJson(req, cap);
     if (!isObject(body)) throw new HttpError(400, `request body must be a JSON object {"input": {...}}, got ${kindOf(body)}`);
