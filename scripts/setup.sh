@@ -1,9 +1,65 @@
 #!/usr/bin/env bash
-# Idempotent setup for video-agent on Debian/Ubuntu: system packages, services, npm deps, native addon, TypeScript.
+# Idempotent setup for video-agent on Debian/Ubuntu: system packages, services, the tests' database and
+# access, npm deps, native addon, TypeScript.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+
+# --- PostgreSQL for the tests -------------------------------------------------------------------
+# The tests connect as postgres@127.0.0.1:$PGPORT/test without a password (test/helpers/services.ts,
+# TEST_DATABASE_URL). A stock Debian cluster has peer auth on the socket and scram-sha-256 on TCP, so:
+# create the database if it is missing and, only when that connection is still refused, insert one marked
+# 127.0.0.1-only trust line for that database and user at the top of pg_hba.conf, then reload. Nothing is
+# changed where the tests already connect. Administration goes through the local socket as the postgres
+# OS user (peer). PGHOST (socket dir) and PGPORT pick another cluster (test/store/setup-postgres.test.ts).
+PG_MARK="# video-agent tests (scripts/setup.sh): postgres@127.0.0.1 to database test without a password"
+setup_postgres() {
+  local port="${PGPORT:-5432}" sock="${PGHOST:-/var/run/postgresql}"
+  as_pg() {
+    if [ "$(id -un)" = postgres ]; then "$@"
+    elif [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"
+    else sudo -u postgres -- "$@"
+    fi
+  }
+  pg_admin() { (cd /tmp && as_pg psql -X -q -v ON_ERROR_STOP=1 -h "$sock" -p "$port" -d postgres -At "$@"); }
+  tests_connect() { psql -X -w -h 127.0.0.1 -p "$port" -U postgres -d test -Atc 'select 1' >/dev/null 2>&1; }
+  if ! command -v psql >/dev/null 2>&1; then echo "psql not found: apt-get install postgresql-client" >&2; return 1; fi
+  if tests_connect; then log "PostgreSQL: the tests connect as postgres@127.0.0.1:$port/test; nothing changed"; return 0; fi
+  if ! pg_admin -c 'select 1' >/dev/null; then
+    echo "cannot administer PostgreSQL through $sock (port $port) as the postgres OS user (peer auth); create database test and allow postgres@127.0.0.1 by hand" >&2
+    return 1
+  fi
+  if [ "$(pg_admin -c "select count(*) from pg_database where datname = 'test'")" = 0 ]; then
+    pg_admin -c 'CREATE DATABASE test'
+    log "PostgreSQL: created database test"
+  fi
+  if tests_connect; then return 0; fi
+  local hba
+  hba=$(pg_admin -c 'SHOW hba_file')
+  if ! grep -qxF "$PG_MARK" "$hba"; then
+    local tmp="$hba.video-agent.tmp"
+    # First match wins in pg_hba.conf: the line goes before every existing rule.
+    awk -v mark="$PG_MARK" 'BEGIN { done = 0 } !done && $0 !~ /^[[:space:]]*(#|$)/ { print mark; print "host    test    postgres    127.0.0.1/32    trust"; done = 1 } { print } END { if (!done) { print mark; print "host    test    postgres    127.0.0.1/32    trust" } }' "$hba" > "$tmp"
+    chown --reference="$hba" "$tmp" 2>/dev/null || true
+    chmod --reference="$hba" "$tmp"
+    mv "$tmp" "$hba"
+    log "PostgreSQL: added to $hba: 'host test postgres 127.0.0.1/32 trust' (marked '$PG_MARK')"
+  fi
+  pg_admin -c 'select pg_reload_conf()' >/dev/null
+  log "PostgreSQL: configuration reloaded"
+  if ! tests_connect; then
+    echo "PostgreSQL: the tests still cannot connect as postgres@127.0.0.1:$port/test; check $hba" >&2
+    return 1
+  fi
+}
+
+# `scripts/setup.sh --postgres-only`: just this part (no packages, npm or build).
+if [ "${1:-}" = "--postgres-only" ]; then
+  setup_postgres
+  exit $?
+fi
+
 
 # --- Node >= 20 -------------------------------------------------------------------------------
 if ! command -v node >/dev/null 2>&1; then
@@ -59,13 +115,7 @@ if ! (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; then
   log "starting Redis"
   $SUDO redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no >/dev/null
 fi
-# tests use database `test` with trust auth on 127.0.0.1
-if command -v psql >/dev/null 2>&1; then
-  if ! psql -h 127.0.0.1 -U postgres -d test -c 'select 1' >/dev/null 2>&1; then
-    log "creating database test"
-    (cd /tmp && $SUDO -u postgres createdb test 2>/dev/null) || (cd /tmp && su postgres -c 'createdb test' 2>/dev/null) || true
-  fi
-fi
+setup_postgres
 
 # --- npm + native addon + TypeScript -----------------------------------------------------------
 log "npm ci"
