@@ -8,7 +8,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 
+#include "completion.h"
 #include "gst_error.h"
 #include "js_call.h"
 
@@ -147,7 +149,6 @@ napi_value resultToJs(napi_env env, const DiscoverResult& r) {
 }
 
 struct DiscoverJob {
-  napi_async_work work = nullptr;
   napi_deferred deferred = nullptr;
   std::string uri;
   guint64 timeoutNs = 0;
@@ -157,9 +158,9 @@ struct DiscoverJob {
   DiscoverResult result;
 };
 
-// libuv worker thread: no JS here.
-void executeDiscover(napi_env, void* data) {
-  auto* job = static_cast<DiscoverJob*>(data);
+// The probe's own thread (never the libuv pool, whose 4 threads serve fs, DNS and crypto for the
+// whole process): no JS here.
+void runDiscover(DiscoverJob* job) {
   GError* err = nullptr;
   GstDiscoverer* discoverer = gst_discoverer_new(job->timeoutNs, &err);
   if (discoverer != nullptr && job->useCache) g_object_set(discoverer, "use-cache", TRUE, nullptr);
@@ -183,14 +184,10 @@ void executeDiscover(napi_env, void* data) {
   g_object_unref(discoverer);
 }
 
-// JS thread. If JS cannot run (worker terminating) the promise is simply left pending.
-void completeDiscover(napi_env env, napi_status status, void* data) {
-  std::unique_ptr<DiscoverJob> job(static_cast<DiscoverJob*>(data));
-  napi_delete_async_work(env, job->work);
-  if (status == napi_cancelled) {
-    job->failed = true;
-    job->error.code = "cancelled";
-  }
+// JS thread. env is null when the env went away with the result queued: the promise is gone too.
+void completeDiscover(napi_env env, void* payload) {
+  std::unique_ptr<DiscoverJob> job(static_cast<DiscoverJob*>(payload));
+  if (env == nullptr) return;
   if (!job->failed) {
     napi_value value = resultToJs(env, job->result);
     if (value != nullptr) napi_resolve_deferred(env, job->deferred, value);
@@ -216,10 +213,14 @@ Napi::Value Discover(const Napi::CallbackInfo& info) {
   job->useCache = info[2].As<Napi::Boolean>().Value();
   napi_value promise = nullptr;
   NAPI_THROW_IF_FAILED(env, napi_create_promise(env, &job->deferred, &promise), Napi::Value());
-  napi_value resourceName = jsString(env, "video-agent:discover");
-  NAPI_THROW_IF_FAILED(env, napi_create_async_work(env, nullptr, resourceName, executeDiscover, completeDiscover, job.get(), &job->work), Napi::Value());
-  NAPI_THROW_IF_FAILED(env, napi_queue_async_work(env, job->work), Napi::Value());
-  job.release();  // owned by completeDiscover from now on
+  std::shared_ptr<Completion> done = Completion::create(env, "video-agent:discover", completeDiscover);
+  if (!done) throw Napi::Error::New(env, "discover: cannot create the completion channel");
+  // One thread per probe; src/gst/discover.ts bounds how many run at once. Detached: a worker that
+  // terminates mid-probe does not wait for it, and the result is then dropped (Completion).
+  std::thread([job = job.release(), done] {
+    runDiscover(job);
+    if (!done->deliver(job)) delete job;
+  }).detach();
   return Napi::Value(env, promise);
 }
 

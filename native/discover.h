@@ -1,6 +1,7 @@
-// discover(uri, timeoutMs): GstDiscoverer in sync mode on a libuv worker thread (raw napi async
-// work), so probing a slow RTSP camera never blocks the JS event loop. The completion uses raw
-// Node-API with status checks only, so a worker terminated mid-probe cannot abort the process.
+// discover(uri, timeoutMs): GstDiscoverer in sync mode on a thread of its own (not the libuv pool:
+// a hanging camera must not hold a thread that fs, DNS and crypto need), so probing never blocks
+// the JS event loop. The result comes back through a Completion (raw, status-checked Node-API), so
+// a worker terminated mid-probe cannot abort the process.
 #pragma once
 
 #include <napi.h>

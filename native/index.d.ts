@@ -72,10 +72,12 @@ export class NativePipeline {
   /** Sets PAUSED (prerolls). Throws after stop(). */
   pause(): void;
   /**
-   * Idempotent: NULL state (joins the streaming threads), releases the TSFNs and the pipeline.
-   * Pipelines are single-use. Bus messages queued before stop may still be delivered afterwards.
+   * Idempotent and non-blocking: from now on no callback is made and pull()/push() act as stopped;
+   * the NULL transition (joins the streaming threads; rtspsrc may wait for its TEARDOWN) runs on a
+   * native thread of its own, then the TSFNs and the pipeline are released on the JS thread and the
+   * promise resolves. It never rejects. Pipelines are single-use. A second call resolves at once.
    */
-  stop(): void;
+  stop(): Promise<void>;
   /** While started and not stopped, the pipeline keeps the Node event loop alive (the default). */
   ref(): void;
   /** Lets the process exit while this pipeline plays (like timer.unref()). */
@@ -86,7 +88,11 @@ export class NativePipeline {
   appsrcs(): string[];
   /** Non-blocking (gst_app_sink_try_pull_sample with timeout 0): null when the queue is empty or stopped. Throws for an unknown sink name. */
   pull(sink: string): NativeSample | null;
-  /** Copies data into a GstBuffer and pushes it; false when the appsrc refuses it (flushing, EOS, stopped). Never set block=true on the appsrc: push runs on the JS thread. */
+  /**
+   * Copies data into a GstBuffer and pushes it; false when the appsrc refuses it (flushing, EOS, stopped).
+   * pts/duration in ns: -1 or absent = none; anything else must be finite, >= 0 and < 2^63 (RangeError).
+   * Never set block=true on the appsrc: push runs on the JS thread.
+   */
   push(src: string, data: Buffer, pts?: number, duration?: number): boolean;
   /** Signals end-of-stream on an appsrc. */
   endOfStream(src: string): void;
@@ -125,7 +131,8 @@ export interface NativeDiscoverInfo {
 }
 
 /**
- * GstDiscoverer on a worker thread: probes a URI (file:// or rtsp://). timeoutMs is passed as is
+ * GstDiscoverer on a native thread of its own (one per call, never the libuv pool; src/gst/discover.ts
+ * bounds how many run at once): probes a URI (file:// or rtsp://). timeoutMs is passed as is
  * (GstDiscoverer accepts 1 s .. 1 h; src/gst/discover.ts validates). useCache sets the discoverer's
  * `use-cache` property (file:// only: a serialized earlier result, keyed by URI and mtime). Rejects with a NativeError:
  * timeout, bad_uri, busy, missing_plugin (with `missing`), cancelled, or the GError's code

@@ -1,6 +1,7 @@
 #include "pipeline.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "gst_error.h"
 #include "js_call.h"
@@ -21,6 +22,8 @@ GstFlowReturn onNewSample(GstAppSink*, gpointer userData) {
   SharedChannels* ch = s->channels;
   if (ch == nullptr || !ch->live.load(std::memory_order_acquire)) return GST_FLOW_OK;
   if (!s->notifyPending.exchange(true)) {
+    std::lock_guard<std::mutex> lock(ch->mutex);  // the TSFN cannot be released while we call it
+    if (!ch->live.load(std::memory_order_acquire)) return GST_FLOW_OK;
     auto* notice = new SampleNotice{s->shared_from_this()};
     if (ch->sampleTsfn.NonBlockingCall(notice) != napi_ok) {
       delete notice;
@@ -38,8 +41,13 @@ GstBusSyncReply onBusSync(GstBus*, GstMessage* msg, gpointer userData) {
   if (ch->live.load(std::memory_order_acquire)) {
     std::unique_ptr<BusEvent> ev = busEventFromMessage(msg, ch->pipeline);
     if (ev) {
-      BusEvent* raw = ev.release();
-      if (ch->busTsfn.NonBlockingCall(raw) != napi_ok) delete raw;
+      // Checked again under the lock: stop() may have closed the channels (and be about to release
+      // the TSFN) since the first check, and a sync handler can still be running after it is removed.
+      std::lock_guard<std::mutex> lock(ch->mutex);
+      if (ch->live.load(std::memory_order_acquire)) {
+        BusEvent* raw = ev.release();
+        if (ch->busTsfn.NonBlockingCall(raw) != napi_ok) delete raw;
+      }
     }
   }
   gst_message_unref(msg);
@@ -75,6 +83,49 @@ double requireNumber(Napi::Env env, const Napi::Value& v, const char* what) {
 std::string requireString(Napi::Env env, const Napi::Value& v, const char* what) {
   if (!v.IsString()) throw Napi::TypeError::New(env, std::string(what) + " must be a string");
   return v.As<Napi::String>().Utf8Value();
+}
+
+/** Owns a pulled sample. */
+class SampleRef {
+ public:
+  explicit SampleRef(GstSample* sample) : sample_(sample) {}
+  ~SampleRef() { gst_sample_unref(sample_); }
+  SampleRef(const SampleRef&) = delete;
+  SampleRef& operator=(const SampleRef&) = delete;
+
+ private:
+  GstSample* sample_;
+};
+
+/** A read mapping of a buffer (possibly null), unmapped on scope exit. */
+class BufferMap {
+ public:
+  explicit BufferMap(GstBuffer* buffer) : buffer_(buffer) { mapped_ = buffer != nullptr && gst_buffer_map(buffer, &map_, GST_MAP_READ); }
+  ~BufferMap() {
+    if (mapped_) gst_buffer_unmap(buffer_, &map_);
+  }
+  BufferMap(const BufferMap&) = delete;
+  BufferMap& operator=(const BufferMap&) = delete;
+  bool ok() const { return mapped_; }
+  const uint8_t* data() const { return map_.data; }
+  size_t size() const { return map_.size; }
+
+ private:
+  GstBuffer* buffer_;
+  GstMapInfo map_{};
+  bool mapped_ = false;
+};
+
+/** Optional time argument in ns: absent/undefined/-1 = none; anything else a finite value >= 0 that fits. */
+GstClockTime clockTimeArg(Napi::Env env, const Napi::CallbackInfo& info, size_t i, const char* what) {
+  if (info.Length() <= i || info[i].IsUndefined()) return GST_CLOCK_TIME_NONE;
+  double v = requireNumber(env, info[i], what);
+  if (v == -1) return GST_CLOCK_TIME_NONE;
+  // 2^63: well past any media time and below GST_CLOCK_TIME_NONE (2^64 - 1).
+  if (!std::isfinite(v) || v < 0 || v >= 9223372036854775808.0) {
+    throw Napi::RangeError::New(env, std::string(what) + " must be a finite number of ns >= 0 (or -1 for none)");
+  }
+  return static_cast<GstClockTime>(v);
 }
 
 }  // namespace
@@ -226,42 +277,106 @@ Napi::Value Pipeline::Pause(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// Returns a Promise resolved once the pipeline is in NULL and released. The NULL transition runs on
+// a thread of its own (not the JS thread: rtspsrc's TEARDOWN over a dead network blocks it; not the
+// libuv pool: fs, DNS and crypto need it); the TSFNs are released on the JS thread afterwards.
 Napi::Value Pipeline::Stop(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (stopped_) return env.Undefined();
-  bool wasStarted = started_;
-  teardownWithoutJs();
-  if (wasStarted) {
-    channels_->sampleTsfn.Release();
-    channels_->busTsfn.Release();
-    Napi::ObjectWrap<Pipeline>::Unref();
+  napi_deferred deferred = nullptr;
+  napi_value promise = nullptr;
+  NAPI_THROW_IF_FAILED(env, napi_create_promise(env, &deferred, &promise), Napi::Value());
+  auto resolveNow = [&] {
+    napi_value undefined = nullptr;
+    napi_get_undefined(env, &undefined);
+    napi_resolve_deferred(env, deferred, undefined);
+    return Napi::Value(env, promise);
+  };
+  if (stopped_) return resolveNow();  // idempotent (src/gst keeps the first promise)
+  if (!started_) {  // nothing runs: NULL from NULL is immediate
+    teardownWithoutJs();
+    onBus_.Reset();
+    onSampleReady_.Reset();
+    return resolveNow();
   }
-  onBus_.Reset();
-  onSampleReady_.Reset();
-  return env.Undefined();
-}
-
-void Pipeline::teardownWithoutJs() {
-  if (stopped_) return;
   stopped_ = true;
-  if (channels_) channels_->live.store(false, std::memory_order_release);
-  if (pipeline_ != nullptr) {
-    gst_element_set_state(pipeline_, GST_STATE_NULL);  // joins the streaming threads
-    GstBus* bus = gst_element_get_bus(pipeline_);
+  channels_->close();  // from here on no thread calls a TSFN
+  std::shared_ptr<Completion> done = Completion::create(env, "video-agent:stop", &Pipeline::onStopped);
+  if (!done) {  // cannot hand the wait to a thread: block as before rather than leak the pipeline
+    teardownWithoutJs();
+    finishStop(env);
+    return resolveNow();
+  }
+  stopDone_ = done;
+  stopDeferred_ = deferred;
+  GstElement* pipeline = pipeline_;  // our ref is released by finishStop, after the join
+  stopThread_ = std::thread([pipeline, done, self = this] {
+    gst_element_set_state(pipeline, GST_STATE_NULL);  // joins the streaming threads
+    GstBus* bus = gst_element_get_bus(pipeline);
     gst_bus_set_sync_handler(bus, nullptr, nullptr, nullptr);
     gst_object_unref(bus);
-  }
+    // When JS is gone the env cleanup hook joins this thread and finishes without JS.
+    done->deliver(self);
+  });
+  return Napi::Value(env, promise);
+}
+
+void Pipeline::onStopped(napi_env env, void* payload) {
+  if (env == nullptr) return;  // env teardown: onEnvTeardown joins the thread and releases
+  static_cast<Pipeline*>(payload)->finishStop(env);
+}
+
+// JS thread, once the pipeline is in NULL (stopThread_ done, or a synchronous teardown).
+void Pipeline::finishStop(napi_env env) {
+  if (stopThread_.joinable()) stopThread_.join();  // it has delivered: returns at once
+  stopDone_.reset();
+  unregisterForProcessExit(this);  // before the release: the atexit handler must not see it half gone
   releaseGstObjects();
   if (hookRegistered_) {
     napi_remove_env_cleanup_hook(env_, &Pipeline::onEnvTeardown, this);
     hookRegistered_ = false;
   }
+  onBus_.Reset();
+  onSampleReady_.Reset();
+  if (stopDeferred_ != nullptr) {
+    napi_value undefined = nullptr;
+    napi_get_undefined(env, &undefined);
+    napi_resolve_deferred(env, stopDeferred_, undefined);
+    stopDeferred_ = nullptr;
+  }
+  if (started_) {
+    started_ = false;
+    channels_->sampleTsfn.Release();
+    channels_->busTsfn.Release();
+    Napi::ObjectWrap<Pipeline>::Unref();  // last: referenced by startChannels
+  }
+}
+
+// Env teardown, destructor, and stop() of a pipeline that never started. Never touches JS.
+void Pipeline::teardownWithoutJs() {
+  stopped_ = true;
+  if (channels_) channels_->close();
+  if (stopThread_.joinable()) {  // an asynchronous stop is in flight: its completion will not run
+    if (stopDone_) stopDone_->abandon();
+    stopThread_.join();
+  } else if (pipeline_ != nullptr) {
+    gst_element_set_state(pipeline_, GST_STATE_NULL);  // joins the streaming threads
+    GstBus* bus = gst_element_get_bus(pipeline_);
+    gst_bus_set_sync_handler(bus, nullptr, nullptr, nullptr);
+    gst_object_unref(bus);
+  }
   unregisterForProcessExit(this);
+  releaseGstObjects();
+  if (hookRegistered_) {
+    napi_remove_env_cleanup_hook(env_, &Pipeline::onEnvTeardown, this);
+    hookRegistered_ = false;
+  }
 }
 
 void Pipeline::teardownAtProcessExit() {
-  hookRegistered_ = false;
-  teardownWithoutJs();
+  channels_->close();
+  // Still registered, so pipeline_ is still ours. GStreamer serialises state changes, so this waits
+  // for a NULL transition already running on the owner's side instead of racing it.
+  if (pipeline_ != nullptr) gst_element_set_state(pipeline_, GST_STATE_NULL);
 }
 
 void Pipeline::onEnvTeardown(void* arg) {
@@ -349,7 +464,7 @@ GstAppSrc* Pipeline::findSrc(Napi::Env env, const Napi::Value& nameValue) {
 Napi::Value Pipeline::Pull(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   SinkState* s = findSink(env, info[0]);
-  if (s->sink == nullptr) return env.Null();  // stopped
+  if (stopped_ || s->sink == nullptr) return env.Null();  // stopped or stopping
   // Read before pulling: if the queue turns out empty, every sample accepted before this point was
   // pulled or dropped (one arriving during the pull is not counted yet).
   uint64_t acceptedBefore = s->accepted.load();
@@ -359,6 +474,7 @@ Napi::Value Pipeline::Pull(const Napi::CallbackInfo& info) {
     s->pulledAtEmpty = s->pulled;
     return env.Null();
   }
+  SampleRef owned(sample);  // unreffed on every path, a throwing Buffer::Copy included
   s->pulled++;
   GstBuffer* buffer = gst_sample_get_buffer(sample);
   GstCaps* caps = gst_sample_get_caps(sample);
@@ -369,18 +485,14 @@ Napi::Value Pipeline::Pull(const Napi::CallbackInfo& info) {
     g_free(str);
   }
   Napi::Object out = Napi::Object::New(env);
-  GstMapInfo map;
-  if (buffer != nullptr && gst_buffer_map(buffer, &map, GST_MAP_READ)) {
+  {
+    BufferMap map(buffer);  // unmapped before the sample is unreffed (declared after it)
     // Copy: free for JPEG/PCM sizes, and a held Buffer must not pin a decoder pool buffer.
-    out.Set("data", Napi::Buffer<uint8_t>::Copy(env, map.data, map.size));
-    gst_buffer_unmap(buffer, &map);
-  } else {
-    out.Set("data", Napi::Buffer<uint8_t>::New(env, 0));
+    out.Set("data", map.ok() ? Napi::Buffer<uint8_t>::Copy(env, map.data(), map.size()) : Napi::Buffer<uint8_t>::New(env, 0));
   }
   out.Set("pts", nsOrMinusOne(buffer != nullptr ? GST_BUFFER_PTS(buffer) : GST_CLOCK_TIME_NONE));
   out.Set("duration", nsOrMinusOne(buffer != nullptr ? GST_BUFFER_DURATION(buffer) : GST_CLOCK_TIME_NONE));
   out.Set("caps", s->lastCapsString);
-  gst_sample_unref(sample);
   return out;
 }
 
@@ -388,17 +500,15 @@ Napi::Value Pipeline::Push(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   GstAppSrc* src = findSrc(env, info[0]);
   if (!info[1].IsBuffer()) throw Napi::TypeError::New(env, "push(src, data): data must be a Buffer");
-  if (src == nullptr) return Napi::Boolean::New(env, false);
+  // src/gst validates first; this is the defence for other callers (a NaN or +Infinity cast to
+  // GstClockTime is undefined behaviour).
+  GstClockTime pts = clockTimeArg(env, info, 2, "pts");
+  GstClockTime duration = clockTimeArg(env, info, 3, "duration");
+  if (src == nullptr || stopped_) return Napi::Boolean::New(env, false);
   auto data = info[1].As<Napi::Buffer<uint8_t>>();
   GstBuffer* buffer = gst_buffer_new_memdup(data.Data(), data.Length());
-  if (info.Length() > 2 && info[2].IsNumber()) {
-    double pts = info[2].As<Napi::Number>().DoubleValue();
-    if (pts >= 0) GST_BUFFER_PTS(buffer) = static_cast<GstClockTime>(pts);
-  }
-  if (info.Length() > 3 && info[3].IsNumber()) {
-    double duration = info[3].As<Napi::Number>().DoubleValue();
-    if (duration >= 0) GST_BUFFER_DURATION(buffer) = static_cast<GstClockTime>(duration);
-  }
+  GST_BUFFER_PTS(buffer) = pts;
+  GST_BUFFER_DURATION(buffer) = duration;
   // Takes ownership. Never blocks unless the launch sets block=true on the appsrc (do not).
   GstFlowReturn ret = gst_app_src_push_buffer(src, buffer);
   return Napi::Boolean::New(env, ret == GST_FLOW_OK);
@@ -463,13 +573,13 @@ Napi::Value Pipeline::QueueDrops(const Napi::CallbackInfo& info) {
 
 Napi::Value Pipeline::Position(const Napi::CallbackInfo& info) {
   gint64 pos = -1;
-  if (pipeline_ == nullptr || !gst_element_query_position(pipeline_, GST_FORMAT_TIME, &pos)) pos = -1;
+  if (stopped_ || pipeline_ == nullptr || !gst_element_query_position(pipeline_, GST_FORMAT_TIME, &pos)) pos = -1;
   return Napi::Number::New(info.Env(), static_cast<double>(pos));
 }
 
 Napi::Value Pipeline::Duration(const Napi::CallbackInfo& info) {
   gint64 dur = -1;
-  if (pipeline_ == nullptr || !gst_element_query_duration(pipeline_, GST_FORMAT_TIME, &dur)) dur = -1;
+  if (stopped_ || pipeline_ == nullptr || !gst_element_query_duration(pipeline_, GST_FORMAT_TIME, &dur)) dur = -1;
   return Napi::Number::New(info.Env(), static_cast<double>(dur));
 }
 

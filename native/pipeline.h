@@ -13,10 +13,13 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bus_event.h"
+#include "completion.h"
 
 namespace va {
 
@@ -33,12 +36,23 @@ void callBus(Napi::Env env, Napi::Function jsCallback, std::nullptr_t* ctx, BusE
 using SampleTsfn = Napi::TypedThreadSafeFunction<std::nullptr_t, SampleNotice, callSampleReady>;
 using BusTsfn = Napi::TypedThreadSafeFunction<std::nullptr_t, BusEvent, callBus>;
 
-/** What streaming threads may touch. `live` is cleared before the TSFNs go away. */
+/**
+ * What streaming threads may touch. A call into a TSFN happens under `mutex` after checking `live`,
+ * and close() clears `live` under it, so once close() returns no thread (a streaming thread, the
+ * bus sync handler on whatever thread posts) can be inside or enter a TSFN call; only then are the
+ * TSFNs released.
+ */
 struct SharedChannels {
   SampleTsfn sampleTsfn;
   BusTsfn busTsfn;
+  std::mutex mutex;
   std::atomic<bool> live{false};
   GstElement* pipeline = nullptr;
+
+  void close() {
+    std::lock_guard<std::mutex> lock(mutex);
+    live.store(false, std::memory_order_release);
+  }
 };
 
 struct SinkState : std::enable_shared_from_this<SinkState> {
@@ -74,7 +88,11 @@ class Pipeline : public Napi::ObjectWrap<Pipeline> {
 
   /** Stops GStreamer without touching JS (env teardown, process exit). */
   void teardownWithoutJs();
-  /** From C exit() after process.exit(): the env is half gone, so not even its hooks are touched. */
+  /**
+   * From C exit() after process.exit(), on the exiting thread, with the process-exit registry locked
+   * (the owner, maybe a worker thread, cannot release or free this pipeline meanwhile): the env is
+   * half gone, so only GStreamer is stopped; nothing owned by the JS thread is touched.
+   */
   void teardownAtProcessExit();
 
  private:
@@ -101,6 +119,8 @@ class Pipeline : public Napi::ObjectWrap<Pipeline> {
   SinkState* findSink(Napi::Env env, const Napi::Value& name);
   GstAppSrc* findSrc(Napi::Env env, const Napi::Value& name);
   void releaseGstObjects();
+  void finishStop(napi_env env);
+  static void onStopped(napi_env env, void* payload);
   static void onEnvTeardown(void* arg);
 
   GstElement* pipeline_ = nullptr;
@@ -115,6 +135,11 @@ class Pipeline : public Napi::ObjectWrap<Pipeline> {
   bool stopped_ = false;
   bool hookRegistered_ = false;
   bool tsfnRefed_ = true;
+  // An asynchronous stop(): set_state(NULL) runs on stopThread_ (rtspsrc may wait on a dead network
+  // for its TEARDOWN); finishStop() completes on the JS thread.
+  std::thread stopThread_;
+  std::shared_ptr<Completion> stopDone_;
+  napi_deferred stopDeferred_ = nullptr;
 };
 
 }  // namespace va

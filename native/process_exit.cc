@@ -21,13 +21,12 @@ std::set<Pipeline*>& registry() {
   return *r;
 }
 
+// The lock is held throughout: a pipeline owned by another thread (a worker) unregisters itself
+// before it releases or frees anything, so it stays whole while it is stopped here.
 void stopAllAtExit() {
-  std::vector<Pipeline*> running;
-  {
-    std::lock_guard<std::mutex> lock(registryMutex());
-    running.assign(registry().begin(), registry().end());
-  }
-  for (Pipeline* p : running) p->teardownAtProcessExit();
+  std::lock_guard<std::mutex> lock(registryMutex());
+  for (Pipeline* p : registry()) p->teardownAtProcessExit();
+  registry().clear();
 }
 
 }  // namespace

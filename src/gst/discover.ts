@@ -2,7 +2,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { VideoAgentError } from '../errors';
 import { type ErrorSubject, scrubUserinfo, toGstError } from './errors';
-import { loadNative, type NativeDiscoverInfo } from './native';
+import { loadNative, type NativeDiscoverInfo, type NativeModule } from './native';
 
 /** What GstDiscoverer reports (durationNs is -1 when unknown, e.g. live). Same shape as the native result. */
 export type DiscoverInfo = NativeDiscoverInfo;
@@ -27,6 +27,48 @@ export const DEFAULT_DISCOVER_TIMEOUT_MS = 10_000;
  */
 const FIRST_FILE_ATTEMPT_MS = 1_000;
 
+/**
+ * How many probes run at once, process-wide. Each native probe holds a thread of its own (never the
+ * libuv pool) for up to its timeout; the rest wait here, in call order, without a thread.
+ */
+export const DEFAULT_MAX_CONCURRENT_PROBES = 8;
+export const MAX_MAX_CONCURRENT_PROBES = 256;
+
+let maxConcurrentProbes = DEFAULT_MAX_CONCURRENT_PROBES;
+let runningProbes = 0;
+const waitingProbes: Array<() => void> = [];
+
+/** Sets the bound on concurrent probes (an integer 1 .. MAX_MAX_CONCURRENT_PROBES); queued probes start as slots free up. */
+export function setMaxConcurrentProbes(n: number): void {
+  if (!Number.isInteger(n) || n < 1 || n > MAX_MAX_CONCURRENT_PROBES) {
+    throw new VideoAgentError('E_BAD_ARGUMENT', `maxConcurrentProbes must be an integer between 1 and ${MAX_MAX_CONCURRENT_PROBES}, got ${String(n)}`);
+  }
+  maxConcurrentProbes = n;
+  while (runningProbes < maxConcurrentProbes && waitingProbes.length > 0) startNextProbe();
+}
+
+/** Probes running natively now and waiting for a slot (for tests and metrics). */
+export function probeLoad(): { running: number; waiting: number; max: number } {
+  return { running: runningProbes, waiting: waitingProbes.length, max: maxConcurrentProbes };
+}
+
+function startNextProbe(): void {
+  runningProbes++;
+  waitingProbes.shift()!();
+}
+
+/** Runs one native probe in a slot; waiting for the slot does not count against its timeout. */
+async function inProbeSlot<T>(probe: () => Promise<T>): Promise<T> {
+  if (runningProbes >= maxConcurrentProbes) await new Promise<void>((resolve) => waitingProbes.push(resolve));
+  else runningProbes++;
+  try {
+    return await probe();
+  } finally {
+    runningProbes--;
+    if (runningProbes < maxConcurrentProbes && waitingProbes.length > 0) startNextProbe();
+  }
+}
+
 function clampTimeout(ms: number): number {
   return Math.round(Math.min(Math.max(ms, MIN_DISCOVER_TIMEOUT_MS), MAX_DISCOVER_TIMEOUT_MS));
 }
@@ -44,7 +86,8 @@ export interface DiscoverOptions {
 }
 
 /**
- * Probes a file or stream with GstDiscoverer off the JS thread. timeoutMs is clamped to 1 s .. 1 h
+ * Probes a file or stream with GstDiscoverer off the JS thread and off the libuv pool, at most
+ * setMaxConcurrentProbes() at once (the rest queue; the timeout starts when a probe does). timeoutMs is clamped to 1 s .. 1 h
  * (GstDiscoverer's range) here, before it crosses into the addon. Throws a GstError whose code says
  * what went wrong (E_NOT_MEDIA, E_CORRUPT_MEDIA, E_PROBE_TIMEOUT, E_FILE_NOT_FOUND, E_CONNECT_FAILED,
  * E_UNAUTHORIZED, E_MISSING_PLUGIN, …; see src/gst/errors.ts) with a message naming the subject.
@@ -57,12 +100,16 @@ export async function discover(uriOrPath: string, timeoutMs = DEFAULT_DISCOVER_T
   const isFile = uri.startsWith('file://');
   const subject: ErrorSubject = opts.subject ?? (isFile ? { kind: 'file', name: fileURLToPath(uri) } : { kind: 'stream', name: scrubUserinfo(uri) });
   const native = loadNative();
+  return inProbeSlot(() => probeWithRetries(native, uri, isFile, timeoutMs, opts.useCache === true, subject));
+}
+
+async function probeWithRetries(native: NativeModule, uri: string, isFile: boolean, timeoutMs: number, useCache: boolean, subject: ErrorSubject): Promise<DiscoverInfo> {
   const deadline = Date.now() + clampTimeout(timeoutMs);
   let attemptMs = FIRST_FILE_ATTEMPT_MS;
   for (;;) {
     const left = deadline - Date.now();
     try {
-      return await native.discover(uri, clampTimeout(isFile ? Math.min(attemptMs, left) : left), isFile && opts.useCache === true);
+      return await native.discover(uri, clampTimeout(isFile ? Math.min(attemptMs, left) : left), isFile && useCache);
     } catch (err) {
       const timedOut = (err as { code?: unknown }).code === 'timeout';
       if (isFile && timedOut && deadline - Date.now() >= MIN_DISCOVER_TIMEOUT_MS) {

@@ -63,6 +63,17 @@ function checkLimits(sink: string, limits: Partial<SinkLimits>): void {
   }
 }
 
+/** The largest media time push() accepts, in ns (2^53: exact as a JS number; ~104 days). */
+export const MAX_PUSH_TIME_NS = Number.MAX_SAFE_INTEGER;
+
+/** A buffer time for push(): absent or a finite ns value in 0 .. MAX_PUSH_TIME_NS (checked before it crosses). */
+function checkTime(what: string, ns: number | undefined): void {
+  if (ns === undefined) return;
+  if (typeof ns !== 'number' || !Number.isFinite(ns) || ns < 0 || ns > MAX_PUSH_TIME_NS) {
+    throw new VideoAgentError('E_BAD_ARGUMENT', `push: ${what} must be a finite number of nanoseconds between 0 and ${MAX_PUSH_TIME_NS}, got ${String(ns)}`);
+  }
+}
+
 /** pino is loaded on the first log line, not at start-up: a clean run never needs it. */
 function lazyLogger(bindings: Record<string, unknown>): () => Logger {
   let log: Logger | undefined;
@@ -89,6 +100,8 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
   private statusValue: PipelineStatus = 'created';
   private failure: GstError | undefined;
   private settle!: { resolve: () => void; reject: (e: Error) => void };
+  /** The native teardown, once begun (stop(), EOS or error). */
+  private released: Promise<void> | undefined;
 
   /**
    * Parses the launch string (once: this is the only gst_parse_launch) and applies the appsink limits;
@@ -120,7 +133,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     this.appsrcs = this.native.appsrcs();
     for (const name of Object.keys(options.sinks ?? {})) {
       if (!this.appsinks.includes(name)) {
-        this.native.stop();
+        void this.native.stop(); // never started: released at once
         throw new VideoAgentError('E_GST_NO_SINK', `sink limits for "${name}", but the pipeline has no such appsink (appsinks: ${this.appsinks.join(', ') || 'none'})`);
       }
     }
@@ -189,16 +202,26 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     this.statusValue = 'paused';
   }
 
-  /** Idempotent. Ends every stream (without the samples still queued) and resolves `done` if it is pending. */
-  stop(): void {
-    if (this.statusValue === 'stopped') return;
+  /**
+   * Idempotent and non-blocking. Ends every stream at once (without the samples still queued) and
+   * resolves `done` if it is pending; the returned promise resolves once GStreamer has reached NULL
+   * and the native pipeline is released (an RTSP TEARDOWN over a dead network may take seconds: the
+   * event loop keeps running meanwhile). It never rejects; every call returns the same promise.
+   */
+  stop(): Promise<void> {
+    if (this.statusValue === 'stopped') return this.releaseNative();
     const wasFinished = this.statusValue === 'eos' || this.statusValue === 'failed';
-    this.native.stop();
+    const released = this.releaseNative();
     this.statusValue = 'stopped';
     if (!wasFinished) {
       for (const s of this.streams.values()) s.close();
       this.settle.resolve();
     }
+    return released;
+  }
+
+  private releaseNative(): Promise<void> {
+    return (this.released ??= this.native.stop());
   }
 
   /** Let the process exit while this pipeline plays (like timer.unref()). */
@@ -216,6 +239,8 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
   /** Pushes one buffer into an appsrc; false if the appsrc no longer accepts data (EOS, stopped). */
   push(src: string, data: Buffer, ptsNs?: number, durationNs?: number): boolean {
     this.assertSrc(src);
+    checkTime('ptsNs', ptsNs);
+    checkTime('durationNs', durationNs);
     if (this.statusValue === 'stopped') return false;
     return this.native.push(src, data, ptsNs ?? -1, durationNs ?? -1);
   }
@@ -329,7 +354,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
       if (!this.streams.has(name)) while (this.native.pull(name)) { /* discard */ }
     }
     this.statusValue = 'eos';
-    this.native.stop(); // single-use: release threads and TSFNs now so the process can exit
+    void this.releaseNative(); // single-use: release threads and TSFNs now so the process can exit
     this.settle.resolve();
     this.emit('eos');
   }
@@ -337,7 +362,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
   private onError(err: GstError): void {
     this.failure = err;
     this.statusValue = 'failed';
-    this.native.stop();
+    void this.releaseNative();
     for (const s of this.streams.values()) s.fail(err);
     if (this.log().isLevelEnabled('debug')) this.log().debug({ source: err.source, reason: err.reason, debug: err.debug }, err.message);
     this.settle.reject(err);

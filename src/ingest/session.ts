@@ -128,6 +128,8 @@ export class Session extends EventEmitter {
   private logger: Logger | undefined;
   private readonly opts: Required<Pick<SessionConfig, 'connectTimeoutMs' | 'stallTimeoutMs' | 'maxReconnectAttempts'>> & { backoff: BackoffOptions };
   private finished: Promise<void> | null = null;
+  /** Native teardowns still in flight (Pipeline.stop() resolves once GStreamer reached NULL). */
+  private readonly releasing = new Set<Promise<void>>();
 
   constructor(private readonly config: SessionConfig) {
     super();
@@ -229,16 +231,23 @@ export class Session extends EventEmitter {
       if (this.stateValue === 'idle') this.setState('stopped');
       else if (!this.isFinal()) this.setState('stopping');
       this.stopController.abort(new StopSignal());
-      this.current?.pipe.stop();
+      if (this.current) this.track(this.current.pipe.stop());
       this.releaseParsed();
     }
     // Wait for the pipeline to be released, unless iteration never began (nothing to release).
     if (this.startedAt !== null) await this.finished;
+    while (this.releasing.size > 0) await Promise.all(this.releasing);
+  }
+
+  /** A reconnect does not wait for the old pipeline's teardown (a dead link may hold it); stop() does. */
+  private track(released: Promise<void>): void {
+    this.releasing.add(released);
+    void released.then(() => this.releasing.delete(released));
   }
 
   /** The pre-parsed first pipeline, if it was never run (stop before run, or the consumer never came). */
   private releaseParsed(): void {
-    this.parsed?.stop();
+    if (this.parsed) this.track(this.parsed.stop());
     this.parsed = undefined;
   }
 
@@ -373,7 +382,7 @@ export class Session extends EventEmitter {
       this.droppedPast += sinks.reduce((n, s) => n + s.stream.dropped, 0);
       this.queueDroppedPast += sumValues(pipe.queueDrops());
       this.current = null;
-      pipe.stop();
+      this.track(pipe.stop());
     }
   }
 

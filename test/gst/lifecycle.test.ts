@@ -70,6 +70,17 @@ describe('gst lifecycle (child processes)', function () {
     assert.match(r.stdout, /^OK 10$/m);
   });
 
+  it('process.exit() while worker_threads create and stop pipelines in a loop exits 0 (atexit vs owner threads)', async () => {
+    // The race is timing-dependent: several runs. Before the registry kept its lock through the atexit
+    // teardown, 1 run in ~20 aborted here ("terminate called after throwing an instance of 'Napi::Error'").
+    for (let run = 0; run < 4; run++) {
+      const r = await runFixture('exit-while-workers-churn.ts', ['3'], ['--expose-gc']);
+      assert.match(r.stdout, /READY/);
+      assert.equal(r.signal, null, `run ${run}: killed by ${r.signal}: ${r.stderr}`);
+      assert.equal(r.code, 0, `run ${run}: ${r.stderr}`);
+    }
+  });
+
   it('200 pipelines created/started/stopped: no crash, RSS growth 50→200 under 20 MB', async () => {
     const r = await runFixture('create-stop-loop.ts', ['200'], ['--expose-gc'], 80_000);
     assert.equal(r.code, 0, r.stderr);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 
-import { GstError, Pipeline, type Sample, discover } from '../../src/gst';
+import { GstError, Pipeline, type Sample, discover, loadNative } from '../../src/gst';
 import { audioBranch, decodeSource, framesBranch, hasJpegEoi, jpegSize, sleep, testMedia } from './media';
 
 async function collect(iter: AsyncIterable<Sample>, perSampleMs = 0): Promise<Sample[]> {
@@ -300,6 +300,32 @@ describe('gst Pipeline: appsrc and lifecycle', function () {
     assert.ok(Math.abs(info.durationNs - 2e9) < 0.15e9, `exported ${info.durationNs} ns`);
   });
 
+  it('push() refuses a time that is not a finite number of ns >= 0, before it crosses into C++', () => {
+    const p = Pipeline.create('appsrc name=in ! fakesink');
+    try {
+      for (const bad of [Number.POSITIVE_INFINITY, Number.NaN, -1, -5, 2 ** 64]) {
+        assert.throws(() => p.push('in', Buffer.alloc(1), bad), (e: { code?: string }) => e.code === 'E_BAD_ARGUMENT', `pts ${bad}`);
+        assert.throws(() => p.push('in', Buffer.alloc(1), 0, bad), (e: { code?: string }) => e.code === 'E_BAD_ARGUMENT', `duration ${bad}`);
+      }
+      assert.equal(p.push('in', Buffer.alloc(1), 0, 1000), true, 'valid times are accepted');
+    } finally {
+      void p.stop();
+    }
+  });
+
+  it('the addon itself rejects such times (a caller that skipped src/gst)', () => {
+    const p = new (loadNative().NativePipeline)('appsrc name=in ! fakesink', () => undefined, () => undefined);
+    try {
+      for (const bad of [Number.POSITIVE_INFINITY, Number.NaN, -5, 2 ** 64]) {
+        assert.throws(() => p.push('in', Buffer.alloc(1), bad, -1), RangeError, `pts ${bad}`);
+        assert.throws(() => p.push('in', Buffer.alloc(1), -1, bad), RangeError, `duration ${bad}`);
+      }
+      assert.equal(p.push('in', Buffer.alloc(1), -1, -1), true, '-1 means none');
+    } finally {
+      void p.stop();
+    }
+  });
+
   it('stop() is idempotent, ends iterators and resolves done; the state events arrive', async () => {
     const p = Pipeline.create('videotestsrc is-live=true ! video/x-raw,width=64,height=48 ! appsink name=frames sync=false max-buffers=2 drop=true');
     const states: string[] = [];
@@ -315,8 +341,10 @@ describe('gst Pipeline: appsrc and lifecycle', function () {
     const first = await frames.next();
     assert.equal(first.done, false);
     const pending = frames.next().then(() => frames.next());
-    p.stop();
-    p.stop();
+    const released = p.stop();
+    assert.equal(p.stop(), released, 'every call returns the same promise');
+    assert.equal(p.position(), -1, 'a stopping pipeline reports no position');
+    await released;
     const last = await pending;
     assert.equal(last.done, true);
     await p.done;
