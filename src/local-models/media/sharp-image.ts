@@ -1,8 +1,11 @@
 import sharp from 'sharp';
 import { VideoAgentError } from '../../errors';
 
-/** Refuse images larger than this (a hostile header must not allocate gigabytes). */
-const MAX_PIXELS = 64_000_000;
+/**
+ * Refuse images larger than this: a 420 KB PNG of zero rows can declare 12000×12000 and decode to 432 MB.
+ * Checked from the header before any decode (E_IMAGE_TOO_LARGE), and passed to libvips as its own limit too.
+ */
+export const MAX_IMAGE_PIXELS = 64_000_000;
 
 export type ImageFormat = 'JPEG' | 'PNG';
 
@@ -19,6 +22,7 @@ export function sniffFormat(buf: Buffer): ImageFormat | undefined {
  */
 export class SharpImage {
   readonly format: ImageFormat;
+  private header?: Promise<{ width: number; height: number }>;
 
   constructor(private readonly buf: Buffer, readonly what: string) {
     const format = sniffFormat(buf);
@@ -28,18 +32,27 @@ export class SharpImage {
 
   /** A fresh pipeline (sharp pipelines are single-use). */
   pipeline(): sharp.Sharp {
-    return sharp(this.buf, { limitInputPixels: MAX_PIXELS }).toColourspace('srgb').removeAlpha();
+    return sharp(this.buf, { limitInputPixels: MAX_IMAGE_PIXELS }).toColourspace('srgb').removeAlpha();
   }
 
-  /** Stored width and height, read from the header (no EXIF rotation: boxes refer to the stored pixels). */
-  async size(): Promise<{ width: number; height: number }> {
-    const meta = await this.run(() => sharp(this.buf, { limitInputPixels: MAX_PIXELS }).metadata());
-    if (!meta.width || !meta.height) throw new VideoAgentError('E_BAD_IMAGE', `${this.what}: ${this.format} has no size`);
-    return { width: meta.width, height: meta.height };
+  /**
+   * Stored width and height, read from the header (no EXIF rotation: boxes refer to the stored pixels); over
+   * MAX_IMAGE_PIXELS is E_IMAGE_TOO_LARGE. Reading the header decodes no pixels, so it needs no limit itself.
+   */
+  size(): Promise<{ width: number; height: number }> {
+    this.header ??= this.run(() => sharp(this.buf, { limitInputPixels: false }).metadata()).then((meta) => {
+      if (!meta.width || !meta.height) throw new VideoAgentError('E_BAD_IMAGE', `${this.what}: ${this.format} has no size`);
+      if (meta.width * meta.height > MAX_IMAGE_PIXELS) {
+        throw new VideoAgentError('E_IMAGE_TOO_LARGE', `${this.what}: ${this.format} declares ${meta.width}×${meta.height} pixels, over the ${MAX_IMAGE_PIXELS.toLocaleString('en')}-pixel limit`, { kind: 'bad_input' });
+      }
+      return { width: meta.width, height: meta.height };
+    });
+    return this.header;
   }
 
-  /** Packed RGB bytes of `p`'s output; checks the channel count the caller relies on. */
+  /** Packed RGB bytes of `p`'s output (after the header's size check); checks the channel count the caller relies on. */
   async rgb(p: sharp.Sharp): Promise<{ data: Buffer; width: number; height: number }> {
+    await this.size();
     const { data, info } = await this.run(() => p.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true }));
     if (info.channels !== 3) throw new VideoAgentError('E_BAD_IMAGE', `${this.what}: decoded to ${info.channels} channels, expected RGB`);
     return { data, width: info.width, height: info.height };
