@@ -15,8 +15,10 @@ import {
   RunpodJobTimedOutError,
   RunpodNoOutputError,
   RunpodNotConfiguredError,
+  RunpodNetworkError,
   RunpodQueueFullError,
   RunpodRateLimitError,
+  RunpodSubmitUncertainError,
   RunpodUnavailableError,
   jobFailedError,
 } from './errors';
@@ -204,7 +206,8 @@ export class RunpodClient extends EventEmitter {
 
   /** One job: spend-cap reservation, then failover across the model's endpoint ids. */
   private async callOnce(model: ModelName, input: unknown, mode: 'run' | 'runsync', opts: CallOptions) {
-    const release = this.cost.reserve(model, opts.streamId);
+    const reservation = this.cost.reserve(model, opts.streamId, { gpu: this.config.models[model].gpu, input });
+    let uncertain = false;
     try {
       const ids = this.config.models[model].endpointIds;
       let lastErr: unknown;
@@ -221,6 +224,7 @@ export class RunpodClient extends EventEmitter {
           return res;
         } catch (err) {
           lastErr = err;
+          if (err instanceof RunpodSubmitUncertainError) uncertain = true;
           runpodMetrics.calls.inc({ model, endpoint: endpointId, outcome: 'error' });
           runpodMetrics.errors.inc({ model, type: (err as Error).constructor?.name ?? 'Error' });
           const endpointFailing = err instanceof BrokenCircuitError || err instanceof RunpodRateLimitError || err instanceof RunpodQueueFullError || isEndpointFailure(err);
@@ -231,7 +235,8 @@ export class RunpodClient extends EventEmitter {
       }
       throw this.finalError(model, lastErr);
     } finally {
-      release();
+      // A submit whose reply was lost may be running (and billed): its hold on the cap stays.
+      if (uncertain) reservation.keep(); else reservation.release();
     }
   }
 
@@ -340,19 +345,30 @@ export class RunpodClient extends EventEmitter {
   private async request<T>(endpointId: string, method: 'GET' | 'POST', op: string, spec: { body?: string; jobId?: string; signal?: AbortSignal; query?: Record<string, string | number | undefined> }): Promise<T> {
     const p = this.policiesFor(endpointId);
     const opName = op.split('/')[0];
+    const submit = opName === 'run' || opName === 'runsync';
     return p.retry.execute(
-      ({ signal }) =>
-        p.breaker.execute(async () => {
-          try {
-            const r = await this.transport.request<T>({ method, endpointId, op, jobId: spec.jobId, body: spec.body, query: spec.query, signal });
-            runpodMetrics.requests.inc({ endpoint: endpointId, op: opName, status: '2xx' });
-            return r;
-          } catch (err) {
-            const status = (err as { status?: number }).status;
-            runpodMetrics.requests.inc({ endpoint: endpointId, op: opName, status: status ? String(status) : 'network' });
-            throw err;
+      async ({ signal }) => {
+        try {
+          return await p.breaker.execute(async () => {
+            try {
+              const r = await this.transport.request<T>({ method, endpointId, op, jobId: spec.jobId, body: spec.body, query: spec.query, signal });
+              runpodMetrics.requests.inc({ endpoint: endpointId, op: opName, status: '2xx' });
+              return r;
+            } catch (err) {
+              const status = (err as { status?: number }).status;
+              runpodMetrics.requests.inc({ endpoint: endpointId, op: opName, status: status ? String(status) : 'network' });
+              throw err;
+            }
+          }, signal);
+        } catch (err) {
+          // RunPod has no idempotency key and a lost reply carries no job id, so there is no /status to check:
+          // resubmitting could run (and bill) the job twice. Only a submit that surely never arrived is retried.
+          if (submit && err instanceof RunpodNetworkError && err.maybeDelivered) {
+            throw new RunpodSubmitUncertainError(`RunPod ${opName} on endpoint ${endpointId}: the request may have been accepted but its reply was lost; not resubmitted (${err.message})`, endpointId, { cause: err });
           }
-        }, signal),
+          throw err;
+        }
+      },
       spec.signal,
     );
   }

@@ -60,6 +60,23 @@ export interface CostRecord {
   modelled?: { gpu: GpuType; items: number; outputTokens: number; ms: number };
 }
 
+/** What a reservation is sized from: the job's input on the model's configured GPU (src/runpod/gpu-timing.ts). */
+export interface ReserveBasis {
+  gpu: GpuType;
+  input: unknown;
+}
+
+/** A call's hold on the spend cap until its cost is booked. */
+export interface Reservation {
+  /** The call ended (its cost booked, or it never ran): the hold goes. Idempotent. */
+  release(): void;
+  /**
+   * The call may have run without our knowing (a submit whose reply was lost): the hold stays for the life of the
+   * meter, so the cap still counts it.
+   */
+  keep(): void;
+}
+
 /** Emitted as 'spend-cap' when a call is refused. */
 export interface SpendCapEvent {
   model: ModelName;
@@ -90,13 +107,29 @@ export class CostMeter extends EventEmitter {
     super();
   }
 
-  estimateUsd(model: ModelName): number {
-    return ((this.meanExec.get(model) ?? 0) + this.opts.overheadSecondsPerCall) * this.opts.pricePerSecond[model];
+  /**
+   * The larger of the model's running mean booked seconds and, given `basis`, the timing model's seconds for this
+   * job's items (VLM: max_tokens as the output), plus overhead, at the model's price. The first calls of a run have
+   * no mean yet: without the timing model they would reserve nothing and all pass the cap at once.
+   */
+  estimateUsd(model: ModelName, basis?: ReserveBasis): number {
+    let seconds = this.meanExec.get(model) ?? 0;
+    if (basis) seconds = Math.max(seconds, modelledMs(timingFor(model, basis.gpu).timing, itemsOf(model, basis.input)) / 1000);
+    return (seconds + this.opts.overheadSecondsPerCall) * this.opts.pricePerSecond[model];
   }
 
-  /** Reserve the estimate of one call; throws RunpodSpendCapError when it would cross the cap. Returns a release. */
-  reserve(model: ModelName, streamId?: string): () => void {
-    const estimate = this.estimateUsd(model);
+  /** USD held by calls in flight (and by calls whose outcome is unknown, see Reservation.keep). */
+  get reservedTotalUsd(): number {
+    return this.reservedUsd;
+  }
+
+  /**
+   * Reserve the estimate of one call before it is submitted; throws RunpodSpendCapError when spent + held + this
+   * estimate would cross the cap. Checked and taken synchronously, so concurrent callers in one process cannot pass
+   * the check together. Release after the cost is booked (record), never before: the two overlap, not leave a gap.
+   */
+  reserve(model: ModelName, streamId?: string, basis?: ReserveBasis): Reservation {
+    const estimate = this.estimateUsd(model, basis);
     const cap = this.opts.spendCapUsd;
     // Strictly over: a call that exactly reaches the cap is allowed; with a zero estimate only a spent-out cap refuses.
     if (cap !== undefined && (this.total.usd + this.reservedUsd + estimate > cap || this.total.usd >= cap)) {
@@ -110,11 +143,14 @@ export class CostMeter extends EventEmitter {
       );
     }
     this.reservedUsd += estimate;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.reservedUsd = Math.max(0, this.reservedUsd - estimate);
+    let done = false;
+    return {
+      release: () => {
+        if (done) return;
+        done = true;
+        this.reservedUsd = Math.max(0, this.reservedUsd - estimate);
+      },
+      keep: () => { done = true; },
     };
   }
 

@@ -37,10 +37,28 @@ export class RunpodEndpointNotFoundError extends RunpodHttpError {}
 export class RunpodRateLimitError extends RunpodHttpError {}
 export class RunpodServerError extends RunpodHttpError {}
 
+/** Failures before a connection carried the request: the server cannot have seen it. */
+const NOT_DELIVERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
 /** The request never got an HTTP answer (connection refused/reset, DNS, request timeout). */
 export class RunpodNetworkError extends RunpodError {
+  /** The server may have received the request (reset, timeout after sending): false only for connect-phase failures. */
+  readonly maybeDelivered: boolean;
+
   constructor(message: string, endpointId?: string, options?: { cause?: unknown }) {
     super('E_RUNPOD_NETWORK', message, endpointId, undefined, { ...options, kind: 'unreachable' });
+    const code = (options?.cause as { code?: unknown } | undefined)?.code;
+    this.maybeDelivered = !(typeof code === 'string' && NOT_DELIVERED.has(code));
+  }
+}
+
+/**
+ * A /run or /runsync whose reply was lost after the request may have reached RunPod: the job may exist (and bill)
+ * under an id we never saw. Not retried, not failed over; its spend-cap reservation is kept.
+ */
+export class RunpodSubmitUncertainError extends RunpodError {
+  constructor(message: string, endpointId: string, options?: { cause?: unknown }) {
+    super('E_RUNPOD_SUBMIT_UNCERTAIN', message, endpointId, undefined, { ...options, kind: 'unreachable', retryable: false });
   }
 }
 
