@@ -15,8 +15,12 @@ export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://po
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 
 export async function requirePostgres(): Promise<string> {
-  if (!(await reachable('127.0.0.1', 5432))) {
-    throw new Error('PostgreSQL is not reachable on 127.0.0.1:5432. Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start (or run bash scripts/setup.sh)');
+  // Probe the server TEST_DATABASE_URL names (the default is the shared one on 127.0.0.1:5432).
+  const u = new URL(TEST_DATABASE_URL);
+  const host = u.hostname || '127.0.0.1';
+  const port = Number(u.port || 5432);
+  if (!(await reachable(host, port))) {
+    throw new Error(`PostgreSQL is not reachable on ${host}:${port}. Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start (or run bash scripts/setup.sh)`);
   }
   return TEST_DATABASE_URL;
 }
