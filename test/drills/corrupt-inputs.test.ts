@@ -15,6 +15,7 @@ import { openSource, type Session } from '../../src/ingest';
 import { generateClip } from '../../src/media';
 import { startRtspServer, type RtspServer } from '../ingest/helpers/rtsp';
 import { clipRtsp } from '../ingest/helpers/media';
+import { reportDrill } from './report';
 
 /** Mutated files per run: 300 in CI (about a minute); `bench/faults` runs 1,000 (VIDEO_AGENT_DRILL_INPUTS). */
 const N = Number(process.env.VIDEO_AGENT_DRILL_INPUTS ?? 300);
@@ -115,6 +116,10 @@ describe('drill: corrupted inputs and bad pipelines beside a healthy live stream
     assert.ok(outcomes.every((o) => o.ms < 20_000), `slowest input took ${Math.max(...outcomes.map((o) => o.ms))} ms`);
     const codes = new Map<string, number>();
     for (const e of errors) codes.set(e.code as string, (codes.get(e.code as string) ?? 0) + 1);
+    reportDrill({
+      fault: `${outcomes.length} corrupted inputs / bad pipelines`, durationS: Math.round(elapsedS), framesIn: frames, rowsExpected: 0, rowsStored: 0, lost: 0, duplicated: 0,
+      recoveryMs: null, note: `${errors.length} coded errors, ${outcomes.length - errors.length} ended normally, healthy stream ${rate.toFixed(1)}/10 fps`,
+    });
     console.log(`      ${outcomes.length} inputs: ${errors.length} errors (${[...codes].map(([c, n]) => `${c} ${n}`).join(', ')}), ${outcomes.length - errors.length} ended normally; healthy stream ${rate.toFixed(1)} fps of 10 over ${elapsedS.toFixed(0)} s`);
     assert.ok(rate >= 9, `the healthy stream kept ${rate.toFixed(2)} fps (of 10)`);
   });

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { openSource } from '../../src/ingest';
 import { clipRtsp } from '../ingest/helpers/media';
 import { startRtspServer, type RtspServer } from '../ingest/helpers/rtsp';
+import { reportDrill } from './report';
 
 const OUTAGE_MS = Number(process.env.VIDEO_AGENT_DRILL_OUTAGE_MS ?? 10_000);
 
@@ -38,6 +39,7 @@ describe('drill: RTSP server killed and restarted', function () {
     const reconnects = session.stats().reconnects;
     await session.stop();
     await running.catch(() => undefined);
+    reportDrill({ fault: 'RTSP server killed, restarted', durationS: OUTAGE_MS / 1000, framesIn: frames, rowsExpected: 0, rowsStored: 0, lost: 0, duplicated: 0, recoveryMs, note: `${reconnects} reconnects` });
     console.log(`      outage ${OUTAGE_MS} ms: next frame ${recoveryMs} ms after the server returned (${reconnects} reconnects)`);
     assert.ok(reconnects >= 1);
     assert.ok(recoveryMs <= 5000, `recovery took ${recoveryMs} ms`);
