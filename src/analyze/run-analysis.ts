@@ -106,6 +106,9 @@ export async function analyzeSource(rt: Runtime, opts: AnalyzeOptions): Promise<
     await session.stop();
   }
   await graph.finish();
+  // End-of-stream marker on the shared bus: workers close their lanes for this stream once they processed
+  // up to the last entry published here (src/bus/stream-end.ts; docs/architecture.md, bus section).
+  await opts.bus?.endStream(streamId, { remote: remoteStages(opts.stages) });
   await local.close();
   await rt.store.flush();
   const [rows, topEvents, calls, skips] = await Promise.all([
@@ -115,6 +118,11 @@ export async function analyzeSource(rt: Runtime, opts: AnalyzeOptions): Promise<
     streamId, source: source.display, live, wallMs: Date.now() - started, ingest, stages: graph.stats(),
     rows, topEvents, calls, skips, cost: rt.runpod.cost.snapshot(), localInference: rt.localInference,
   };
+}
+
+/** Default stages not run here: the marker says their results complete once their workers are done. */
+function remoteStages(local: ReadonlySet<string>): string[] {
+  return stageModules().filter((m) => m.default && !local.has(m.name)).map((m) => m.name);
 }
 
 /** Media topics consumed by a registered default stage that does not run here (a worker elsewhere runs it). */

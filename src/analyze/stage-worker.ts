@@ -16,10 +16,10 @@
  * continues the same track ids.
  */
 import { childLogger } from '../obs/logger';
-import { leaseName } from '../bus';
+import { leaseName, streamKey } from '../bus';
 import type { Bus, Fence, Lease } from '../bus';
 import { StreamGraph } from '../graph/stream-graph';
-import { stageModule, type StageServices, type StageStatsMap } from '../stages';
+import { stageModule, stageModules, type StageServices, type StageStatsMap } from '../stages';
 
 /** Where a stage keeps per-stream state between holders. */
 export interface StateStore {
@@ -55,6 +55,10 @@ export interface StageWorkerOptions {
   options?: Record<string, unknown>;
   /** Most streams held at once (spreads streams over workers). */
   maxStreams?: number;
+  /** Ended streams are pruned from the registry this long after their end marker (default 1 h). */
+  endedRetentionMs?: number;
+  /** How often this worker prunes ended streams (default 60 s). */
+  pruneIntervalMs?: number;
 }
 
 interface Lane {
@@ -78,6 +82,9 @@ export class StageWorker {
   private timer: NodeJS.Timeout | null = null;
   private polling: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** Ended streams this stage has finished: never taken again (until pruned from the registry). */
+  private readonly done = new Set<string>();
+  private lastPrune = 0;
 
   constructor(private readonly o: StageWorkerOptions) {
     stageModule(o.stage); // an unknown stage fails here, naming the known ones
@@ -125,10 +132,20 @@ export class StageWorker {
 
   private async poll(): Promise<void> {
     if (this.stopped) return;
+    const ended = new Set(await this.o.bus.endedStreams());
+    for (const lane of [...this.lanes.values()]) {
+      if (this.stopped) return;
+      if (ended.has(lane.streamId) && (await this.reachedEnd(lane.streamId))) await this.endLane(lane);
+    }
+    if (Date.now() - this.lastPrune >= (this.o.pruneIntervalMs ?? 60_000)) {
+      this.lastPrune = Date.now();
+      for (const id of await this.o.bus.pruneEnded(this.o.endedRetentionMs ?? 3_600_000)) this.done.delete(id);
+    }
     const max = this.o.maxStreams ?? Infinity;
     for (const streamId of await this.o.bus.streams()) {
       if (this.stopped || this.lanes.size >= max) break;
-      if (this.lanes.has(streamId)) continue;
+      if (this.lanes.has(streamId) || this.done.has(streamId)) continue;
+      if (ended.has(streamId) && (await this.o.bus.streamEnd(streamId))?.done.includes(this.o.stage)) { this.done.add(streamId); continue; }
       const lease = await this.o.bus.leases.tryAcquire(leaseName(this.o.stage, streamId), this.o.leaseTtlMs ?? 10_000);
       if (!lease) continue;
       if (this.stopped) { await lease.release(); break; }
@@ -175,6 +192,39 @@ export class StageWorker {
       void this.closeLane(lane, false);
     });
     this.log.info({ streamId }, 'took over stream');
+  }
+
+  /**
+   * Everything up to the end was processed: the stages this one reads from that run elsewhere are done,
+   * and this stage's group consumed every key of its inputs through the last id in the marker.
+   */
+  private async reachedEnd(streamId: string): Promise<boolean> {
+    const end = await this.o.bus.streamEnd(streamId);
+    if (!end) return false;
+    const m = stageModule(this.o.stage);
+    for (const topic of m.consumes) {
+      const producers = stageModules().filter((p) => p.produces.includes(topic)).map((p) => p.name);
+      if (producers.some((p) => end.remote.includes(p) && !end.done.includes(p))) return false;
+      const key = streamKey(topic, streamId);
+      const last = end.lastIds[key];
+      if (last && !(await this.o.bus.consumedThrough(this.o.stage, key, last))) return false;
+    }
+    return true;
+  }
+
+  /** End of stream: finish the stage, save its state, mark it done in the marker, release the lease. */
+  private async endLane(l: Lane): Promise<void> {
+    if (this.lanes.get(l.streamId) !== l) return;
+    this.lanes.delete(l.streamId);
+    await l.graph.end();
+    const c = l.graph.consumerStats();
+    this.finished.handled += c.handled;
+    this.finished.claimed += c.claimed;
+    this.finished.failed += c.failed;
+    if (l.lease.held) await this.o.bus.endStream(l.streamId, { doneStage: this.o.stage });
+    await l.lease.release().catch(() => undefined);
+    this.done.add(l.streamId);
+    this.log.info({ streamId: l.streamId }, 'stream ended: lane closed, lease released');
   }
 
   private async closeLane(l: Lane, release: boolean): Promise<void> {

@@ -1,12 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { childLogger } from '../obs/logger';
-import { REGISTRY_KEY, assertStreamId, parseStreamKey, streamKey } from './keys';
+import { REGISTRY_KEY, TOPICS, assertStreamId, parseStreamKey, streamKey } from './keys';
 import { BackendLeaseManager, MemoryLeaseBackend } from './lease';
 import { toDeliveryFields } from './fields';
 import { assertOneHandler } from './handlers';
 import { busMessages, busPoison } from './metrics';
 import { isolateEntries } from './isolate';
-import type { Bus, BusFields, ConsumeOptions, Consumer, ConsumerStats, Delivery, LeaseManager } from './types';
+import type { Bus, BusFields, ConsumeOptions, Consumer, ConsumerStats, Delivery, LeaseManager, StreamEnd } from './types';
+import { LastIds, compareIds, parseStreamEnd } from './stream-end';
 
 const log = childLogger({ module: 'bus/memory' });
 
@@ -89,6 +90,8 @@ export class MemoryBus implements Bus {
   private readonly events = new EventEmitter();
   private readonly consumers = new Set<Consumer>();
   private seq = 0;
+  private readonly lastIds = new LastIds();
+  private readonly ends = new Map<string, Record<string, string>>();
   private readonly maxQueue: number;
   private readonly onFull: 'block' | 'drop-oldest';
 
@@ -136,7 +139,44 @@ export class MemoryBus implements Bus {
       await Promise.all([...s.groups.values()].map((g) => g.put({ delivery, attempts: 0 }, this.onFull)));
     }
     busMessages.labels('', 'published').inc();
+    if (parsed) this.lastIds.note(parsed.streamId, key, id);
     return id;
+  }
+
+  async endStream(streamId: string, opts: { remote?: string[]; doneStage?: string } = {}): Promise<void> {
+    assertStreamId(streamId);
+    const h = this.ends.get(streamId) ?? { at: String(Date.now()) };
+    Object.assign(h, this.lastIds.take(streamId));
+    if (opts.remote) h.remote = opts.remote.join(',');
+    if (opts.doneStage) h[`done:${opts.doneStage}`] = String(Date.now());
+    this.ends.set(streamId, h);
+  }
+
+  async streamEnd(streamId: string): Promise<StreamEnd | null> {
+    const h = this.ends.get(streamId);
+    return h ? parseStreamEnd(h) : null;
+  }
+
+  async endedStreams(): Promise<string[]> {
+    return [...this.ends.keys()].sort();
+  }
+
+  /** In-process ids are `ms-seq` too; an entry is consumed once it left the group's queue. */
+  async consumedThrough(group: string, key: string, lastId: string): Promise<boolean> {
+    const q = this.streamsByKey.get(key)?.groups.get(group);
+    return !!q && !q.items.some((i) => compareIds(i.delivery.id, lastId) <= 0);
+  }
+
+  async pruneEnded(retentionMs: number): Promise<string[]> {
+    const out: string[] = [];
+    for (const [id, h] of this.ends) {
+      if (Number(h.at) > Date.now() - retentionMs) continue;
+      this.ends.delete(id);
+      this.registry.delete(id);
+      for (const t of TOPICS) this.streamsByKey.delete(streamKey(t, id));
+      out.push(id);
+    }
+    return out;
   }
 
   async registerStream(streamId: string): Promise<void> {

@@ -1,12 +1,13 @@
 import Redis from 'ioredis';
 import { childLogger } from '../obs/logger';
-import { REGISTRY_KEY, assertStreamId, parseStreamKey } from './keys';
+import { REGISTRY_KEY, TOPICS, assertStreamId, parseStreamKey, streamKey } from './keys';
+import { ENDED_SET_KEY, LastIds, compareIds, endedKey, parseStreamEnd } from './stream-end';
 import { BackendLeaseManager } from './lease';
 import { busMessages } from './metrics';
 import { RedisConsumer } from './redis-consumer';
 import { RedisLeaseBackend } from './redis-lease-backend';
 import { SharedReader } from './shared-reader';
-import type { Bus, BusFields, ConsumeOptions, Consumer, LeaseManager, PublishOptions } from './types';
+import type { Bus, BusFields, ConsumeOptions, Consumer, LeaseManager, PublishOptions, StreamEnd } from './types';
 
 const log = childLogger({ module: 'bus/redis' });
 
@@ -25,6 +26,7 @@ export class RedisBus implements Bus {
   private readonly prefix: string;
   private readonly maxLen: number;
   private readonly registered = new Set<string>();
+  private readonly lastIds = new LastIds();
   private readonly consumers = new Set<Consumer>();
   /** One blocking connection per (group, consumer name), shared by every consumer with that identity. */
   private readonly readers = new Map<string, SharedReader>();
@@ -44,7 +46,61 @@ export class RedisBus implements Bus {
     for (const [k, v] of Object.entries(fields)) flat.push(k, Buffer.isBuffer(v) ? v : String(v));
     const id = await this.redis.call('XADD', this.prefix + key, 'MAXLEN', '~', String(opts.maxLen ?? this.maxLen), '*', ...flat);
     busMessages.labels('', 'published').inc();
+    if (parsed) this.lastIds.note(parsed.streamId, key, String(id));
     return String(id);
+  }
+
+  async endStream(streamId: string, opts: { remote?: string[]; doneStage?: string } = {}): Promise<void> {
+    assertStreamId(streamId);
+    const now = Date.now();
+    const fields: Record<string, string> = this.lastIds.take(streamId);
+    if (opts.remote) fields.remote = opts.remote.join(',');
+    if (opts.doneStage) fields[`done:${opts.doneStage}`] = String(now);
+    const hash = this.prefix + endedKey(streamId);
+    const m = this.redis.multi();
+    if (Object.keys(fields).length) m.hset(hash, fields);
+    // The first marker's time stands: a stage finishing later does not push back the retention.
+    m.hsetnx(hash, 'at', String(now));
+    m.zadd(this.prefix + ENDED_SET_KEY, 'NX', String(now), streamId);
+    await m.exec();
+  }
+
+  async streamEnd(streamId: string): Promise<StreamEnd | null> {
+    return parseStreamEnd(await this.redis.hgetall(this.prefix + endedKey(streamId)));
+  }
+
+  async endedStreams(): Promise<string[]> {
+    return (await this.redis.zrange(this.prefix + ENDED_SET_KEY, '0', '-1')).sort();
+  }
+
+  async consumedThrough(group: string, key: string, lastId: string): Promise<boolean> {
+    let groups: unknown[];
+    try {
+      groups = (await this.redis.call('XINFO', 'GROUPS', this.prefix + key)) as unknown[];
+    } catch {
+      return false; // no such key yet
+    }
+    for (const g of groups as unknown[][]) {
+      const t: Record<string, unknown> = {};
+      for (let i = 0; i + 1 < g.length; i += 2) t[String(g[i])] = g[i + 1];
+      if (t.name !== group) continue;
+      return compareIds(String(t['last-delivered-id']), lastId) >= 0 && Number(t.pending) === 0;
+    }
+    return false;
+  }
+
+  async pruneEnded(retentionMs: number): Promise<string[]> {
+    const ids = await this.redis.zrangebyscore(this.prefix + ENDED_SET_KEY, '-inf', Date.now() - retentionMs);
+    for (const id of ids) {
+      const m = this.redis.multi();
+      m.srem(this.prefix + REGISTRY_KEY, id);
+      m.del(this.prefix + endedKey(id), ...TOPICS.map((t) => this.prefix + streamKey(t, id)));
+      m.zrem(this.prefix + ENDED_SET_KEY, id);
+      await m.exec();
+      this.registered.delete(id);
+      log.info({ streamId: id }, 'ended stream pruned from the registry');
+    }
+    return ids;
   }
 
   async registerStream(streamId: string): Promise<void> {

@@ -28,6 +28,8 @@ export class SharedReader {
   private blockedKeys = new Set<string>();
   private blockedUntil = 0;
   private closed = false;
+  private inCall = false;
+  private callSeq = 0;
 
   constructor(private readonly main: Redis, private readonly group: string, private readonly consumer: string) {}
 
@@ -65,9 +67,23 @@ export class SharedReader {
     return this.conn;
   }
 
+  /**
+   * Interrupts the blocked call. The UNBLOCK travels on another connection and can reach the server before
+   * the XREADGROUP it targets: it then answers 0 and is retried while that same call is still out.
+   */
   private unblock(): void {
-    if (this.connId === null || this.blockedKeys.size === 0) return;
-    this.main.call('CLIENT', 'UNBLOCK', String(this.connId)).catch((err) => log.debug({ err: (err as Error).message }, 'CLIENT UNBLOCK failed'));
+    const call = this.callSeq;
+    if (!this.inCall) return; // between calls: the next one includes every waiting request
+    void (async () => {
+      try {
+        for (let i = 0; i < 50 && call === this.callSeq && this.inCall && this.connId !== null; i++) {
+          if (Number(await this.main.call('CLIENT', 'UNBLOCK', String(this.connId))) === 1) return;
+          await new Promise((r) => setTimeout(r, 2));
+        }
+      } catch (err) {
+        log.debug({ err: (err as Error).message }, 'CLIENT UNBLOCK failed');
+      }
+    })();
   }
 
   private async run(): Promise<void> {
@@ -75,21 +91,26 @@ export class SharedReader {
       const now = Date.now();
       for (const r of this.waiting) if (r.deadline <= now) { this.waiting.delete(r); r.resolve([]); }
       if (!this.waiting.size) break;
-      const keys = [...new Set([...this.waiting].flatMap((r) => [...r.keys]))];
-      const count = Math.min(...[...this.waiting].map((r) => r.count));
-      const until = Math.min(...[...this.waiting].map((r) => r.deadline));
       const conn = this.connection();
       let reply: unknown;
       try {
         if (this.connId === null) this.connId = Number(await conn.call('CLIENT', 'ID'));
+        if (!this.waiting.size) break;
+        // Computed after any await, so a request that arrived meanwhile is part of this call.
+        const keys = [...new Set([...this.waiting].flatMap((r) => [...r.keys]))];
+        const count = Math.min(...[...this.waiting].map((r) => r.count));
+        const until = Math.min(...[...this.waiting].map((r) => r.deadline));
+        this.callSeq++;
+        this.inCall = true;
         this.blockedKeys = new Set(keys);
         this.blockedUntil = until;
-        reply = await conn.callBuffer('XREADGROUP', 'GROUP', this.group, this.consumer, 'COUNT', count, 'BLOCK', Math.max(1, until - now), 'STREAMS', ...keys, ...keys.map(() => '>'));
+        reply = await conn.callBuffer('XREADGROUP', 'GROUP', this.group, this.consumer, 'COUNT', count, 'BLOCK', Math.max(1, until - Date.now()), 'STREAMS', ...keys, ...keys.map(() => '>'));
       } catch (err) {
         for (const r of this.waiting) r.reject(err as Error);
         this.waiting.clear();
         break;
       } finally {
+        this.inCall = false;
         this.blockedKeys = new Set();
       }
       const got = parseReadGroup(reply).filter((s) => s.entries.length);

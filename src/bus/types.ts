@@ -140,8 +140,33 @@ export interface PublishOptions {
   maxLen?: number;
 }
 
+/** A stream's end-of-stream marker (src/bus/stream-end.ts). */
+export interface StreamEnd {
+  /** When the producer ended the stream (epoch ms). */
+  at: number;
+  /** Last entry id published on each key of the stream, by the producer and by stages that finished it. */
+  lastIds: Record<string, string>;
+  /** Stages the producer left to workers elsewhere: their results are complete once they are `done`. */
+  remote: string[];
+  /** Stages whose worker finished the stream (after processing up to the end). */
+  done: string[];
+}
+
 export interface Bus {
   readonly kind: 'memory' | 'redis';
+  /**
+   * Marks the end of a stream: records the last id this bus published on each of the stream's keys
+   * (merged into any marker already there, so a stage's worker adds its own keys and `done`).
+   */
+  endStream(streamId: string, opts?: { remote?: string[]; doneStage?: string }): Promise<void>;
+  /** The stream's end marker, or null while it runs. */
+  streamEnd(streamId: string): Promise<StreamEnd | null>;
+  /** Ids of ended streams (not yet pruned). */
+  endedStreams(): Promise<string[]>;
+  /** True once `group` was delivered every entry of `key` up to `lastId` and has none of them pending. */
+  consumedThrough(group: string, key: string, lastId: string): Promise<boolean>;
+  /** Forgets streams ended more than `retentionMs` ago (registry, marker, topic keys); returns their ids. */
+  pruneEnded(retentionMs: number): Promise<string[]>;
   /** Appends to a stream; a `<topic>:<streamId>` key also registers the stream for discovery. */
   publish(key: string, fields: BusFields, opts?: PublishOptions): Promise<string>;
   registerStream(streamId: string): Promise<void>;

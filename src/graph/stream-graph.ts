@@ -133,6 +133,18 @@ export class StreamGraph {
     for (const lane of this.lanes) await lane.instance.finish().catch((err) => this.log.error({ stage: lane.node.module.name, err }, 'stage drain failed'));
   }
 
+  /**
+   * Worker mode, end of stream (src/analyze/stage-worker.ts closes the lane once its group consumed every
+   * entry up to the stream's end marker): stop reading, finish each stage, save its final state.
+   */
+  async end(): Promise<void> {
+    await Promise.all(this.lanes.map((l) => l.consumer.stop()));
+    for (const lane of this.lanes) {
+      await lane.instance.finish().catch((err) => this.log.error({ stage: lane.node.module.name, err }, 'stage drain failed'));
+      await this.saveState(lane.node, lane.instance);
+    }
+  }
+
   /** What a crash looks like (tests): nothing more is acknowledged. */
   abort(): void {
     for (const l of this.lanes) l.consumer.abort();
@@ -161,6 +173,10 @@ export class StreamGraph {
     }
     if (inputs.length) await instance.handleBatch?.(inputs);
     // Saved before the batch is acknowledged, so a take-over never restores state older than an acked entry.
+    await this.saveState(node, instance);
+  }
+
+  private async saveState(node: GraphNode, instance: StageInstance<unknown>): Promise<void> {
     const m = node.module;
     if (m.state && this.o.state && instance.state) {
       const ok = await this.o.state.save(m.name, m.state.encode(instance.state()));

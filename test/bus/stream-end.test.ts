@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import Redis from 'ioredis';
+import { RedisBus } from '../../src/bus/redis-bus';
+import { leaseName, streamKey, REGISTRY_KEY } from '../../src/bus/keys';
+import { deleteKeysWithPrefix } from '../../src/bus/purge';
+import { StageWorker, stageStateKey, type StateStore } from '../../src/analyze/stage-worker';
+import { registerStage, unregisterStage, type StageModule, type StageServices } from '../../src/stages';
+import { CODECS } from '../../src/topics';
+import { requireRedis } from '../helpers/services';
+import { MemorySink, frame } from '../stages/fakes';
+import { waitFor } from './helpers';
+
+/** A stateful test stage: counts the frames of its stream; `finish` marks the count final. */
+const counterStage: StageModule<{ n: number; final: boolean }> = {
+  name: 'frame-counter',
+  description: 'counts frames (test fixture)',
+  consumes: ['frames'],
+  produces: [],
+  tables: [],
+  endpoint: null,
+  default: false,
+  state: { encode: (s) => JSON.stringify(s), decode: (raw) => JSON.parse(raw) },
+  create(ctx) {
+    const s = ctx.state ?? { n: 0, final: false };
+    return {
+      async handle() { s.n++; },
+      async handleBatch(inputs) { s.n += inputs.length; },
+      async finish() { s.final = true; },
+      state: () => s,
+      stats: () => ({ frames: s.n }),
+    };
+  },
+};
+
+describe('bus: end of stream (workers close the lane, the registry forgets) and connections per worker', function () {
+  this.timeout(60_000);
+  let raw: Redis;
+  let prefix: string;
+  const closers: (() => Promise<void>)[] = [];
+  const services = { rows: new MemorySink() } as unknown as StageServices;
+  const named = async (name: string) => {
+    const r = new Redis(await requireRedis(), { connectionName: name, maxRetriesPerRequest: 3 });
+    const bus = new RedisBus(r, { prefix });
+    closers.push(() => bus.close());
+    const state: StateStore = { get: (k) => r.get(prefix + k), set: async (k, v) => { await r.set(prefix + k, v); } };
+    return { bus, state };
+  };
+  const publishFrames = async (bus: RedisBus, streamId: string, n: number) => {
+    for (let i = 0; i < n; i++) await bus.publish(streamKey('frames', streamId), CODECS.frames.encode(frame(streamId, i * 100_000)));
+  };
+
+  before(() => registerStage(counterStage as never));
+  after(() => unregisterStage('frame-counter'));
+  beforeEach(async () => {
+    raw = new Redis(await requireRedis());
+    prefix = `t:end:${crypto.randomBytes(4).toString('hex')}:`;
+  });
+  afterEach(async () => {
+    for (const c of closers.splice(0).reverse()) await c().catch(() => undefined);
+    await deleteKeysWithPrefix(raw, prefix);
+    await raw.quit();
+  });
+
+  it('after the end marker the worker finishes the stage, saves its state, releases the lease and does not take the stream again; pruned after retention', async () => {
+    const pub = await named('end-pub');
+    await publishFrames(pub.bus, 'a', 30);
+    await publishFrames(pub.bus, 'b', 5);
+    const w = await named('end-worker');
+    const worker = new StageWorker({ stage: 'frame-counter', bus: w.bus, state: w.state, services, consumer: 'fc-1', leaseTtlMs: 1000, discoverMs: 50, readBatch: 8, pruneIntervalMs: 100, endedRetentionMs: 60_000 });
+    closers.push(() => worker.stop());
+    worker.start();
+    await waitFor(() => worker.heldStreams().length === 2, 10_000, 'both streams held');
+    await publishFrames(pub.bus, 'a', 0);
+    await pub.bus.endStream('a');
+    await waitFor(() => !worker.heldStreams().includes('a'), 10_000, 'lane a closed');
+    assert.deepEqual(worker.heldStreams(), ['b'], 'b (not ended) stays held');
+    assert.deepEqual(JSON.parse((await raw.get(prefix + stageStateKey('frame-counter', 'a'))) ?? 'null'), { n: 30, final: true }, 'finished, final state saved');
+    assert.equal(await raw.get(prefix + leaseName('frame-counter', 'a')), null, 'lease released');
+    assert.deepEqual((await pub.bus.streamEnd('a'))?.done, ['frame-counter']);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(worker.heldStreams(), ['b'], 'a is not taken again');
+    // Retention 0: the next prune forgets it (registry, marker, keys).
+    assert.deepEqual(await w.bus.pruneEnded(0), ['a']);
+    assert.deepEqual(await raw.smembers(prefix + REGISTRY_KEY), ['b']);
+    assert.equal(await raw.exists(prefix + streamKey('frames', 'a')), 0);
+  });
+
+  it('a lane waits for entries published before the end marker that it has not processed yet', async () => {
+    const pub = await named('end-pub2');
+    await publishFrames(pub.bus, 'c', 3);
+    await pub.bus.endStream('c');
+    // Nobody read c yet: the marker alone closes nothing. A worker started now processes all three first.
+    const w = await named('end-worker2');
+    const worker = new StageWorker({ stage: 'frame-counter', bus: w.bus, state: w.state, services, consumer: 'fc-2', leaseTtlMs: 1000, discoverMs: 50 });
+    closers.push(() => worker.stop());
+    worker.start();
+    await waitFor(async () => (await pub.bus.streamEnd('c'))?.done.includes('frame-counter') ?? false, 10_000, 'c done');
+    assert.deepEqual(JSON.parse((await raw.get(prefix + stageStateKey('frame-counter', 'c'))) ?? 'null'), { n: 3, final: true });
+  });
+
+  it('a worker holding 20 streams uses a fixed number of Redis connections (CLIENT LIST)', async () => {
+    const pub = await named('conn-pub');
+    for (let s = 0; s < 20; s++) await publishFrames(pub.bus, `s${s}`, 2);
+    const name = `conn-worker-${crypto.randomBytes(3).toString('hex')}`;
+    const w = await named(name);
+    const worker = new StageWorker({ stage: 'frame-counter', bus: w.bus, state: w.state, services, consumer: 'fc-3', leaseTtlMs: 2000, discoverMs: 50 });
+    closers.push(() => worker.stop());
+    worker.start();
+    await waitFor(() => worker.heldStreams().length === 20, 20_000, '20 streams held');
+    await waitFor(() => worker.stats().handled === 40, 20_000, 'every frame handled');
+    const clients = String(await raw.call('CLIENT', 'LIST')).split('\n').filter((l) => l.includes(` name=${name} `));
+    assert.ok(clients.length <= 2, `${clients.length} connections for 20 held streams (want ≤ 2: commands + one shared blocking reader)`);
+  });
+});
