@@ -135,16 +135,16 @@ describe('credentials in RTSP URLs never leak', function () {
 
   it('streams rows: source and metadata lose userinfo whatever the caller passes', async () => {
     const pool = new Pool({ connectionString: await requirePostgres() });
+    const streamId = `cred-test-${process.pid}`;
     try {
-      const streamId = `cred-test-${process.pid}`;
       const raw = url(554);
       const rec = await upsertStream(pool, { streamId, source: raw, startedAt: Date.now(), metadata: { input: raw, nested: { list: [raw] } } });
       assert.equal(rec.source, 'rtsp://127.0.0.1:554/x');
       const row = await pool.query('SELECT source, metadata FROM streams WHERE stream_id = $1', [streamId]);
       assert.deepEqual(row.rows[0].metadata, { input: 'rtsp://127.0.0.1:554/x', nested: { list: ['rtsp://127.0.0.1:554/x'] } });
       assertClean('streams row', JSON.stringify(row.rows));
-      await pool.query('DELETE FROM streams WHERE stream_id = $1', [streamId]);
     } finally {
+      await pool.query('DELETE FROM streams WHERE stream_id = $1', [streamId]);
       await pool.end();
     }
   });
