@@ -115,7 +115,9 @@ if ! (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; then
   log "starting Redis"
   $SUDO redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no >/dev/null
 fi
-setup_postgres
+# A failure here is reported and the rest (npm, build) still runs. A child process, so that `set -e` still
+# stops that step at its first failing command (bash ignores -e inside a function called with ||).
+bash scripts/setup.sh --postgres-only || log "warning: the tests cannot reach PostgreSQL yet (see above)"
 
 # --- npm + native addon + TypeScript -----------------------------------------------------------
 log "npm ci"

@@ -13,7 +13,13 @@ export interface BatchWriterOptions<T> {
   /**
    * How long the first row reaching an idle writer waits for company before its batch is cut (default 0:
    * the next turn of the event loop, which gathers every write made meanwhile). Rows arriving while a batch
-   * is in flight go out as soon as it is done, whatever this is (group commit).
+   * is in flight go out as soon as it is done, whatever this is (group commit). An awaited write waits this
+   * long too, so keep it small.
+   */
+  lingerMs?: number;
+  /**
+   * Upper bound on how long a queued row waits for its batch to be cut: caps lingerMs. Group commit cuts
+   * batches without a timer, so this no longer makes rows wait.
    */
   maxAgeMs?: number;
   /** Bound on queued rows: write() waits (back-pressure) while the queue is full. */
@@ -67,7 +73,7 @@ interface Ticket {
 export class BatchWriter<T> {
   private readonly log;
   private readonly maxBatch: number;
-  private readonly maxAgeMs: number;
+  private readonly lingerMs: number;
   private readonly maxQueued: number;
   private readonly replayIntervalMs: number;
   private readonly readyWaitMs: number;
@@ -88,7 +94,7 @@ export class BatchWriter<T> {
   constructor(private readonly opts: BatchWriterOptions<T>) {
     this.log = childLogger({ module: 'store/writer', table: opts.name });
     this.maxBatch = opts.maxBatch ?? 1000;
-    this.maxAgeMs = opts.maxAgeMs ?? 0;
+    this.lingerMs = Math.min(opts.lingerMs ?? 0, opts.maxAgeMs ?? Infinity);
     this.maxQueued = Math.max(opts.maxQueued ?? 20_000, this.maxBatch);
     this.replayIntervalMs = opts.replayIntervalMs ?? 1000;
     this.readyWaitMs = opts.readyWaitMs ?? 2000;
@@ -169,12 +175,12 @@ export class BatchWriter<T> {
     }
   }
 
-  /** Cuts a batch now when it is full; otherwise once the writer is free (after maxAgeMs when idle). */
+  /** Cuts a batch now when it is full; otherwise once the writer is free (after lingerMs when idle). */
   private schedule(): void {
     if (this.queue.length >= this.maxBatch) { this.kick(); return; }
     if (this.draining || this.ageTimer) return; // a running drain picks the rows up when its batch is done
-    this.ageTimer = this.maxAgeMs > 0
-      ? setTimeout(() => { this.ageTimer = null; this.kick(); }, this.maxAgeMs)
+    this.ageTimer = this.lingerMs > 0
+      ? setTimeout(() => { this.ageTimer = null; this.kick(); }, this.lingerMs)
       : (setImmediate(() => { this.ageTimer = null; this.kick(); }) as unknown as NodeJS.Timeout);
   }
 

@@ -27,7 +27,7 @@ export interface StoreOptions {
   /** Run migrations at open (default true); the writers wait for them. */
   migrate?: boolean;
   migrateOptions?: MigrateOptions;
-  writer?: { maxBatch?: number; maxAgeMs?: number; maxQueued?: number; replayIntervalMs?: number; readyWaitMs?: number };
+  writer?: { maxBatch?: number; lingerMs?: number; maxAgeMs?: number; maxQueued?: number; replayIntervalMs?: number; readyWaitMs?: number };
   /** Postgres pool size (PGlite is always 1). */
   poolMax?: number;
 }

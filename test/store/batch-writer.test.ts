@@ -11,7 +11,7 @@ const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('store/BatchWriter (unit)', () => {
   it('flushes by size: full batches go out without waiting for the age limit', async () => {
     const batches: number[][] = [];
-    const w = new BatchWriter<number>({ name: 't', maxBatch: 10, maxAgeMs: 60_000, sink: async (rows) => { batches.push(rows); return rows.length; } });
+    const w = new BatchWriter<number>({ name: 't', maxBatch: 10, lingerMs: 60_000, sink: async (rows) => { batches.push(rows); return rows.length; } });
     await w.write(Array.from({ length: 25 }, (_, i) => i));
     await tick(20);
     assert.ok(batches.length >= 2, `expected size flushes, got ${batches.length}`);
@@ -40,8 +40,8 @@ describe('store/BatchWriter (unit)', () => {
     const batches: number[][] = [];
     let release!: () => void;
     let gate = new Promise<void>((r) => { release = r; });
-    const w = new BatchWriter<number>({ name: 't', maxBatch: 1000, maxAgeMs: 60_000, sink: async (rows) => { batches.push(rows); await gate; return rows.length; } });
-    // An idle writer with a 60 s maxAgeMs: the first batch still waits that long for company...
+    const w = new BatchWriter<number>({ name: 't', maxBatch: 1000, lingerMs: 60_000, sink: async (rows) => { batches.push(rows); await gate; return rows.length; } });
+    // An idle writer with a 60 s lingerMs: the first batch still waits that long for company...
     const first = w.write(0);
     await tick(20);
     assert.equal(batches.length, 0);
@@ -55,10 +55,18 @@ describe('store/BatchWriter (unit)', () => {
     gate1();
     const t0 = Date.now();
     await Promise.all([first, bulk, ...waiting]);
-    assert.ok(Date.now() - t0 < 5000, 'the queued writers did not wait for maxAgeMs');
+    assert.ok(Date.now() - t0 < 5000, 'the queued writers did not wait for lingerMs');
     // Batch 1: row 0 and rows 1..999; batch 2: row 1000 and the 50 concurrent writes, together.
     assert.deepEqual(batches.map((b) => b.length), [1000, 51], 'the 50 concurrent writes shared one batch');
     assert.deepEqual(batches[1], [1000, ...Array.from({ length: 50 }, (_, i) => 2000 + i)]);
+    await w.close();
+  });
+
+  it('maxAgeMs caps the linger: an awaited write on an idle writer never waits longer', async () => {
+    const w = new BatchWriter<number>({ name: 't', lingerMs: 60_000, maxAgeMs: 20, sink: async (rows) => rows.length });
+    const t0 = Date.now();
+    await w.write(1);
+    assert.ok(Date.now() - t0 < 2000, `waited ${Date.now() - t0} ms`);
     await w.close();
   });
 
