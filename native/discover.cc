@@ -3,11 +3,13 @@
 #include <gst/gst.h>
 #include <gst/pbutils/pbutils.h>
 
+#include <cmath>
 #include <cstring>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <thread>
 
 #include "completion.h"
@@ -187,7 +189,7 @@ void runDiscover(DiscoverJob* job) {
 // JS thread. env is null when the env went away with the result queued: the promise is gone too.
 void completeDiscover(napi_env env, void* payload) {
   std::unique_ptr<DiscoverJob> job(static_cast<DiscoverJob*>(payload));
-  if (env == nullptr) return;
+  if (env == nullptr || !job) return;
   if (!job->failed) {
     napi_value value = resultToJs(env, job->result);
     if (value != nullptr) napi_resolve_deferred(env, job->deferred, value);
@@ -206,6 +208,9 @@ Napi::Value Discover(const Napi::CallbackInfo& info) {
     throw Napi::TypeError::New(env, "discover(uri, timeoutMs, useCache): a string, a number and a boolean");
   }
   double timeoutMs = info[1].As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(timeoutMs) || timeoutMs < 0 || timeoutMs > 1e12) {  // the cast below needs a sane value
+    throw Napi::RangeError::New(env, "discover: timeoutMs must be a finite number >= 0");
+  }
 
   auto job = std::make_unique<DiscoverJob>();
   job->uri = info[0].As<Napi::String>().Utf8Value();
@@ -217,10 +222,17 @@ Napi::Value Discover(const Napi::CallbackInfo& info) {
   if (!done) throw Napi::Error::New(env, "discover: cannot create the completion channel");
   // One thread per probe; src/gst/discover.ts bounds how many run at once. Detached: a worker that
   // terminates mid-probe does not wait for it, and the result is then dropped (Completion).
-  std::thread([job = job.release(), done] {
-    runDiscover(job);
-    if (!done->deliver(job)) delete job;
-  }).detach();
+  DiscoverJob* raw = job.release();
+  try {
+    std::thread([raw, done] {
+      runDiscover(raw);
+      if (!done->deliver(raw)) delete raw;
+    }).detach();
+  } catch (const std::system_error&) {
+    done->deliver(nullptr);  // releases the TSFN; completeDiscover ignores a null payload
+    job.reset(raw);
+    throw Napi::Error::New(env, "discover: cannot start a probe thread");
+  }
   return Napi::Value(env, promise);
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <system_error>
 
 #include "gst_error.h"
 #include "js_call.h"
@@ -306,17 +307,24 @@ Napi::Value Pipeline::Stop(const Napi::CallbackInfo& info) {
     finishStop(env);
     return resolveNow();
   }
+  GstElement* pipeline = pipeline_;  // our ref is released by finishStop, after the join
+  try {
+    stopThread_ = std::thread([pipeline, done, self = this] {
+      gst_element_set_state(pipeline, GST_STATE_NULL);  // joins the streaming threads
+      GstBus* bus = gst_element_get_bus(pipeline);
+      gst_bus_set_sync_handler(bus, nullptr, nullptr, nullptr);
+      gst_object_unref(bus);
+      // When JS is gone the env cleanup hook joins this thread and finishes without JS.
+      done->deliver(self);
+    });
+  } catch (const std::system_error&) {  // no thread to be had: block rather than leak the pipeline
+    done->abandon();
+    teardownWithoutJs();
+    finishStop(env);
+    return resolveNow();
+  }
   stopDone_ = done;
   stopDeferred_ = deferred;
-  GstElement* pipeline = pipeline_;  // our ref is released by finishStop, after the join
-  stopThread_ = std::thread([pipeline, done, self = this] {
-    gst_element_set_state(pipeline, GST_STATE_NULL);  // joins the streaming threads
-    GstBus* bus = gst_element_get_bus(pipeline);
-    gst_bus_set_sync_handler(bus, nullptr, nullptr, nullptr);
-    gst_object_unref(bus);
-    // When JS is gone the env cleanup hook joins this thread and finishes without JS.
-    done->deliver(self);
-  });
   return Napi::Value(env, promise);
 }
 
