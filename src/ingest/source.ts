@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { VideoAgentError } from '../errors';
+import { scrubUserinfo } from '../obs/redact';
 
 /** What the user pointed at, normalised: a local file or an RTSP URL. */
 export type SourceInfo =
@@ -31,7 +32,7 @@ export function resolveSource(input: string, cwd = process.cwd()): SourceInfo {
     try {
       url = new URL(trimmed);
     } catch {
-      throw new VideoAgentError('E_BAD_SOURCE', `not a valid RTSP URL: ${trimmed}`);
+      throw new VideoAgentError('E_BAD_SOURCE', `not a valid RTSP URL: ${scrubUserinfo(trimmed)}`);
     }
     if (!url.hostname) throw new VideoAgentError('E_BAD_SOURCE', `RTSP URL has no host: ${redactUrl(url)}`);
     return { kind: 'rtsp', input: trimmed, uri: trimmed, display: redactUrl(url), host: url.port ? `${url.hostname}:${url.port}` : url.hostname };

@@ -1,3 +1,4 @@
+import { resolveSource } from '../../src/ingest/source';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -147,6 +148,15 @@ describe('credentials in RTSP URLs never leak', function () {
       await pool.query('DELETE FROM streams WHERE stream_id = $1', [streamId]);
       await pool.end();
     }
+  });
+
+  it('a malformed RTSP URL (port out of range): the error names the URL without its userinfo', async () => {
+    const bad = 'rtsp://alice:s3cr3t-pw@127.0.0.1:99999/x';
+    assert.throws(() => resolveSource(bad), (e: Error) => /not a valid RTSP URL: rtsp:\/\/127\.0\.0\.1:99999\/x/.test(e.message) && !e.message.includes('s3cr3t-pw'));
+    const cli = await runCli(['ingest', bad], 60_000, { LOG_LEVEL: 'debug' });
+    assert.notEqual(cli.code, 0);
+    assertClean('CLI stdout', cli.stdout);
+    assertClean('CLI stderr', cli.stderr);
   });
 
   it('connection refused', async () => {
