@@ -57,7 +57,7 @@ function startNextProbe(): void {
   waitingProbes.shift()!();
 }
 
-/** Runs one native probe in a slot; waiting for the slot does not count against its timeout. */
+/** Runs one native probe once a slot is free (in call order). */
 async function inProbeSlot<T>(probe: () => Promise<T>): Promise<T> {
   if (runningProbes >= maxConcurrentProbes) await new Promise<void>((resolve) => waitingProbes.push(resolve));
   else runningProbes++;
@@ -87,7 +87,7 @@ export interface DiscoverOptions {
 
 /**
  * Probes a file or stream with GstDiscoverer off the JS thread and off the libuv pool, at most
- * setMaxConcurrentProbes() at once (the rest queue; the timeout starts when a probe does). timeoutMs is clamped to 1 s .. 1 h
+ * setMaxConcurrentProbes() at once (the rest queue, and the wait counts against timeoutMs). timeoutMs is clamped to 1 s .. 1 h
  * (GstDiscoverer's range) here, before it crosses into the addon. Throws a GstError whose code says
  * what went wrong (E_NOT_MEDIA, E_CORRUPT_MEDIA, E_PROBE_TIMEOUT, E_FILE_NOT_FOUND, E_CONNECT_FAILED,
  * E_UNAUTHORIZED, E_MISSING_PLUGIN, …; see src/gst/errors.ts) with a message naming the subject.
@@ -100,11 +100,13 @@ export async function discover(uriOrPath: string, timeoutMs = DEFAULT_DISCOVER_T
   const isFile = uri.startsWith('file://');
   const subject: ErrorSubject = opts.subject ?? (isFile ? { kind: 'file', name: fileURLToPath(uri) } : { kind: 'stream', name: scrubUserinfo(uri) });
   const native = loadNative();
-  return inProbeSlot(() => probeWithRetries(native, uri, isFile, timeoutMs, opts.useCache === true, subject));
+  // The wait for a slot counts against the caller's budget (a connect timeout stays one); a probe
+  // that starts late still gets GstDiscoverer's minimum of 1 s.
+  const deadline = Date.now() + clampTimeout(timeoutMs);
+  return inProbeSlot(() => probeWithRetries(native, uri, isFile, deadline, opts.useCache === true, subject));
 }
 
-async function probeWithRetries(native: NativeModule, uri: string, isFile: boolean, timeoutMs: number, useCache: boolean, subject: ErrorSubject): Promise<DiscoverInfo> {
-  const deadline = Date.now() + clampTimeout(timeoutMs);
+async function probeWithRetries(native: NativeModule, uri: string, isFile: boolean, deadline: number, useCache: boolean, subject: ErrorSubject): Promise<DiscoverInfo> {
   let attemptMs = FIRST_FILE_ATTEMPT_MS;
   for (;;) {
     const left = deadline - Date.now();
