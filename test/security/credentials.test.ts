@@ -1,4 +1,3 @@
-import { resolveSource } from '../../src/ingest/source';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
