@@ -24,9 +24,12 @@ export interface MediaPublisherOptions {
   sceneEveryMs?: number;
 }
 
+const MAX_WRITES_IN_FLIGHT = 256;
+
 export class MediaPublisher {
   private readonly log;
   private readonly scene: SceneScorer;
+  private readonly writes = new Set<Promise<void>>();
   private readonly frameKey: string;
   private readonly audioKey: string;
 
@@ -39,11 +42,24 @@ export class MediaPublisher {
 
   async frame(f: Frame): Promise<void> {
     const sceneScore = await this.score(f);
-    await this.o.rows.writeFrames([{ streamId: f.streamId, ptsUs: f.ptsUs, ts: f.ts, width: f.width, height: f.height, bytes: f.jpeg.length, sceneScore }]);
+    // Nothing is acknowledged against a frames row: the write commits in the background (the writer batches
+    // it with its neighbours); a bounded number may be in flight, and flush() waits for the rest.
+    const write = this.o.rows.writeFrames([{ streamId: f.streamId, ptsUs: f.ptsUs, ts: f.ts, width: f.width, height: f.height, bytes: f.jpeg.length, sceneScore }]);
+    this.writes.add(write);
+    write.then(() => this.writes.delete(write), (err) => {
+      this.writes.delete(write);
+      this.log.error({ err: (err as Error).message, ptsUs: f.ptsUs }, 'frames row not written');
+    });
+    if (this.writes.size >= MAX_WRITES_IN_FLIGHT) await Promise.race(this.writes).catch(() => undefined);
     const msg: FrameMsg = { ...f, sceneScore };
     const fields = CODECS.frames.encode(msg);
     if (this.o.localTopics.has('frames')) await this.o.local.publish(this.frameKey, fields);
     if (this.o.shared && this.o.sharedTopics?.has('frames')) await this.o.shared.publish(this.frameKey, fields);
+  }
+
+  /** Resolves once every frames row written so far is committed (or spooled). */
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.writes]);
   }
 
   async audio(c: AudioChunk): Promise<void> {

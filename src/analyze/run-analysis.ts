@@ -105,7 +105,7 @@ export async function analyzeSource(rt: Runtime, opts: AnalyzeOptions): Promise<
     opts.signal?.removeEventListener('abort', stop);
     await session.stop();
   }
-  await graph.finish();
+  await Promise.all([graph.finish(), media.flush()]);
   // End-of-stream marker on the shared bus: workers close their lanes for this stream once they processed
   // up to the last entry published here (src/bus/stream-end.ts; docs/architecture.md, bus section).
   await opts.bus?.endStream(streamId, { remote: remoteStages(opts.stages) });

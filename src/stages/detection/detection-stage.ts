@@ -248,9 +248,12 @@ export class DetectionStage {
       this.stats.detections += withIds.length;
       msgs.push(outcome(f, withIds, null));
     }
-    // Rows first: a consumer that sees the message may read the rows.
-    if (rows.length) await this.opts.rows.writeDetections(rows);
+    // The messages carry the results themselves, so they need not wait for the commit; the frames count
+    // as done (and a bus batch may be acknowledged) only once the rows are durable.
+    const written = rows.length ? this.opts.rows.writeDetections(rows) : Promise.resolve();
+    written.catch(() => undefined);
     for (const m of msgs) await this.opts.publish('detections', m);
+    await written;
   }
 
   private async recordFailure(frames: Frame[], err: unknown, ms: number): Promise<void> {
