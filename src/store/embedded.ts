@@ -1,14 +1,17 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { VideoAgentError } from '../errors';
 
 /**
- * The zero-config database: PGlite with its data in <dataDir>/pglite, served on 127.0.0.1 (random port)
- * by pglite-socket, so the rest of the code uses the same `pg` Pool as with a real server. PGlite runs one
- * query at a time on one connection: use pool max 1. A pid lock file keeps a second process from opening
- * the same data directory (PGlite is single-process).
+ * The zero-config database: PGlite with its data in <dataDir>/pglite, served by pglite-socket on a unix
+ * socket in a directory only this user can enter (<dataDir>/run, mode 0700), so the rest of the code uses
+ * the same `pg` Pool as with a real server. pglite-socket has no authentication at all (any password is
+ * accepted), so a TCP port on 127.0.0.1 would be open to every local user and process: the directory's
+ * permissions are the access control. PGlite runs one query at a time on one connection: use pool max 1.
+ * A pid lock file keeps a second process from opening the same data directory (PGlite is single-process).
  */
 export interface EmbeddedPostgres {
   url: string;
@@ -49,15 +52,19 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   let db: PGlite | undefined;
   try {
     db = await PGlite.create(dir);
-    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0 });
+    const sockDir = socketDir(path.resolve(dataDir));
+    const sock = path.join(sockDir, '.s.PGSQL.5432');
+    fs.rmSync(sock, { force: true }); // left by a process that died
+    const server = new PGLiteSocketServer({ db, path: sock });
     await server.start();
-    const url = `postgres://postgres@${server.getServerConn()}/postgres`;
+    const url = `postgres://postgres@/postgres?host=${encodeURIComponent(sockDir)}`;
     return {
       url,
       dataDir: dir,
       async stop() {
         await server.stop();
         await db!.close();
+        fs.rmSync(sock, { force: true });
         fs.rmSync(lockFile, { force: true });
         openHere.delete(lockFile);
       },
@@ -68,4 +75,14 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
     openHere.delete(lockFile);
     throw new VideoAgentError('E_EMBEDDED_DB', `could not start the embedded database in ${dir}: ${(err as Error).message}`, { cause: err });
   }
+}
+
+/** <dataDir>/run, created (or tightened) to 0700; a short private temp dir when that path is too long for a socket. */
+function socketDir(dataDir: string): string {
+  let dir = path.join(dataDir, 'run');
+  // sun_path holds 107 bytes on Linux.
+  if (Buffer.byteLength(path.join(dir, '.s.PGSQL.5432')) > 100) dir = fs.mkdtempSync(path.join(os.tmpdir(), 'va-db-'));
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dir, 0o700);
+  return dir;
 }

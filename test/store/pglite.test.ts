@@ -6,6 +6,8 @@ import { VideoAgentError } from '../../src/errors';
 import { openStore } from '../../src/store/open-store';
 import { BASE_MS } from './helpers';
 import { sampleRows } from './fixtures';
+import { Pool } from 'pg';
+import { startEmbeddedPostgres } from '../../src/store/embedded';
 
 describe('store on the embedded database (PGlite over pglite-socket, same pg code path)', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pglite-store-'));
@@ -65,6 +67,26 @@ describe('store on the embedded database (PGlite over pglite-socket, same pg cod
       await assert.rejects(openStore({ dataDir: dir, databaseUrl: undefined, insertStrategy: 'copy' }), /COPY does not work over the embedded database/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('store: the embedded database is not open to other local users', function () {
+  this.timeout(60_000);
+  it('listens on a unix socket in a 0700 directory, not on a TCP port', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'va-pglite-perm-'));
+    const db = await startEmbeddedPostgres(dataDir);
+    try {
+      const host = new URLSearchParams(db.url.split('?')[1] ?? '').get('host') ?? '';
+      assert.match(db.url, /^postgres:\/\/postgres@\/postgres\?host=/, `no TCP host or port in ${db.url}`);
+      assert.equal(fs.statSync(host).mode & 0o777, 0o700, 'only the owner can reach the socket');
+      assert.ok(fs.statSync(path.join(host, '.s.PGSQL.5432')).isSocket());
+      const pool = new Pool({ connectionString: db.url, max: 1 });
+      assert.equal((await pool.query('SELECT 1 AS x')).rows[0].x, 1);
+      await pool.end();
+    } finally {
+      await db.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
