@@ -75,6 +75,8 @@ export function consumeLeased(bus: Bus, opts: LeasedConsumeOptions): LeasedConsu
         handler: opts.handler,
         // We own the stream: any pending entry belongs to a previous (dead) owner, claim it at once.
         claimIdleMs: 0,
+        // Acknowledgements are refused once a newer holder took the lease (src/bus/fenced.ts).
+        fence: { lease: lease.name, token: lease.fence },
         claimIntervalMs: opts.consume?.claimIntervalMs ?? 60_000,
       });
       owned.set(streamId, { lease, consumer });
