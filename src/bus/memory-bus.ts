@@ -26,6 +26,8 @@ class GroupQueue {
   private takers: { owner: object; resolve: (i: Item | null) => void }[] = [];
   private spaceWaiters: (() => void)[] = [];
   dropped = 0;
+  /** Items taken by a member and not yet settled (what Redis would show as pending). */
+  inFlight = 0;
 
   constructor(private readonly max: number) {}
 
@@ -164,7 +166,7 @@ export class MemoryBus implements Bus {
   /** In-process ids are `ms-seq` too; an entry is consumed once it left the group's queue. */
   async consumedThrough(group: string, key: string, lastId: string): Promise<boolean> {
     const q = this.streamsByKey.get(key)?.groups.get(group);
-    return !!q && !q.items.some((i) => compareIds(i.delivery.id, lastId) <= 0);
+    return !!q && q.inFlight === 0 && !q.items.some((i) => compareIds(i.delivery.id, lastId) <= 0);
   }
 
   async pruneEnded(retentionMs: number): Promise<string[]> {
@@ -236,6 +238,7 @@ export class MemoryBus implements Bus {
           const items = opts.batchHandler ? [first, ...q.takeReady(batch - 1)] : [first];
           if (stopped) { for (const it of items.reverse()) q.retry(it); break; }
           busy++;
+          q.inFlight += items.length;
           try {
             await handle(items);
             stats.handled += items.length;
@@ -259,6 +262,7 @@ export class MemoryBus implements Bus {
               for (const item of [...items].reverse()) q.retry(item);
             }
           } finally {
+            q.inFlight -= items.length;
             busy--;
             checkIdle();
           }

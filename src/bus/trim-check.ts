@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { Script } from './scripts';
 import type { TrimmedRange } from './types';
 
 /**
@@ -10,7 +11,7 @@ import type { TrimmedRange } from './types';
  * group must be behind by a whole MAXLEN at that instant).
  * Needs Redis ≥ 7 (entries-added, ENTRIESREAD).
  */
-const TRIM_CHECK = `
+const TRIM_CHECK = new Script(`
 local function split(id) local d = string.find(id, '-', 1, true) return string.sub(id, 1, d - 1), string.sub(id, d + 1) end
 local function less(a, b)
   local am, as = split(a) local bm, bs = split(b)
@@ -42,12 +43,12 @@ for _, key in ipairs(KEYS) do
     end
   end
 end
-return out`;
+return out`);
 
 /** Trimmed-unread ranges on `prefixedKeys` for `group` (keys returned with their prefix). */
 export async function checkTrimmed(redis: Redis, prefixedKeys: string[], group: string): Promise<TrimmedRange[]> {
   if (prefixedKeys.length === 0) return [];
-  const flat = (await redis.eval(TRIM_CHECK, prefixedKeys.length, ...prefixedKeys, group)) as (string | number)[];
+  const flat = (await TRIM_CHECK.run(redis, prefixedKeys, [group])) as (string | number)[];
   const out: TrimmedRange[] = [];
   for (let i = 0; i + 3 < flat.length; i += 4) out.push({ key: String(flat[i]), count: Number(flat[i + 1]), afterId: String(flat[i + 2]), beforeId: String(flat[i + 3]) });
   return out;

@@ -10,6 +10,11 @@ import { CODECS } from '../../src/topics';
 import { requireRedis } from '../helpers/services';
 import { MemorySink, frame } from '../stages/fakes';
 import { waitFor } from './helpers';
+import { MemoryBus } from '../../src/bus/memory-bus';
+import { analyzeSource } from '../../src/analyze/run-analysis';
+import { parseStages } from '../../src/stages';
+import { e2eEnv } from '../e2e/helpers';
+import { sceneCutClip } from '../e2e/media';
 
 /** A stateful test stage: counts the frames of its stream; `finish` marks the count final. */
 const counterStage: StageModule<{ n: number; final: boolean }> = {
@@ -97,6 +102,46 @@ describe('bus: end of stream (workers close the lane, the registry forgets) and 
     worker.start();
     await waitFor(async () => (await pub.bus.streamEnd('c'))?.done.includes('frame-counter') ?? false, 10_000, 'c done');
     assert.deepEqual(JSON.parse((await raw.get(prefix + stageStateKey('frame-counter', 'c'))) ?? 'null'), { n: 3, final: true });
+  });
+
+  it('analyze writes the marker; a detection worker elsewhere closes the lane once it processed every frame', async () => {
+    const env = await e2eEnv('bus_stream_end', { emulator: { endpoints: { yolo: { backend: 'stub', model: 'yolo', stub: { baseMs: 5, perItemMs: 1 } } } } });
+    closers.push(() => env.close());
+    const pub = await named('end-analyze');
+    const s = await analyzeSource(env.rt, { input: sceneCutClip(), stages: parseStages('none'), fps: 5, streamId: 'end-e2e', bus: pub.bus });
+    const end = await pub.bus.streamEnd('end-e2e');
+    assert.ok(end, 'analyze wrote the end marker');
+    assert.ok(end.remote.includes('detection'), `remote stages ${end.remote}`);
+    assert.ok(end.lastIds[streamKey('frames', 'end-e2e')], 'the last frame id is in the marker');
+    const w = await named('end-det');
+    const worker = new StageWorker({ stage: 'detection', bus: w.bus, state: w.state, services: env.rt.services, consumer: 'det-end', leaseTtlMs: 1000, discoverMs: 50 });
+    closers.push(() => worker.stop());
+    worker.start();
+    await waitFor(async () => (await pub.bus.streamEnd('end-e2e'))?.done.includes('detection') ?? false, 30_000, 'detection done with the stream');
+    assert.deepEqual(worker.heldStreams(), []);
+    assert.equal(worker.stats().handled, s.ingest.frames, 'every frame handled before the lane closed');
+    const after = await pub.bus.streamEnd('end-e2e');
+    assert.ok(after!.lastIds[streamKey('detections', 'end-e2e')], 'the worker added the last id of what it published');
+  });
+
+  it('in-process bus: the same marker and prune semantics', async () => {
+    const mem = new MemoryBus();
+    await mem.publish(streamKey('frames', 'm'), { n: 1 });
+    const last = await mem.publish(streamKey('frames', 'm'), { n: 2 });
+    let n = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    const c = mem.consume({ group: 'g', consumer: 'c', keys: [streamKey('frames', 'm')], handler: async () => { n++; if (n === 2) await gate; } });
+    await mem.endStream('m', { remote: ['detection'] });
+    assert.deepEqual(await mem.streamEnd('m').then((e) => e && { lastIds: e.lastIds, remote: e.remote }), { lastIds: { [streamKey('frames', 'm')]: last }, remote: ['detection'] });
+    await waitFor(() => n === 2, 2000, 'second entry in flight');
+    assert.equal(await mem.consumedThrough('g', streamKey('frames', 'm'), last), false, 'in flight is not consumed');
+    release();
+    await c.idle?.();
+    assert.equal(await mem.consumedThrough('g', streamKey('frames', 'm'), last), true);
+    await c.stop();
+    assert.deepEqual(await mem.pruneEnded(0), ['m']);
+    assert.deepEqual(await mem.streams(), []);
   });
 
   it('a worker holding 20 streams uses a fixed number of Redis connections (CLIENT LIST)', async () => {
