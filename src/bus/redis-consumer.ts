@@ -222,10 +222,20 @@ export class RedisConsumer implements Consumer {
     return false;
   }
 
+  /**
+   * Counted as handled the moment the XACK is sent (and uncounted if it fails or is refused): an abort()
+   * cannot recall an XACK already on the wire, so whoever reads the stats at the abort sees what Redis will.
+   */
   private async ack(prefixedKey: string, ids: string[]): Promise<void> {
-    if (!(await this.xack(prefixedKey, ids))) return;
+    if (this.aborted) return;
     this.stats.handled += ids.length;
-    busMessages.labels(this.o.group, 'handled').inc(ids.length);
+    let ok = false;
+    try {
+      ok = await this.xack(prefixedKey, ids);
+    } finally {
+      if (!ok) this.stats.handled -= ids.length;
+    }
+    if (ok) busMessages.labels(this.o.group, 'handled').inc(ids.length);
   }
 
   /**

@@ -43,9 +43,18 @@ export class SharedReader {
     if (this.loop) {
       if (keys.some((k) => !this.blockedKeys.has(k)) || req.deadline < this.blockedUntil) this.unblock();
     } else {
-      this.loop = this.run().finally(() => { this.loop = null; if (this.waiting.size && !this.closed) this.loop = this.run(); });
+      this.ensureLoop();
     }
     return { result, cancel: () => { if (this.waiting.delete(req)) { req.resolve([]); if (this.waiting.size === 0) this.unblock(); } } };
+  }
+
+  /** One loop at a time; a request that arrived as the loop was ending starts the next one. */
+  private ensureLoop(): void {
+    if (this.loop || this.closed || this.waiting.size === 0) return;
+    this.loop = this.run().catch((err) => log.warn({ err: (err as Error).message }, 'shared reader loop failed')).finally(() => {
+      this.loop = null;
+      this.ensureLoop();
+    });
   }
 
   close(): void {
