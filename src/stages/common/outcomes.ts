@@ -8,7 +8,7 @@ import type { Billing } from '../../runpod/inference';
 import type { EndpointCallRow } from '../../store';
 
 /** Why a frame or window was not analysed (skips.reason). */
-export type SkipReason = 'endpoint_error' | 'breaker_open' | 'spend_cap' | 'queue_full' | 'fps_adapted' | 'invalid_reply' | 'shutdown' | 'bad_message';
+export type SkipReason = 'endpoint_error' | 'breaker_open' | 'spend_cap' | 'queue_full' | 'fps_adapted' | 'invalid_reply' | 'shutdown' | 'bad_message' | 'poison' | 'trimmed';
 
 const REASON_BY_KIND: Partial<Record<ErrorKind, SkipReason>> = {
   breaker_open: 'breaker_open',
