@@ -1,3 +1,4 @@
+import { VideoAgentError } from '../errors';
 import Redis from 'ioredis';
 import { childLogger } from '../obs/logger';
 import { REGISTRY_KEY, TOPICS, assertStreamId, parseStreamKey, streamKey } from './keys';
@@ -44,7 +45,13 @@ export class RedisBus implements Bus {
     if (parsed && !this.registered.has(parsed.streamId)) await this.registerStream(parsed.streamId);
     const flat: (string | Buffer)[] = [];
     for (const [k, v] of Object.entries(fields)) flat.push(k, Buffer.isBuffer(v) ? v : String(v));
-    const id = await this.redis.call('XADD', this.prefix + key, 'MAXLEN', '~', String(opts.maxLen ?? this.maxLen), '*', ...flat);
+    let id: unknown;
+    try {
+      id = await this.redis.call('XADD', this.prefix + key, 'MAXLEN', '~', String(opts.maxLen ?? this.maxLen), '*', ...flat);
+    } catch (err) {
+      // Decided here, once: Redis not answering is an outage (retry later), not a problem with the entry.
+      throw new VideoAgentError('E_REDIS_UNAVAILABLE', `publish to ${key} failed: ${(err as Error).message}`, { kind: 'unreachable', retryable: true, cause: err });
+    }
     busMessages.labels('', 'published').inc();
     if (parsed) this.lastIds.note(parsed.streamId, key, String(id));
     return String(id);

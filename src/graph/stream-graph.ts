@@ -10,6 +10,7 @@
  * it never holds up or drops the rest of its read. An entry whose handling keeps failing (the bus isolates
  * it, src/bus/isolate.ts) is recorded as a `poison` skip; entries trimmed unread as a `trimmed` skip.
  */
+import { VideoAgentError } from '../errors';
 import { childLogger } from '../obs/logger';
 import { streamKey, type Bus, type Consumer, type Delivery } from '../bus';
 import type { Fence, TrimmedRange } from '../bus/types';
@@ -179,13 +180,22 @@ export class StreamGraph {
   private async saveState(node: GraphNode, instance: StageInstance<unknown>): Promise<void> {
     const m = node.module;
     if (m.state && this.o.state && instance.state) {
-      const ok = await this.o.state.save(m.name, m.state.encode(instance.state()));
+      let ok: boolean;
+      try {
+        ok = await this.o.state.save(m.name, m.state.encode(instance.state()));
+      } catch (err) {
+        // The state store (Redis) is unreachable: not the entries' fault. Retryable, so the read stays
+        // pending and is never isolated as poison.
+        throw new VideoAgentError('E_STATE_UNAVAILABLE', `${m.name}: state not saved: ${(err as Error).message}`, { kind: 'unreachable', retryable: true, cause: err });
+      }
       if (!ok) this.log.warn({ stage: m.name }, 'state not saved: this worker no longer holds the stream');
     }
   }
 
   /** The bus gave up on an entry: a skip row, written before the entry is acknowledged. */
   private async recordPoison(node: GraphNode, d: Delivery, err: unknown): Promise<void> {
+    // An outage (state store, database) is not poison: keep the entry pending for a later delivery.
+    if (err instanceof VideoAgentError && err.retryable) throw err;
     const ptsUs = ptsOf(d) ?? 0;
     const detail = `${d.key} ${d.id}: ${(err as Error)?.message ?? String(err)}`.slice(0, 2000);
     await this.o.services.rows.recordSkip({ streamId: this.o.streamId, stage: node.module.name, ptsUs, endUs: ptsUs, ts: Date.now(), reason: 'poison', detail });

@@ -78,7 +78,8 @@ describe('drill: Redis stopped for a while, then restarted (publisher and detect
     const duplicated = Number(det.n) - Number(det.pts) + Number(both.n);
     reportDrill({ fault: 'redis-outage', durationS: OUTAGE_S, framesIn: FRAMES, rowsExpected: FRAMES, rowsStored: got, lost: FRAMES - got, duplicated, recoveryMs, note: `publisher retries ${retries}` });
     assert.ok(retries > 0, 'the publisher saw the outage');
-    assert.equal(got, FRAMES, `${FRAMES - got} frames without an outcome`);
+    const reasons = await rows<{ reason: string; detail: string; pts_us: string }>(env.store.pool, `SELECT reason, detail, pts_us FROM skips WHERE stream_id = $1`, [STREAM]);
+    assert.equal(got, FRAMES, `${FRAMES - got} frames without an outcome; skips ${JSON.stringify(reasons)}`);
     assert.equal(Number(det.n), Number(det.pts), 'one detection row per frame (the stub finds one box)');
     assert.equal(Number(both.n), 0, 'no frame has both a detection and a skip');
     const raw = new Redis(redis.url);
