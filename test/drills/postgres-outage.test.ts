@@ -5,6 +5,7 @@ import path from 'node:path';
 import { openStore, type Store } from '../../src/store/open-store';
 import type { DetectionRow } from '../../src/store/rows';
 import { PrivatePostgres } from '../helpers/private-postgres';
+import { reportDrill } from './report';
 
 /**
  * Drill: PostgreSQL stopped mid-stream (pg_ctl stop -m fast: open connections are cut), then started again.
@@ -86,6 +87,10 @@ describe('drill: PostgreSQL stopped mid-stream, then started', function () {
     console.log(`      outage ${((tUp - tDown) / 1000).toFixed(1)} s: ${acked.length} frames acknowledged (${ackedDuring} while down, ${spooledDuring} rows spooled), `
       + `${db.n} rows stored, spool drained ${(drainedMs / 1000).toFixed(1)} s after the restart, longest write ${maxWriteMs} ms, replayed ${stats.replayed}`);
 
+    reportDrill({
+      fault: 'PostgreSQL stopped mid-stream', durationS: Math.round((tUp - tDown) / 1000), framesIn: acked.length, rowsExpected: acked.length * ROWS_PER_FRAME,
+      rowsStored: db.n, lost: acked.length * ROWS_PER_FRAME - db.n, duplicated: db.n - db.keys, recoveryMs: drainedMs, note: `${spooledDuring} rows spooled while down`,
+    });
     assert.deepEqual(failures, [], 'no write was refused');
     assert.ok(ackedDuring > 0 && spooledDuring > 0, 'writes kept being acknowledged during the outage, through the spool');
     assert.ok(drainedMs >= 0, 'the spool drained within 30 s of the restart');
