@@ -2,26 +2,11 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import sharp from 'sharp';
 import { createLocalModel, decodeImage } from '../../src/local-models';
 import { decodeBase64 } from '../../src/local-models/media/base64';
 import { encodeJpeg, encodeJpegCrop, expandRect } from '../../src/local-models/media/image-crop';
-import { ASTRONAUT_PNG, tempDir } from './helpers/media';
-
-/** A minimal PNG writer for test images (filter type per row chosen by the caller; libvips checks the CRCs). */
-function png(width: number, height: number, colorType: number, rows: Buffer[]): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const crc = Buffer.alloc(4); crc.writeUInt32BE(zlib.crc32(body));
-    return Buffer.concat([len, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0); ihdr.writeUInt32BE(height, 4); ihdr[8] = 8; ihdr[9] = colorType;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr),
-    chunk('IDAT', zlib.deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]);
-}
+import { ASTRONAUT_PNG, png, tempDir } from './helpers/media';
 
 describe('local-models/media', () => {
   it('decodes astronaut.png exactly as GStreamer pngdec does', async () => {

@@ -1,19 +1,10 @@
 import assert from 'node:assert/strict';
-import { RunpodEmulator, type EmulatorConfigInput } from '../../src/runpod/emulator';
+import { RunpodEmulator } from '../../src/runpod/emulator';
 import { RunpodQueueFullError } from '../../src/runpod/errors';
 import { errorKind } from '../../src/errors';
-import { rig, stubEndpoints, TINY_B64, type Rig } from './helpers';
+import { rig, stubEndpoints, TINY_B64, withEmulator, type Rig } from './helpers';
 
 /** Memory stays bounded under load: the emulator's queue and finished-job map, the client's bulkhead line. */
-async function withEmulator(cfg: EmulatorConfigInput, fn: (em: RunpodEmulator) => Promise<void>): Promise<void> {
-  const em = await new RunpodEmulator({ sweepIntervalMs: 10, ...cfg }).start();
-  try {
-    await fn(em);
-  } finally {
-    await em.close();
-  }
-}
-
 async function call(em: RunpodEmulator, method: 'GET' | 'POST', path: string, body?: unknown) {
   const res = await fetch(`${em.apiBase}${path}`, {
     method, headers: { 'content-type': 'application/json', authorization: `Bearer ${em.apiKey}` }, body: body === undefined ? undefined : JSON.stringify(body),

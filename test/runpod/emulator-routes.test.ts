@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RunpodEmulator, type EmulatorConfigInput } from '../../src/runpod/emulator';
 import { validateOutput } from '../../src/runpod/contracts';
-import { TINY_B64 } from './helpers';
+import { TINY_B64, withEmulator } from './helpers';
 
 /**
  * Every public route of RunPod's serverless API as served by the emulator, through plain `fetch` (not our
@@ -29,15 +29,6 @@ async function call(em: RunpodEmulator, method: 'GET' | 'POST', path: string, bo
   });
   const text = await res.text();
   return { status: res.status, headers: res.headers, json: text ? (JSON.parse(text) as Json) : {}, ms: Date.now() - t0 };
-}
-
-async function withEmulator(cfg: EmulatorConfigInput, fn: (em: RunpodEmulator) => Promise<void>): Promise<void> {
-  const em = await new RunpodEmulator({ sweepIntervalMs: 10, ...cfg }).start();
-  try {
-    await fn(em);
-  } finally {
-    await em.close();
-  }
 }
 
 const yolo = (extra: Record<string, unknown> = {}): EmulatorConfigInput['endpoints'] => ({ yolo: { backend: 'stub', ...extra } });

@@ -5,7 +5,7 @@ import { VideoAgentError } from '../../src/errors';
 import { RunpodEmulator, type EmulatorConfigInput } from '../../src/runpod/emulator';
 import { MODEL_NAMES, validateOutput } from '../../src/runpod/contracts';
 import { StubModel } from '../../src/runpod/emulator/stub-model';
-import { TINY_B64 } from './helpers';
+import { TINY_B64, withEmulator } from './helpers';
 
 /** Sends the emulator's key unless `headers` set `authorization` (a string, or undefined for none). */
 async function http(em: RunpodEmulator, method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string | undefined> = {}) {
@@ -13,15 +13,6 @@ async function http(em: RunpodEmulator, method: 'GET' | 'POST', path: string, bo
   const res = await request(`${em.apiBase}${path}`, { method, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body), headers: all });
   const text = await res.body.text();
   return { status: res.statusCode, headers: res.headers, json: text ? (JSON.parse(text) as Record<string, any>) : {} };
-}
-
-async function withEmulator(cfg: EmulatorConfigInput, fn: (em: RunpodEmulator) => Promise<void>): Promise<void> {
-  const em = await new RunpodEmulator({ sweepIntervalMs: 10, ...cfg }).start();
-  try {
-    await fn(em);
-  } finally {
-    await em.close();
-  }
 }
 
 const stub = (extra: Record<string, unknown> = {}) => ({ yolo: { backend: 'stub' as const, ...extra } });

@@ -55,3 +55,13 @@ export function stubEndpoints(ids: string[], extra: Record<string, unknown> = {}
 }
 
 export const TINY_B64 = Buffer.from('not really a jpeg but schema-valid').toString('base64');
+
+/** A fresh emulator for one test (fast sweeps), always closed. */
+export async function withEmulator(cfg: EmulatorConfigInput, fn: (em: RunpodEmulator) => Promise<void>): Promise<void> {
+  const em = await new RunpodEmulator({ sweepIntervalMs: 10, ...cfg }).start();
+  try {
+    await fn(em);
+  } finally {
+    await em.close();
+  }
+}

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import Ajv2020 from 'ajv/dist/2020';
 
 /** Real media shipped by Debian packages (installed by scripts/setup.sh). */
@@ -51,3 +52,17 @@ export function assertSchema(name: string, value: unknown): void {
 }
 
 export const noAbort = (): { jobId: string; signal: AbortSignal } => ({ jobId: 'test', signal: new AbortController().signal });
+
+/** A minimal PNG writer for test images (filter type per row chosen by the caller; libvips checks the CRCs). */
+export function png(width: number, height: number, colorType: number, rows: Buffer[]): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const crc = Buffer.alloc(4); crc.writeUInt32BE(zlib.crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0); ihdr.writeUInt32BE(height, 4); ihdr[8] = 8; ihdr[9] = colorType;
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]);
+}
