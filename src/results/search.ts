@@ -12,8 +12,8 @@ const HEADLINE_OPTS = `StartSel=${SNIPPET_START}, StopSel=${SNIPPET_STOP}, MaxWo
 /**
  * Full-text search (English stemming, web-search syntax: "quoted phrase", OR, -word) over transcripts and
  * event descriptions, best first. memory_chunks is the indexed source (GIN on tsv); events that have no
- * memory chunk of kind 'event' (the VLM stage does not write one today) are matched on their description
- * directly, so an event is found once either way. ts_headline runs only on the returned rows.
+ * memory chunk of kind 'event' with the same span and text (the VLM stage writes none today) are matched on
+ * their description directly, so an event is found once either way. ts_headline runs only on the returned rows.
  * Same SQL on PostgreSQL, TimescaleDB and PGlite.
  */
 export async function searchText(pool: Pool, q: SearchQuery): Promise<SearchHit[]> {
@@ -26,7 +26,8 @@ export async function searchText(pool: Pool, q: SearchQuery): Promise<SearchHit[
   const mWhere = ['m.tsv @@ tq.q', ...scope('m.')].join(' AND ');
   const eWhere = [
     "to_tsvector('english', e.description) @@ tq.q",
-    "NOT EXISTS (SELECT 1 FROM memory_chunks x WHERE x.stream_id = e.stream_id AND x.kind = 'event' AND x.pts_us = e.pts_us)",
+    `NOT EXISTS (SELECT 1 FROM memory_chunks x WHERE x.stream_id = e.stream_id AND x.kind = 'event'
+       AND x.start_us = e.start_us AND x.end_us = e.end_us AND x.text = e.description)`,
     ...scope('e.'),
   ].join(' AND ');
   const sql = `

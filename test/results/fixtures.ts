@@ -72,7 +72,15 @@ export async function postgresStore(): Promise<OpenedStore> {
 /** A store on the embedded database (PGlite) in a temp data dir, as a new user gets it. */
 export async function pgliteStore(): Promise<OpenedStore> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'results-pglite-'));
-  const store = await openStore({ databaseUrl: '', dataDir, writer: { lingerMs: 5 } });
+  // openStore falls back to DATABASE_URL when none is given: hide it for the embedded one.
+  const saved = process.env.DATABASE_URL;
+  delete process.env.DATABASE_URL;
+  let store: Store;
+  try {
+    store = await openStore({ dataDir, writer: { lingerMs: 5 } });
+  } finally {
+    if (saved !== undefined) process.env.DATABASE_URL = saved;
+  }
   return { store, dataDir, async close() { await store.close(); fs.rmSync(dataDir, { recursive: true, force: true }); } };
 }
 
