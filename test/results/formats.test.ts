@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {
-  CSV_COLUMNS, clockTime, cueLines, parseSrt, parseVtt, toCsv, toSrt, toVtt, type DetectionItem, type EventItem, type TranscriptItem,
+  CSV_COLUMNS, clockTime, cueLines, parseSrt, parseVtt, srtText, toCsv, toSrt, toVtt, type DetectionItem, type EventItem, type TranscriptItem,
 } from '../../src/results';
 
 /** RFC 4180 reader (quoted fields, doubled quotes, CRLF records) written independently of the writer. */
@@ -56,7 +56,8 @@ describe('results: subtitle formats', () => {
     const cues = parseSrt(srt);
     assert.deepEqual(cues.map((c) => c.id), spoken.map((_, i) => String(i + 1)));
     assert.deepEqual(cues.map((c) => [c.startS, c.endS]), spoken.map((t) => [ms(t.startS), ms(t.endS)]));
-    assert.deepEqual(cues.map((c) => c.text), spoken.map((t) => cueLines(t.text).join('\n')));
+    assert.deepEqual(cues.map((c) => c.text), spoken.map((t) => srtText(t.text)));
+    assert.ok(cues[1].text.endsWith('the dog') && !srt.includes('& -->'), 'a spoken "-->" is not a second timing line');
     assert.ok(!/\n\n\n/.test(srt), 'a blank line inside a text would split the cue');
     assert.equal(toSrt([]), '');
   });

@@ -1,4 +1,4 @@
-export { toSrt, srtCue } from './to-srt';
+export { toSrt, srtCue, srtText } from './to-srt';
 export { toVtt, vttCue, escapeVtt, VTT_HEADER } from './to-vtt';
 export { toCsv, csvHeader, csvRecord, csvRow, CSV_COLUMNS } from './to-csv';
 export { isCue, cueLines } from './cue-text';
