@@ -5,7 +5,7 @@ import {
   type DetectionItem, type Page,
 } from '../../src/results';
 import { isoMicros } from '../../src/store/time';
-import { BASE_MS, postgresStore, resultRows, seed, type OpenedStore, type ResultRows } from './fixtures';
+import { BASE_MS, pgliteStore, postgresStore, resultRows, seed, type OpenedStore, type ResultRows } from './fixtures';
 
 const iso = (mediaS: number) => isoMicros(BASE_MS + mediaS * 1000);
 
@@ -26,11 +26,12 @@ async function walk<T>(next: (cursor?: string) => Promise<Page<T>>): Promise<{ i
 
 const detKey = (d: { ptsUs: number; classId: number; bbox: number[] }) => `${d.ptsUs}/${d.classId}/${d.bbox.join(',')}`;
 
-describe('results: lists by media time on PostgreSQL', () => {
+for (const [name, open] of [['PostgreSQL', postgresStore], ['PGlite (embedded)', pgliteStore]] as const) describe(`results: lists by media time on ${name}`, function () {
+  this.timeout(120_000);
   let db: OpenedStore;
   let rows: ResultRows;
   before(async () => {
-    db = await postgresStore();
+    db = await open();
     rows = await seed(db.store, 'cam-a');
     // A second stream with the same media times: never mixed into cam-a's lists.
     await seed(db.store, 'cam-b', { ...resultRows('cam-b'), detections: resultRows('cam-b').detections.slice(0, 5) });
