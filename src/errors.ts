@@ -26,6 +26,8 @@ export type ErrorKind =
   | 'unauthorized'
   /** The thing asked for does not exist (file, endpoint id, expired job). */
   | 'not_found'
+  /** The request clashes with current state (a stream with that id exists, a limit is reached). */
+  | 'conflict'
   /** Stopped on purpose (abort, shutdown, cancel). */
   | 'aborted'
   /** Configuration is invalid or missing. */

@@ -20,6 +20,8 @@ export interface MediaPublisherOptions {
   shared?: Bus;
   /** Media topics some stage outside this process consumes. */
   sharedTopics?: ReadonlySet<GraphTopic>;
+  /** Sees each frame as published (the server's snapshot and live feed); must not throw. */
+  tap?: (topic: 'frames', msg: FrameMsg) => void;
   /** A frame is scored against the previous scored one at most this often (media time). */
   sceneEveryMs?: number;
 }
@@ -55,6 +57,7 @@ export class MediaPublisher {
     const fields = CODECS.frames.encode(msg);
     if (this.o.localTopics.has('frames')) await this.o.local.publish(this.frameKey, fields);
     if (this.o.shared && this.o.sharedTopics?.has('frames')) await this.o.shared.publish(this.frameKey, fields);
+    this.o.tap?.('frames', msg);
   }
 
   /** Resolves once every frames row written so far is committed (or spooled). */

@@ -8,7 +8,7 @@ import { openSource, resolveSource, defaultStreamId, isValidStreamId, type Sessi
 import type { CostSnapshot } from '../runpod';
 import type { EndpointCallSummary, RowCounts, SkipSummary, StoredEvent } from '../store';
 import { MemoryBus, type Bus } from '../bus';
-import { StreamGraph } from '../graph/stream-graph';
+import { StreamGraph, type MessageTap } from '../graph/stream-graph';
 import { stageModules, type StageStatsMap } from '../stages';
 import type { GraphTopic } from '../topics';
 import { MediaPublisher } from './media-publisher';
@@ -35,6 +35,8 @@ export interface AnalyzeOptions {
    * `worker --stage …` processes elsewhere (`--stages none` publishes everything).
    */
   bus?: Bus;
+  /** Sees every frame and result this process publishes for the stream (the server's live feed). */
+  tap?: MessageTap;
   /** Called once the session exists (tests use it to stop a live source). */
   onSession?: (s: Session) => void;
 }
@@ -81,10 +83,10 @@ export async function analyzeSource(rt: Runtime, opts: AnalyzeOptions): Promise<
   // The local stages run on an in-process bus; results are mirrored to the shared bus (Redis) when given,
   // and media go there too for the stages left to `worker` processes elsewhere.
   const local = new MemoryBus({ maxQueue: 64, onFull: 'block' });
-  const graph = new StreamGraph({ bus: local, streamId, stages: opts.stages, live: session.live, services: rt.services, options: opts.stageOptions, mirror: opts.bus, consumer: 'analyze' });
+  const graph = new StreamGraph({ bus: local, streamId, stages: opts.stages, live: session.live, services: rt.services, options: opts.stageOptions, mirror: opts.bus, consumer: 'analyze', tap: opts.tap });
   await graph.start();
   const media = new MediaPublisher({
-    streamId, rows: rt.store, local, localTopics: graph.consumes, shared: opts.bus, sharedTopics: remoteMediaTopics(opts.stages),
+    streamId, rows: rt.store, local, localTopics: graph.consumes, shared: opts.bus, sharedTopics: remoteMediaTopics(opts.stages), tap: opts.tap,
   });
 
   const stop = () => { void session.stop(); };

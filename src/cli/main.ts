@@ -16,6 +16,9 @@ const COMMANDS: Record<string, () => Register> = {
   emulate: () => require('./emulate').registerEmulate,
   endpoints: () => require('./endpoints').registerEndpoints,
   eval: () => require('./eval').registerEval,
+  serve: () => require('./serve').registerServe,
+  streams: () => require('./streams').registerStreams,
+  export: () => require('./export').registerExport,
 };
 
 /** `only`: register just that command (the one being run); otherwise all of them (help, tests). */

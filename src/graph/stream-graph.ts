@@ -23,6 +23,9 @@ import type { StageStatsMap } from '../stages';
 /** Results kept per topic key on Redis (XADD MAXLEN ~): a stream nobody reads cannot grow without bound. */
 export const RESULT_MAXLEN = 10_000;
 
+/** A synchronous observer of published messages (in-process fan-out; never slows the graph). */
+export type MessageTap = <T extends GraphTopic>(topic: T, msg: TopicMessages[T]) => void;
+
 /** Where a stage's per-stream state lives between holders (worker mode). */
 export interface StageStateStore {
   load(stage: string): Promise<string | null>;
@@ -44,6 +47,8 @@ export interface StreamGraphOptions {
   readBatch?: number;
   /** Results are also published here (e.g. Redis, for consumers outside this process). */
   mirror?: Bus;
+  /** Sees every result once it is on the bus (the server's live feed and snapshot); must not throw. */
+  tap?: MessageTap;
   /** Worker mode: restore and save each stage's handed-over state. */
   state?: StageStateStore;
   /** Consumer tuning passed to the bus (block, claim intervals…, the lease fence in worker mode). */
@@ -74,6 +79,7 @@ export class StreamGraph {
       const fields = CODECS[topic].encode(msg as never);
       await o.bus.publish(key, fields, maxLen);
       await o.mirror?.publish(key, fields, { maxLen: RESULT_MAXLEN });
+      o.tap?.(topic, msg as TopicMessages[typeof topic]);
     };
   }
 

@@ -25,34 +25,34 @@ export function redactUrl(u: URL): string {
  */
 export function resolveSource(input: string, cwd = process.cwd()): SourceInfo {
   const trimmed = input.trim();
-  if (!trimmed) throw new VideoAgentError('E_BAD_SOURCE', 'no source given (a file path or an rtsp:// URL)');
+  if (!trimmed) throw new VideoAgentError('E_BAD_SOURCE', 'no source given (a file path or an rtsp:// URL)', { kind: 'bad_input' });
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(trimmed)?.[1]?.toLowerCase();
   if (scheme === 'rtsp' || scheme === 'rtsps' || scheme === 'rtspt') {
     let url: URL;
     try {
       url = new URL(trimmed);
     } catch {
-      throw new VideoAgentError('E_BAD_SOURCE', `not a valid RTSP URL: ${scrubUserinfo(trimmed)}`);
+      throw new VideoAgentError('E_BAD_SOURCE', `not a valid RTSP URL: ${scrubUserinfo(trimmed)}`, { kind: 'bad_input' });
     }
-    if (!url.hostname) throw new VideoAgentError('E_BAD_SOURCE', `RTSP URL has no host: ${redactUrl(url)}`);
+    if (!url.hostname) throw new VideoAgentError('E_BAD_SOURCE', `RTSP URL has no host: ${redactUrl(url)}`, { kind: 'bad_input' });
     return { kind: 'rtsp', input: trimmed, uri: trimmed, display: redactUrl(url), host: url.port ? `${url.hostname}:${url.port}` : url.hostname };
   }
   if (scheme && scheme !== 'file') {
-    throw new VideoAgentError('E_BAD_SOURCE', `unsupported source scheme '${scheme}://' (use a file path or an rtsp:// URL)`);
+    throw new VideoAgentError('E_BAD_SOURCE', `unsupported source scheme '${scheme}://' (use a file path or an rtsp:// URL)`, { kind: 'bad_input' });
   }
   const filePath = scheme === 'file' ? decodeURIComponent(new URL(trimmed).pathname) : path.resolve(cwd, trimmed);
   let st: fs.Stats;
   try {
     st = fs.statSync(filePath);
   } catch {
-    throw new VideoAgentError('E_FILE_NOT_FOUND', `file not found: ${filePath}`);
+    throw new VideoAgentError('E_FILE_NOT_FOUND', `file not found: ${filePath}`, { kind: 'not_found' });
   }
-  if (st.isDirectory()) throw new VideoAgentError('E_BAD_SOURCE', `${filePath} is a directory, not a media file`);
+  if (st.isDirectory()) throw new VideoAgentError('E_BAD_SOURCE', `${filePath} is a directory, not a media file`, { kind: 'bad_input' });
   try {
     fs.accessSync(filePath, fs.constants.R_OK);
   } catch {
-    throw new VideoAgentError('E_FILE_UNREADABLE', `cannot read ${filePath} (permission denied)`);
+    throw new VideoAgentError('E_FILE_UNREADABLE', `cannot read ${filePath} (permission denied)`, { kind: 'bad_input' });
   }
-  if (st.size === 0) throw new VideoAgentError('E_NOT_MEDIA', `${filePath} is empty, not a media file`);
+  if (st.size === 0) throw new VideoAgentError('E_NOT_MEDIA', `${filePath} is empty, not a media file`, { kind: 'bad_input' });
   return { kind: 'file', input: trimmed, path: filePath, uri: pathToFileURL(filePath).href, display: filePath, sizeBytes: st.size, mtimeMs: st.mtimeMs };
 }

@@ -1,6 +1,6 @@
 /**
  * The stage graph's topics: message types and their one codec each. A topic without a codec here cannot
- * be published (speakers, emotions, highlights, alerts and state get theirs with the stages that make them).
+ * be published (speakers, emotions, highlights and alerts get theirs with the stages that make them).
  */
 import type { TopicCodec } from './codec';
 import { audioCodec, type AudioMsg } from './audio';
@@ -8,6 +8,7 @@ import { detectionsCodec, type DetectionsMsg } from './detections';
 import { eventsCodec, type EventMsg } from './events';
 import { framesCodec, type FrameMsg } from './frames';
 import { transcriptsCodec, type TranscriptMsg } from './transcripts';
+import { stateCodec, type StateMsg } from './state';
 
 export interface TopicMessages {
   frames: FrameMsg;
@@ -15,6 +16,7 @@ export interface TopicMessages {
   detections: DetectionsMsg;
   transcripts: TranscriptMsg;
   events: EventMsg;
+  state: StateMsg;
 }
 export type GraphTopic = keyof TopicMessages;
 
@@ -24,6 +26,7 @@ export const CODECS: { [T in GraphTopic]: TopicCodec<TopicMessages[T]> } = {
   detections: detectionsCodec,
   transcripts: transcriptsCodec,
   events: eventsCodec,
+  state: stateCodec,
 };
 
 /** A decoded message with its topic: what a stage receives. */
@@ -40,3 +43,4 @@ export type { AudioMsg } from './audio';
 export type { DetectionsMsg, DetectedObject } from './detections';
 export type { TranscriptMsg, TranscriptWord, ProsodySummary } from './transcripts';
 export type { EventMsg } from './events';
+export { STREAM_STATES, type StateMsg, type StreamState } from './state';

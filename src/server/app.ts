@@ -1,0 +1,85 @@
+/**
+ * The HTTP + WebSocket API on fastify: zod schemas on every route (validation, serialization and the
+ * generated OpenAPI document at /openapi.json, Swagger UI at /docs), Bearer API keys, a rate limit per key,
+ * a body size limit, CORS only when configured, one error shape (src/server/http/error-reply.ts) and JSON
+ * logs with a request id per request.
+ */
+import crypto from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { serializerCompiler, validatorCompiler, jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { childLogger } from '../obs/logger';
+import { errorHandler, sendError } from './http/error-reply';
+import type { ServerContext } from './server-context';
+import { healthRoutes } from './routes/health-routes';
+import { streamRoutes } from './routes/stream-routes';
+import { liveRoute } from './routes/live-route';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Digest prefix of the API key used (null when keys are off). */
+    keyId: string | null;
+  }
+}
+
+/** Paths anyone may read: probes and the API's own description. */
+const PUBLIC = [/^\/healthz$/, /^\/readyz$/, /^\/openapi\.json$/, /^\/docs(\/|$)/];
+
+export type Extra = (app: FastifyInstance, ctx: ServerContext) => Promise<void> | void;
+
+export async function buildApp(ctx: ServerContext, extra: Extra[] = []): Promise<FastifyInstance> {
+  const s = ctx.settings;
+  const app = Fastify({
+    loggerInstance: childLogger({ component: 'http' }),
+    bodyLimit: s.bodyLimitBytes,
+    // A caller's X-Request-Id is kept when it is a sane token; otherwise one is made.
+    genReqId: (req) => {
+      const h = req.headers['x-request-id'];
+      return typeof h === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(h) ? h : crypto.randomUUID();
+    },
+    requestIdHeader: false,
+    routerOptions: { maxParamLength: 200 },
+  }) as unknown as FastifyInstance;
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'E_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`));
+  app.decorateRequest('keyId', null);
+  app.addHook('onSend', async (req, reply) => { reply.header('x-request-id', req.id); });
+
+  await app.register(require('@fastify/swagger'), {
+    openapi: {
+      info: { title: 'video-agent', description: 'Live and recorded video analysis: streams, results, search, live topics', version: require('../../package.json').version },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: ctx.keys.enabled ? [{ bearer: [] }] : [],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(require('@fastify/swagger-ui'), { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  // Auth before anything else reads the request (rate limiting keys on the authenticated key).
+  app.addHook('onRequest', async (req, reply) => {
+    const p = req.url.split('?')[0];
+    if (!ctx.keys.enabled || PUBLIC.some((r) => r.test(p))) return;
+    const id = ctx.keys.check(req.headers.authorization);
+    if (!id) {
+      reply.header('www-authenticate', 'Bearer');
+      return sendError(reply, 401, 'E_UNAUTHORIZED', 'missing or invalid API key (send Authorization: Bearer <key>)');
+    }
+    req.keyId = id;
+  });
+  await app.register(require('@fastify/rate-limit'), {
+    global: true, max: s.rateLimit.max, timeWindow: s.rateLimit.windowS * 1000,
+    keyGenerator: (req: FastifyRequest) => req.keyId ?? req.ip,
+    allowList: (req: FastifyRequest) => /^\/(healthz|readyz|metrics)$/.test(req.url.split('?')[0]),
+  });
+  if (s.corsOrigins.length) await app.register(require('@fastify/cors'), { origin: s.corsOrigins, credentials: true });
+  await app.register(require('@fastify/websocket'), { options: { maxPayload: 64 * 1024 } });
+
+  await healthRoutes(app, ctx);
+  await streamRoutes(app, ctx);
+  await liveRoute(app, ctx);
+  for (const e of extra) await e(app, ctx);
+  return app;
+}
+

@@ -1,0 +1,67 @@
+/**
+ * The `serve` configuration: one zod model per concern (server, defaults, streams), each with defaults and
+ * bounds, so a config file, the API's POST body and the CLI share one definition of a stream.
+ */
+import { z } from 'zod';
+
+const STREAM_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+export const streamIdSchema = z.string().regex(STREAM_ID, "use 1-128 letters, digits, '_', '-', '.', ':'");
+
+const stageName = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'a stage name (lower-case letters, digits, -)');
+const fps = z.number().positive().max(60);
+const params = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+
+/** One stream as the config file and `POST /v1/streams` give it (defaults fill the gaps). */
+export const streamSpecSchema = z.strictObject({
+  id: streamIdSchema.optional().describe('default: a stable hash of the source'),
+  source: z.string().min(1).max(2048).describe('a file path under a media root, or an rtsp:// URL'),
+  pipeline: z.string().min(1).max(256).optional().describe('pipeline name (pipelines/*.yaml) or path'),
+  params: params.optional().describe('pipeline parameters (width, height, quality…)'),
+  stages: z.array(stageName).max(32).optional().describe('stage names; [] = ingest only'),
+  fps: fps.optional().describe('frames per second sampled for analysis'),
+});
+export type StreamSpec = z.infer<typeof streamSpecSchema>;
+
+export const serverSettingsSchema = z.strictObject({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(8080),
+  /** `file` sources must resolve (symlinks followed) inside one of these folders. */
+  mediaRoots: z.array(z.string().min(1)).default(['./media']),
+  /** URL schemes a source may use (`file` = local paths). */
+  allowSchemes: z.array(z.enum(['file', 'rtsp', 'rtsps', 'rtspt'])).default(['file', 'rtsp', 'rtsps']),
+  dataDir: z.string().min(1).default('./data'),
+  /** Allowed browser origins; empty = CORS off. */
+  corsOrigins: z.array(z.string().min(1)).default([]),
+  rateLimit: z.strictObject({
+    max: z.number().int().min(1).max(1_000_000).default(1200),
+    windowS: z.number().min(1).max(3600).default(60),
+  }).prefault({}),
+  bodyLimitBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(64 * 1024),
+  /** SIGTERM: stop sessions, drain stages and flush the store within this time, then exit. */
+  shutdownTimeoutS: z.number().min(1).max(600).default(30),
+  restart: z.strictObject({
+    initialDelayS: z.number().min(0.05).max(60).default(1),
+    maxDelayS: z.number().min(0.1).max(3600).default(60),
+  }).prefault({}),
+  /** Messages queued per WebSocket client before it is closed as too slow. */
+  liveQueue: z.number().int().min(10).max(100_000).default(2000),
+  /** Streams one server runs at most (API adds beyond it get 409). */
+  maxStreams: z.number().int().min(1).max(1024).default(64),
+});
+export type ServerSettings = z.infer<typeof serverSettingsSchema>;
+
+export const streamDefaultsSchema = z.strictObject({
+  stages: z.array(stageName).max(32).optional(),
+  fps: fps.default(5),
+  pipeline: z.string().min(1).max(256).optional(),
+  params: params.default({}),
+});
+export type StreamDefaults = z.infer<typeof streamDefaultsSchema>;
+
+export const serveConfigSchema = z.strictObject({
+  server: serverSettingsSchema.prefault({}),
+  defaults: streamDefaultsSchema.prefault({}),
+  streams: z.array(streamSpecSchema).max(1024).default([]),
+});
+export type ServeConfig = z.infer<typeof serveConfigSchema>;

@@ -1,0 +1,23 @@
+/** What the routes get: the server's parts, built once by src/server/start-server.ts (or a test). */
+import type { Runtime } from '../analyze/runtime';
+import type { ServerSettings } from './config/server-config';
+import type { ApiKeys } from './auth/api-keys';
+import type { LiveFeed } from './live/live-feed';
+import type { Supervisor } from './supervisor/supervisor';
+import type { FrameMsg, DetectionsMsg } from '../topics';
+
+export interface ReadyCheck { name: string; ok: boolean; detail?: string; ms: number }
+
+export interface ServerContext {
+  settings: ServerSettings;
+  keys: ApiKeys;
+  runtime: Runtime;
+  supervisor: Supervisor;
+  feed: LiveFeed;
+  /** Database, bus and endpoint checks for /readyz. */
+  readiness(): Promise<ReadyCheck[]>;
+  /** The latest sampled frame of a stream run here and the detections closest to it. */
+  latestFrame(streamId: string): { frame: FrameMsg; detections: DetectionsMsg | null } | null;
+  /** Frame nearest a media time (for `ask`). */
+  frameNear(streamId: string, ptsUs: number): FrameMsg | null;
+}

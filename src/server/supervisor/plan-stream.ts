@@ -1,0 +1,35 @@
+/**
+ * A stream spec (config file or POST body) → what runs: defaults applied, the source confined and checked
+ * (a missing file is reported now, as a 4xx, not later as a failed stream), stages known, the id chosen.
+ * Streams added through the API may only use built-in pipelines: a pipeline file is a GStreamer launch
+ * line, and an API caller must not be able to write files or open devices through one.
+ */
+import { VideoAgentError } from '../../errors';
+import { defaultStreamId, isValidStreamId, resolveSource } from '../../ingest';
+import { listBuiltinPipelines } from '../../pipelines/loader';
+import { defaultStageNames, parseStages } from '../../stages';
+import type { StreamDefaults, StreamSpec } from '../config/server-config';
+import { confineSource, type SourcePolicy } from '../sources/confine-source';
+import type { StreamPlan } from './supervised-stream';
+
+export function planStream(spec: StreamSpec, defaults: StreamDefaults, policy: SourcePolicy, origin: 'config' | 'api'): StreamPlan {
+  const input = confineSource(spec.source, policy);
+  const source = resolveSource(input);
+  const id = spec.id ?? defaultStreamId(source);
+  if (!isValidStreamId(id)) throw new VideoAgentError('E_BAD_STREAM_ID', `bad stream id '${id}': use 1-128 letters, digits, '_', '-', '.', ':'`, { kind: 'bad_input' });
+  const pipeline = spec.pipeline ?? defaults.pipeline;
+  if (pipeline !== undefined && origin === 'api' && !listBuiltinPipelines().includes(pipeline)) {
+    throw new VideoAgentError('E_BAD_PIPELINE', `pipeline '${pipeline}' is not a built-in pipeline (choose from ${listBuiltinPipelines().join(', ')}); pipeline files can only be named in the config file`, { kind: 'bad_input' });
+  }
+  const stageList = spec.stages ?? defaults.stages ?? defaultStageNames();
+  let stages: string[];
+  try {
+    stages = [...parseStages(stageList.join(',') || 'none')];
+  } catch (err) {
+    throw new VideoAgentError('E_UNKNOWN_STAGE', (err as Error).message, { kind: 'bad_input' });
+  }
+  return {
+    id, input, display: source.display, pipeline, params: { ...defaults.params, ...spec.params }, stages,
+    fps: spec.fps ?? defaults.fps, origin,
+  };
+}
