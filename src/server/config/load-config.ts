@@ -43,6 +43,11 @@ export function parseServeConfig(text: string, name: string, env: Record<string,
   const parsed = serveConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
+    // An unknown key: point at the key itself, not at the map holding it.
+    if (issue.code === 'unrecognized_keys') {
+      const p = [...issue.path, issue.keys[0]] as (string | number)[];
+      throw new VideoAgentError('E_BAD_CONFIG', `${at(nodeAt(doc, p))}: ${dotted(p)}: unknown key (check the spelling; see config/examples/)`, { kind: 'config' });
+    }
     const keyPath = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
     const node = nodeAt(doc, issue.path as (string | number)[]);
     throw new VideoAgentError('E_BAD_CONFIG', `${at(node)}: ${keyPath || '(top level)'}: ${issue.message}`, { kind: 'config' });
@@ -80,6 +85,10 @@ function nodeAt(doc: Document, p: (string | number)[]): number | undefined {
     if (isScalar(node)) return node.range?.[0];
   }
   return undefined;
+}
+
+function dotted(p: (string | number)[]): string {
+  return p.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('').replace(/^\./, '');
 }
 
 function resolvePaths(c: ServeConfig, base: string): ServeConfig {
