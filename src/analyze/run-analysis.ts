@@ -75,10 +75,10 @@ export async function analyzeSource(rt: Runtime, opts: AnalyzeOptions): Promise<
   // Files reuse the stored time base (same ts keys on a re-run); a live source's clock starts now.
   const record = await rt.store.upsertStream({ streamId, source: source.display, startedAt: Date.now(), metadata: { kind: source.kind } });
   const startTimeMs = live ? Date.now() : record.startedAt;
-  const session = await openSource(source, {
+  const session = await unlessAborted(openSource(source, {
     streamId, pipeline: opts.pipeline, startTimeMs,
     params: { ...opts.params, ...(opts.fps !== undefined ? { fps: opts.fps } : {}) },
-  });
+  }), opts.signal);
   opts.onSession?.(session);
   // The local stages run on an in-process bus; results are mirrored to the shared bus (Redis) when given,
   // and media go there too for the stages left to `worker` processes elsewhere.
@@ -91,6 +91,7 @@ export async function analyzeSource(rt: Runtime, opts: AnalyzeOptions): Promise<
 
   const stop = () => { void session.stop(); };
   opts.signal?.addEventListener('abort', stop, { once: true });
+  if (opts.signal?.aborted) stop();
   const timer = opts.maxDurationS ? setTimeout(stop, opts.maxDurationS * 1000) : null;
   const progress = opts.onProgress
     ? setInterval(() => {
@@ -120,6 +121,25 @@ export async function analyzeSource(rt: Runtime, opts: AnalyzeOptions): Promise<
     streamId, source: source.display, live, wallMs: Date.now() - started, ingest, stages: graph.stats(),
     rows, topEvents, calls, skips, cost: rt.runpod.cost.snapshot(), localInference: rt.localInference,
   };
+}
+
+/**
+ * Opening a camera can take its whole connect timeout: a stop asked meanwhile returns at once (a session
+ * that opens after all is stopped unused).
+ */
+async function unlessAborted(opening: Promise<Session>, signal: AbortSignal | undefined): Promise<Session> {
+  if (!signal) return opening;
+  const aborted = () => new VideoAgentError('E_ABORTED', 'stopped before the source was open', { kind: 'aborted' });
+  if (signal.aborted) { void opening.then((s) => s.stop(), () => undefined); throw aborted(); }
+  let onAbort: (() => void) | undefined;
+  try {
+    return await Promise.race([opening, new Promise<never>((_, reject) => {
+      onAbort = () => { void opening.then((s) => s.stop(), () => undefined); reject(aborted()); };
+      signal.addEventListener('abort', onAbort, { once: true });
+    })]);
+  } finally {
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+  }
 }
 
 /** Default stages not run here: the marker says their results complete once their workers are done. */

@@ -11,7 +11,7 @@ import { astronautWithSpeech } from '../e2e/media';
 import { clipRtsp } from '../ingest/helpers/media';
 import { startRtspServer, type RtspServer } from '../ingest/helpers/rtsp';
 import { parseSrt, parseVtt } from '../../src/results';
-import { api, apiBytes, live, schemaDatabaseUrl, startServe, tempDir, waitFor, type ServeProcess } from './helpers';
+import { api, apiBytes, live, runCli, schemaDatabaseUrl, startServe, tempDir, waitFor, type ServeProcess } from './helpers';
 
 const KEY1 = 'key-one-0123456789abcdef';
 const KEY2 = 'key-two-0123456789abcdef';
@@ -192,6 +192,23 @@ describe('serve: a real server process over HTTP and WebSocket', function () {
     const states = ws.messages.filter((m) => m.topic === 'state').map((m) => m.state);
     assert.deepEqual(states.slice(-2), ['reconnecting', 'running'], states.join(','));
     ws.close();
+  });
+
+  it('video-agent streams list|add|rm drives the same API from the command line', async () => {
+    const cli = (args: string[]) => runCli(['streams', ...args, '--url', srv.url], { VIDEO_AGENT_API_KEY: KEY2 });
+    const list = await cli(['list']);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /^ID\s+STATE/m);
+    assert.match(list.stdout, /^astro\s+ended\s+30\s/m);
+    const add = await cli(['add', 'astro.mp4', '--id', 'astro-cli', '--stages', 'none']);
+    assert.equal(add.code, 0, add.stderr);
+    assert.match(add.stdout, /^added astro-cli /);
+    const rm = await cli(['rm', 'astro-cli']);
+    assert.equal(rm.code, 0, rm.stderr);
+    assert.match(rm.stdout, /^removed astro-cli \(\d+ frames ingested\)/);
+    const denied = await runCli(['streams', 'list', '--url', srv.url], {});
+    assert.equal(denied.code, 1);
+    assert.match(denied.stderr, /server answered 401/);
   });
 
   it('exposes metrics, OpenAPI and docs; removes a stream at runtime keeping its data', async () => {
