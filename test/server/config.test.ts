@@ -14,6 +14,16 @@ const bad = (text: string, pattern: RegExp, env: Record<string, string> = {}) =>
   });
 
 describe('serve config', () => {
+  it('the commented examples in config/examples/ are valid', () => {
+    const dir = path.resolve(__dirname, '..', '..', 'config', 'examples');
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.yaml'));
+    assert.ok(files.length >= 2);
+    for (const f of files) {
+      const c = parseServeConfig(fs.readFileSync(path.join(dir, f), 'utf8'), f, { LOBBY_CAM_USER: 'u', LOBBY_CAM_PASSWORD: 'p' });
+      assert.ok(c.streams.length >= 1, f);
+    }
+  });
+
   it('fills defaults and keeps the streams', () => {
     const c = parseServeConfig('streams:\n  - id: a\n    source: rtsp://cam/1\n', 'va.yaml');
     assert.equal(c.server.host, '127.0.0.1');
