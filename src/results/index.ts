@@ -10,6 +10,8 @@ export { keysetPage, type ListSpec, type ListRequest, type KeyColumn } from './k
 export { listDetections, detectionsList } from './list-detections';
 export { listTranscript, transcriptList } from './list-transcript';
 export { listEvents, eventsList } from './list-events';
+export { listHighlights, highlightsList } from './list-highlights';
+export { listEmotions, emotionsList } from './list-emotions';
 export { searchText, SNIPPET_START, SNIPPET_STOP } from './search';
 export { streamExists, listStreams } from './streams';
 export * from './formats';

@@ -96,6 +96,18 @@ export const eventsQuery = withTimeRange({
   tag: z.string().min(1).max(200).optional(),
 });
 
+export const highlightsQuery = withTimeRange({
+  ...pageShape,
+  minScore: score.optional(),
+});
+
+export const emotionsQuery = withTimeRange({
+  ...pageShape,
+  emotion: z.string().min(1).max(64).optional().meta({ description: 'e.g. happy' }),
+  track: numeric(z.number().int().min(0), 'track id, an integer >= 0').optional(),
+  minScore: score.optional(),
+});
+
 export const searchQuery = withTimeRange({
   q: z.string().trim().min(1).max(500),
   stream: z.string().min(1).max(200).optional(),
@@ -108,6 +120,8 @@ export type DetectionsQuery = z.output<typeof detectionsQuery>;
 export type TranscriptQuery = z.output<typeof transcriptQuery>;
 export type EventsQuery = z.output<typeof eventsQuery>;
 export type SearchQuery = z.output<typeof searchQuery>;
+export type HighlightsQuery = z.output<typeof highlightsQuery>;
+export type EmotionsQuery = z.output<typeof emotionsQuery>;
 
 // ---- responses -------------------------------------------------------------------------------------------
 
@@ -145,6 +159,27 @@ export const eventItem = z.object({
   model: z.string(),
 });
 
+export const highlightItem = z.object({
+  startS: z.number(),
+  endS: z.number(),
+  ts: isoTime,
+  score: z.number(),
+  title: z.string(),
+  clipUri: z.string().nullable(),
+});
+
+export const emotionItem = z.object({
+  ptsUs: z.number().int(),
+  t: z.number().meta({ description: 'media seconds' }),
+  ts: isoTime,
+  faceIdx: z.number().int(),
+  emotion: z.string(),
+  confidence: z.number(),
+  scores: z.record(z.string(), z.number()),
+  bbox: z.tuple([z.number(), z.number(), z.number(), z.number()]).nullable(),
+  trackId: z.number().int().nullable(),
+});
+
 export const searchHit = z.object({
   streamId: z.string(),
   kind: z.string().meta({ description: "what matched: 'transcript' or 'event'" }),
@@ -173,5 +208,7 @@ export type DetectionItem = z.output<typeof detectionItem>;
 export type TranscriptItem = z.output<typeof transcriptItem>;
 export type EventItem = z.output<typeof eventItem>;
 export type SearchHit = z.output<typeof searchHit>;
+export type HighlightItem = z.output<typeof highlightItem>;
+export type EmotionItem = z.output<typeof emotionItem>;
 export type StreamItem = z.output<typeof streamItem>;
 export interface Page<T> { items: T[]; nextCursor: string | null }

@@ -8,7 +8,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { VideoAgentError } from '../../errors';
 import {
-  detectionItem, detectionsQuery, eventItem, eventsQuery, listDetections, listEvents, listTranscript, page, searchQuery, searchResult,
+  detectionItem, detectionsQuery, emotionItem, emotionsQuery, highlightItem, highlightsQuery, listEmotions, listHighlights, eventItem, eventsQuery, listDetections, listEvents, listTranscript, page, searchQuery, searchResult,
   searchText, streamExists, timeBound, toSrt, toVtt, transcriptItem, transcriptQuery, type TimeBound, type TranscriptItem,
 } from '../../results';
 import { answerQuestion } from '../ask';
@@ -74,6 +74,14 @@ export async function resultRoutes(app: FastifyInstance, ctx: ServerContext): Pr
   r.get('/v1/streams/:id/events', {
     schema: { summary: 'VLM events (descriptions, tags, clip-worthiness) by media time', tags: ['results'], params: streamParams, querystring: eventsQuery, response: { 200: page(eventItem), ...errors } },
   }, async (req) => { await known(req.params.id); return listEvents(pool, req.params.id, req.query); });
+
+  r.get('/v1/streams/:id/highlights', {
+    schema: { summary: 'Highlights (scored moments, with their clip when made) by media time', tags: ['results'], params: streamParams, querystring: highlightsQuery, response: { 200: page(highlightItem), ...errors } },
+  }, async (req) => { await known(req.params.id); return listHighlights(pool, req.params.id, req.query); });
+
+  r.get('/v1/streams/:id/emotions', {
+    schema: { summary: 'Facial emotions (per face, with track ids) by media time', tags: ['results'], params: streamParams, querystring: emotionsQuery, response: { 200: page(emotionItem), ...errors } },
+  }, async (req) => { await known(req.params.id); return listEmotions(pool, req.params.id, req.query); });
 
   r.get('/v1/search', {
     schema: { summary: 'Full-text search over transcripts and event descriptions', tags: ['results'], querystring: searchQuery, response: { 200: searchResult, ...errors } },
