@@ -60,7 +60,7 @@ async function main(): Promise<void> {
         await rt.close();
       }
       log(capacityTable([...analysed.steps, ...ingest.steps]));
-      log('(judged: detections not skipped for analysed steps, frames for ingest-only; lag: result arrival behind the stream\'s real-time clock)');
+      log("(analysed %: of the window's frames, those with a detection that was not skipped; frames %: frames vs fps x window; lag: frame or detection arrival behind the stream's real-time clock)");
       const cap = (r: { best: number }, l: number[]) => (r.best === l[l.length - 1] ? `>= ${r.best}` : String(r.best));
       const ratio = ingest.best > 0 ? analysed.best / ingest.best : NaN;
       const v = `capacity: ${cap(analysed, ladder)} streams analysed (all default stages) vs ${cap(ingest, ingestLadder)} ingest-only in the same serve, ratio ${fmt(ratio, 2)} (goal >= 16 and >= 0.5x): ${analysed.best >= 16 && ratio >= 0.5 ? 'MEETS' : 'MISSES'} the goal`;
