@@ -55,7 +55,10 @@ async function main(): Promise<void> {
       let ingest: { best: number; steps: CapacityStep[] };
       try {
         analysed = await capacityLadder(rt.runtime, clip, 'analysed', ladder, FPS, windowS, log);
-        ingest = await capacityLadder(rt.runtime, clip, 'ingest-only', ingestLadder, FPS, windowS, log);
+        // Ingest-only starts at the analysed count (an analysed step ingests the same media and more): the
+        // steps below it would only repeat passes and lengthen the run.
+        const from = ingestLadder.filter((n) => n >= analysed.best);
+        ingest = await capacityLadder(rt.runtime, clip, 'ingest-only', from.length ? from : ingestLadder, FPS, windowS, log);
       } finally {
         await rt.close();
       }
