@@ -91,6 +91,8 @@ PKGS=(
   python3-pytest python3-numpy python3-pil python3-jsonschema
   # services
   postgresql redis-server
+  # the browser the dashboard/report tests drive (playwright-core, executablePath /usr/bin/chromium)
+  chromium
 )
 missing=()
 for p in "${PKGS[@]}"; do
