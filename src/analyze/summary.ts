@@ -4,7 +4,8 @@ import type { AnalyzeSummary } from './run-analysis';
 
 const TABLE_ORDER = ['streams', 'frames', 'detections', 'audio_segments', 'events', 'memory_chunks', 'emotions', 'highlights', 'skips', 'endpoint_calls'] as const;
 
-export function formatSummary(s: AnalyzeSummary): string {
+/** `reportPath`: the HTML report written for this run, printed as the last line. */
+export function formatSummary(s: AnalyzeSummary, opts: { reportPath?: string } = {}): string {
   const lines: string[] = [];
   const secs = (us: number) => `${(us / 1e6).toFixed(1)}s`;
   lines.push(`stream ${s.streamId} (${s.source})`);
@@ -41,6 +42,7 @@ export function formatSummary(s: AnalyzeSummary): string {
   const t = s.cost.total;
   lines.push(`${gpuSecondsLabel(s.cost)} ${t.gpuSeconds.toFixed(2)} · estimated cost $${t.usd.toFixed(4)}${s.localInference ? ' (what these calls would cost on RunPod)' : ''}`);
   lines.push(`note: ${s.cost.note}`);
+  if (opts.reportPath) lines.push(`report: ${opts.reportPath}`);
   return lines.join('\n');
 }
 

@@ -7,6 +7,7 @@ import { ensureSampleClip } from '../media';
 import { defaultStageNames, parseStages, stageModules } from '../stages';
 import { formatSummary } from '../analyze/summary';
 import { openResultPublisher } from '../analyze/redis';
+import { KeyFrameCollector, writeReport } from '../report';
 
 interface AnalyzeCliOptions {
   sample?: boolean;
@@ -17,6 +18,7 @@ interface AnalyzeCliOptions {
   duration?: string;
   dataDir: string;
   progress: boolean;
+  report: boolean;
 }
 
 /**
@@ -37,6 +39,7 @@ export function registerAnalyze(program: Command): void {
     .option('--duration <s>', 'live sources: stop after this many seconds')
     .option('--data-dir <dir>', 'folder for the embedded database and the sample clip', 'data')
     .option('--no-progress', 'do not print progress')
+    .option('--no-report', 'do not write the HTML report (<data-dir>/reports/<stream>.html)')
     .action(async (input: string | undefined, o: AnalyzeCliOptions) => {
       if (o.sample && input) throw new VideoAgentError('E_BAD_ARGS', 'give either a source or --sample, not both');
       if (!o.sample && !input) throw new VideoAgentError('E_BAD_ARGS', 'missing source: give a file path, an rtsp:// URL, or --sample');
@@ -56,13 +59,22 @@ export function registerAnalyze(program: Command): void {
       const onSignal = () => abort.abort();
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
+      // Key frames come from the tap during the run: frames are not stored as images.
+      const keyFrames = o.report ? new KeyFrameCollector() : null;
       try {
         const summary = await analyzeSource(rt, {
           input: source, stages, fps, bus: publisher?.bus, streamId: o.streamId, pipeline: o.pipeline, maxDurationS: duration, signal: abort.signal,
           onProgress: o.progress && process.stderr.isTTY !== undefined ? printProgress : undefined,
+          tap: keyFrames?.tap,
         });
         if (o.progress) process.stderr.write('\n');
-        process.stdout.write(`${formatSummary(summary)}\n`);
+        let reportPath: string | undefined;
+        if (keyFrames) {
+          // The results are stored already: a report that cannot be written is said, not a failed run.
+          reportPath = await writeReport({ pool: rt.store.pool, summary, keyFrames: await keyFrames.finish(), dir: path.resolve(o.dataDir, 'reports') })
+            .catch((err: Error) => { process.stderr.write(`video-agent: report not written: ${err.message}\n`); return undefined; });
+        }
+        process.stdout.write(`${formatSummary(summary, { reportPath })}\n`);
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
