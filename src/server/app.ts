@@ -10,9 +10,13 @@ import { serializerCompiler, validatorCompiler, jsonSchemaTransform } from 'fast
 import { childLogger } from '../obs/logger';
 import { errorHandler, sendError } from './http/error-reply';
 import type { ServerContext } from './server-context';
+import type {} from '@fastify/cookie';
 import { healthRoutes } from './routes/health-routes';
 import { streamRoutes } from './routes/stream-routes';
 import { liveRoute } from './routes/live-route';
+import { sessionRoutes } from './routes/session-routes';
+import { dashboardRoutes } from './dashboard/dashboard-routes';
+import { SESSION_COOKIE } from './auth/sessions';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -21,8 +25,8 @@ declare module 'fastify' {
   }
 }
 
-/** Paths anyone may read: probes and the API's own description. */
-const PUBLIC = [/^\/healthz$/, /^\/readyz$/, /^\/openapi\.json$/, /^\/docs(\/|$)/];
+/** Paths anyone may read: probes, the API's own description, the dashboard's files and its login. */
+const PUBLIC = [/^\/healthz$/, /^\/readyz$/, /^\/openapi\.json$/, /^\/docs(\/|$)/, /^\/$/, /^\/ui\//, /^\/v1\/session$/];
 
 export type Extra = (app: FastifyInstance, ctx: ServerContext) => Promise<void> | void;
 
@@ -57,16 +61,27 @@ export async function buildApp(ctx: ServerContext, extra: Extra[] = []): Promise
   await app.register(require('@fastify/swagger-ui'), { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  // Auth before anything else reads the request (rate limiting keys on the authenticated key).
+  await app.register(require('@fastify/cookie'));
+  // Auth before anything else reads the request (rate limiting keys on the authenticated key): a Bearer
+  // key, or the dashboard's session cookie (src/server/auth/sessions.ts).
   app.addHook('onRequest', async (req, reply) => {
     const p = req.url.split('?')[0];
+    const bearer = ctx.keys.check(req.headers.authorization);
+    if (bearer) { req.keyId = bearer; return; }
     if (!ctx.keys.enabled || PUBLIC.some((r) => r.test(p))) return;
-    const id = ctx.keys.check(req.headers.authorization);
-    if (!id) {
-      reply.header('www-authenticate', 'Bearer');
-      return sendError(reply, 401, 'E_UNAUTHORIZED', 'missing or invalid API key (send Authorization: Bearer <key>)');
+    const session = ctx.sessions.check(req.cookies?.[SESSION_COOKIE]);
+    if (session) {
+      // A cookie rides along with cross-site requests in old browsers: state changes and WebSocket
+      // upgrades authenticated by cookie must come from this origin.
+      const origin = req.headers.origin;
+      if ((req.method !== 'GET' || req.headers.upgrade) && origin && !sameOrigin(origin, req.headers.host)) {
+        return sendError(reply, 403, 'E_CROSS_ORIGIN', 'cross-origin request with a session cookie refused');
+      }
+      req.keyId = session;
+      return;
     }
-    req.keyId = id;
+    reply.header('www-authenticate', 'Bearer');
+    return sendError(reply, 401, 'E_UNAUTHORIZED', 'missing or invalid API key (send Authorization: Bearer <key>, or log in at /)');
   });
   await app.register(require('@fastify/rate-limit'), {
     global: true, max: s.rateLimit.max, timeWindow: s.rateLimit.windowS * 1000,
@@ -77,9 +92,19 @@ export async function buildApp(ctx: ServerContext, extra: Extra[] = []): Promise
   await app.register(require('@fastify/websocket'), { options: { maxPayload: 64 * 1024 } });
 
   await healthRoutes(app, ctx);
+  await sessionRoutes(app, ctx);
+  await dashboardRoutes(app);
   await streamRoutes(app, ctx);
   await liveRoute(app, ctx);
   for (const e of extra) await e(app, ctx);
   return app;
 }
 
+
+function sameOrigin(origin: string, host: string | undefined): boolean {
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}

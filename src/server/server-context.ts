@@ -2,6 +2,7 @@
 import type { Runtime } from '../analyze/runtime';
 import type { ServerSettings } from './config/server-config';
 import type { ApiKeys } from './auth/api-keys';
+import type { Sessions } from './auth/sessions';
 import type { LiveFeed } from './live/live-feed';
 import type { Supervisor } from './supervisor/supervisor';
 import type { FrameMsg, DetectionsMsg } from '../topics';
@@ -11,6 +12,7 @@ export interface ReadyCheck { name: string; ok: boolean; detail?: string; ms: nu
 export interface ServerContext {
   settings: ServerSettings;
   keys: ApiKeys;
+  sessions: Sessions;
   runtime: Runtime;
   supervisor: Supervisor;
   feed: LiveFeed;

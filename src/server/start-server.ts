@@ -13,6 +13,7 @@ import { MODEL_NAMES } from '../runpod/contracts';
 import type { GraphTopic, TopicMessages } from '../topics';
 import type { ServeConfig } from './config/server-config';
 import { ApiKeys } from './auth/api-keys';
+import { Sessions } from './auth/sessions';
 import { buildApp, type Extra } from './app';
 import { LocalLiveFeed, type LiveFeed } from './live/live-feed';
 import { RedisLiveFeed } from './live/redis-live-feed';
@@ -89,7 +90,7 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
       }),
     ]);
     const ctx: ServerContext = {
-      settings, keys, runtime, supervisor, feed, readiness,
+      settings, keys, sessions: new Sessions(), runtime, supervisor, feed, readiness,
       latestFrame: (id) => {
         const frame = frames.latest(id);
         return frame ? { frame, detections: dets.get(id, frame.ptsUs, 2_000_000) } : null;

@@ -14,7 +14,10 @@ const costSchema = z.object({
   gpuSeconds: z.number(),
   calls: z.array(z.object({ endpoint: z.string(), calls: z.number(), failed: z.number(), gpuSeconds: z.number(), costUsd: z.number(), avgMs: z.number() })),
 });
-const streamDetail = streamViewSchema.extend({ cost: costSchema });
+const streamDetail = streamViewSchema.extend({
+  cost: costSchema,
+  skips: z.array(z.object({ stage: z.string(), reason: z.string(), count: z.number() })).describe('media not analysed, by stage and reason'),
+});
 const errors = { 400: errorBody, 401: errorBody, 404: errorBody, 409: errorBody, 413: errorBody, 429: errorBody };
 
 export async function streamRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
@@ -33,9 +36,9 @@ export async function streamRoutes(app: FastifyInstance, ctx: ServerContext): Pr
     schema: { summary: 'One stream: state, ingest and stage stats, cost so far', tags: ['streams'], params: streamParams, response: { 200: streamDetail, ...errors } },
   }, async (req) => {
     const view = sup.get(req.params.id).view();
-    const calls = await ctx.runtime.store.endpointCallSummary(req.params.id);
+    const [calls, skips] = await Promise.all([ctx.runtime.store.endpointCallSummary(req.params.id), ctx.runtime.store.skipSummary(req.params.id)]);
     return {
-      ...view,
+      ...view, skips,
       cost: { usd: calls.reduce((a, c) => a + c.costUsd, 0), gpuSeconds: calls.reduce((a, c) => a + c.gpuSeconds, 0), calls },
     };
   });
