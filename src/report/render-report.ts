@@ -166,13 +166,13 @@ function eventsSection(d: ReportData, span: number): string {
     const label = `${formatTime(ev.startS)}–${formatTime(ev.endS)}, score ${num(ev.clipWorthyScore, 2)}: ${ev.description}`;
     return `<rect class="bar" id="bar-${i}" x="${num(Math.min(x1, TL_W - w), 1)}" y="${num(TL_BASE - h, 1)}" width="${num(w, 1)}" height="${num(h, 1)}" tabindex="0" role="button" aria-label="${e(`Event ${label}`)}" data-i="${i}" data-t="${ev.startS}" data-desc="${e(label)}"><title>${e(label)}</title></rect>`;
   });
-  const axis = ticks(span).map((t) => `<line x1="${num(x(t), 1)}" y1="${TL_BASE}" x2="${num(x(t), 1)}" y2="${TL_BASE + 5}"/><text x="${num(x(t), 1)}" y="${TL_BASE + 20}" text-anchor="${t === 0 ? 'start' : 'middle'}">${formatTime(t)}</text>`);
+  const axis = ticks(span).map((t) => `<line x1="${num(x(t), 1)}" y1="${TL_BASE}" x2="${num(x(t), 1)}" y2="${TL_BASE + 5}"/><text x="${num(x(t), 1)}" y="${TL_BASE + 20}" text-anchor="${t === 0 ? 'start' : x(t) > TL_W - 30 ? 'end' : 'middle'}">${formatTime(t)}</text>`);
   const list = sorted.map((ev, i) => `<li id="ev-${i}"><button type="button" class="jump" data-t="${ev.startS}" data-bar="${i}"><time>${formatTime(ev.startS)}–${formatTime(ev.endS)}</time></button> <span class="score" title="clip-worthy score">${num(ev.clipWorthyScore, 2)}</span> ${e(ev.description)}${ev.tags.length ? ` <span class="tags">${ev.tags.map((t) => `<span class="tag">${e(t)}</span>`).join(' ')}</span>` : ''}</li>`);
   return `<section id="events" aria-labelledby="h-events">
 <h2 id="h-events">Events</h2>
 <p class="hint">Each bar is a described window: its position is media time, its height the clip-worthy score (0–1). Hover, focus or select a bar to read its description and see the nearest key frame.</p>
 ${sorted.length ? `<svg class="timeline" viewBox="0 0 ${TL_W} ${TL_H}" role="group" aria-label="Events timeline, ${sorted.length} events over ${formatTime(span)}">
-<line class="base" x1="0" y1="${TL_BASE}" x2="${TL_W}" y2="${TL_BASE}"/><g class="axis">${axis.join('')}</g>
+<line class="base" x1="0" y1="${TL_BASE}" x2="${TL_W}" y2="${TL_BASE}"/><line class="grid" x1="0" y1="${TL_TOP}" x2="${TL_W}" y2="${TL_TOP}"/><line class="grid" x1="0" y1="${(TL_TOP + TL_BASE) / 2}" x2="${TL_W}" y2="${(TL_TOP + TL_BASE) / 2}"/><text class="ylab" x="${TL_W - 4}" y="${TL_TOP + 14}" text-anchor="end">score 1.0</text><text class="ylab" x="${TL_W - 4}" y="${(TL_TOP + TL_BASE) / 2 + 14}" text-anchor="end">0.5</text><g class="axis">${axis.join('')}</g>
 <g class="bars">${bars.join('')}</g>
 </svg>
 <p id="event-detail" class="detail" aria-live="polite">Select an event on the timeline.</p>
@@ -201,7 +201,7 @@ function detections(d: ReportData): string {
       ? `<rect x="${num(i * bw, 2)}" y="${num(DET_H - (v / max) * DET_H, 2)}" width="${num(Math.max(1, bw - (bw > 3 ? 1 : 0)), 2)}" height="${num((v / max) * DET_H, 2)}"><title>${e(`${formatTime(i * s.binS)}: up to ${v} × ${c.name}`)}</title></rect>`
       : '')).join('');
     return `<figure class="mult">
-<figcaption><strong>${e(c.name)}</strong> · ${c.total} boxes · up to ${max} in a frame</figcaption>
+<figcaption><strong>${e(c.name)}</strong> · ${c.total} ${c.total === 1 ? 'box' : 'boxes'} · up to ${max} in a frame</figcaption>
 <svg viewBox="0 0 ${DET_W} ${DET_H}" preserveAspectRatio="none" role="img" aria-label="${e(`${c.name}: most boxes in one frame per ${s.binS} s, peak ${max}`)}"><line x1="0" y1="${DET_H}" x2="${DET_W}" y2="${DET_H}"/>${bars}</svg>
 </figure>`;
   });
@@ -253,7 +253,7 @@ header,main,footer{max-width:1200px;margin:0 auto;padding:0 16px}
 h1{font-size:1.5rem;margin:16px 0 8px;overflow-wrap:anywhere}h1 .sid{color:var(--muted);font-weight:400}
 h2{font-size:1.2rem;margin:28px 0 8px;padding-top:8px;border-top:1px solid var(--line)}
 .skip{position:absolute;left:-999px}.skip:focus{left:8px;top:8px;background:var(--focus);padding:4px 8px;z-index:2}
-.facts{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,180px),1fr));gap:8px;margin:0}
+.facts{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,150px),1fr));gap:8px;margin:0}
 .facts div{background:var(--panel);border-radius:6px;padding:6px 10px;min-width:0}
 .facts dt{font-size:.75rem;color:var(--muted);text-transform:uppercase;letter-spacing:.03em}
 .facts dd{margin:0;font-weight:600;overflow-wrap:anywhere}
@@ -261,14 +261,14 @@ h2{font-size:1.2rem;margin:28px 0 8px;padding-top:8px;border-top:1px solid var(-
 nav ul{display:flex;flex-wrap:wrap;gap:4px 14px;list-style:none;padding:0;margin:10px 0}
 a{color:var(--accent)}
 :focus-visible{outline:3px solid var(--focus);outline-offset:2px}
-.frames{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,260px),1fr));gap:12px}
+.frames{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,320px),1fr));gap:12px}
 .kf{margin:0;background:var(--panel);border-radius:6px;overflow:hidden;border:2px solid transparent}
 .kf.current{border-color:var(--bar)}
 .kf img{display:block;width:100%;height:auto;background:#000}
 .kf figcaption{padding:6px 8px;font-size:.85rem}
 .kf time{font-weight:600;font-variant-numeric:tabular-nums}.why{color:var(--muted)}
 .timeline{display:block;width:100%;height:auto;max-height:220px;background:var(--panel);border-radius:6px}
-.timeline .base,.timeline .axis line{stroke:var(--muted);stroke-width:1}
+.timeline .base,.timeline .axis line{stroke:var(--muted);stroke-width:1}.timeline .grid{stroke:var(--line);stroke-dasharray:4 4}
 .timeline text{font-size:13px;fill:var(--muted)}
 .timeline .bar{fill:var(--bar);fill-opacity:.75;cursor:pointer}
 .timeline .bar:hover,.timeline .bar:focus,.timeline .bar.sel{fill:var(--accent);fill-opacity:1;outline:none}

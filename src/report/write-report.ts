@@ -71,7 +71,7 @@ export async function gatherReport(o: Omit<WriteReportOptions, 'dir'>): Promise<
   return {
     streamId: id, source: s.source, live: s.live, generatedAt: (o.now ?? new Date()).toISOString(),
     durationS, frames: s.ingest.frames, audioSeconds: s.ingest.audioSeconds, wallS: s.wallMs / 1000,
-    inference: s.localInference ? 'local emulator, CPU models' : 'RunPod',
+    inference: inferenceLabel(s),
     rows: s.rows as unknown as Record<string, number>,
     keyFrames: o.keyFrames,
     events: events.items, transcript: transcript.items, transcriptTruncated: transcript.truncated,
@@ -79,6 +79,12 @@ export async function gatherReport(o: Omit<WriteReportOptions, 'dir'>): Promise<
     cost: { gpuSeconds: s.cost.total.gpuSeconds, usd: s.cost.total.usd, gpuLabel: gpuSecondsLabel(s.cost), note: s.cost.note },
     skips: s.skips,
   };
+}
+
+/** Local CPU models are what booked modelled cost (also when the emulator is reached over HTTP, as a RunPod client). */
+function inferenceLabel(s: AnalyzeSummary): string {
+  if (s.localInference || s.cost.basis === 'modelled') return 'local emulator, CPU models';
+  return s.cost.basis === 'mixed' ? 'RunPod and local CPU models' : 'RunPod';
 }
 
 /** Walks `nextCursor` until the end or `cap` items. */

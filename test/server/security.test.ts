@@ -39,6 +39,31 @@ describe('serve: security guards', function () {
     assert.equal((await api(srv.url, 'GET', '/healthz')).status, 200, 'probes are not limited');
   });
 
+  it('session cookies: login with a key, a wrong key refused, cross-origin state changes with the cookie refused, logout', async () => {
+    srv = await start({}, KEY_A);
+    assert.deepEqual((await api(srv.url, 'GET', '/v1/session')).json, { auth: true, loggedIn: false });
+    assert.equal((await api(srv.url, 'POST', '/v1/session', { body: { key: 'wrong-key-0123456789abc' } })).status, 401);
+    const login = await api(srv.url, 'POST', '/v1/session', { body: { key: KEY_A } });
+    assert.equal(login.status, 204);
+    const setCookie = String(login.headers['set-cookie']);
+    assert.match(setCookie, /^va_session=[A-Za-z0-9_-]{40,};/);
+    assert.match(setCookie, /HttpOnly/);
+    assert.match(setCookie, /SameSite=Strict/);
+    assert.ok(!setCookie.includes(KEY_A), 'the cookie is not the key');
+    const cookie = setCookie.split(';')[0];
+    assert.equal((await api(srv.url, 'GET', '/v1/streams', { headers: { cookie } })).status, 200);
+    assert.deepEqual((await api(srv.url, 'GET', '/v1/session', { headers: { cookie } })).json, { auth: true, loggedIn: true });
+    const cross = await api(srv.url, 'POST', '/v1/streams', { headers: { cookie, origin: 'https://evil.example' }, body: { source: 'rtsp://x/y' } });
+    assert.equal(cross.status, 403);
+    assert.equal(cross.json.error.code, 'E_CROSS_ORIGIN');
+    assert.equal((await api(srv.url, 'GET', '/v1/streams', { headers: { cookie: 'va_session=forged-token-value' } })).status, 401);
+    assert.equal((await api(srv.url, 'DELETE', '/v1/session', { headers: { cookie } })).status, 204);
+    assert.equal((await api(srv.url, 'GET', '/v1/streams', { headers: { cookie } })).status, 401, 'the token is revoked');
+    const page = await api(srv.url, 'GET', '/');
+    assert.equal(page.status, 200);
+    assert.match(String(page.headers['content-security-policy']), /default-src 'self'/);
+  });
+
   it('answers no CORS headers unless origins are configured', async () => {
     srv = await start({});
     const pre = await api(srv.url, 'OPTIONS', '/v1/streams', { headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' } });
