@@ -107,7 +107,7 @@ function header(d: ReportData): string {
   const rows = Object.entries(d.rows).filter(([, n]) => n > 0).map(([t, n]) => `${e(t)} ${n}`).join(' · ');
   return `<header>
 <h1>Analysis report <span class="sid">${e(d.streamId)}</span></h1>
-<dl class="facts">${facts.map(([k, v]) => `<div><dt>${e(k)}</dt><dd>${e(v)}</dd></div>`).join('')}</dl>
+<dl class="facts">${facts.map(([k, v], i) => `<div${i === 0 ? ' class="wide"' : ''}><dt>${e(k)}</dt><dd>${e(v)}</dd></div>`).join('')}</dl>
 ${rows ? `<p class="rows">Rows stored: ${rows}</p>` : ''}
 <nav aria-label="Sections"><ul>
 <li><a href="#frames">Key frames</a></li><li><a href="#events">Events</a></li><li><a href="#transcript">Transcript</a></li>
@@ -144,9 +144,10 @@ ${items.length ? `<div class="frames">${items.join('\n')}</div>` : '<p class="no
 }
 
 const TL_W = 1000;
-const TL_H = 140;
-const TL_TOP = 10;
-const TL_BASE = 110;
+/** The bars' box: stretched to the page width (preserveAspectRatio none); the labels are HTML, so they stay legible on a phone. */
+const TL_H = 100;
+const TL_TOP = 6;
+const TL_BASE = 100;
 
 function ticks(span: number): number[] {
   const steps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200];
@@ -166,15 +167,20 @@ function eventsSection(d: ReportData, span: number): string {
     const label = `${formatTime(ev.startS)}–${formatTime(ev.endS)}, score ${num(ev.clipWorthyScore, 2)}: ${ev.description}`;
     return `<rect class="bar" id="bar-${i}" x="${num(Math.min(x1, TL_W - w), 1)}" y="${num(TL_BASE - h, 1)}" width="${num(w, 1)}" height="${num(h, 1)}" tabindex="0" role="button" aria-label="${e(`Event ${label}`)}" data-i="${i}" data-t="${ev.startS}" data-desc="${e(label)}"><title>${e(label)}</title></rect>`;
   });
-  const axis = ticks(span).map((t) => `<line x1="${num(x(t), 1)}" y1="${TL_BASE}" x2="${num(x(t), 1)}" y2="${TL_BASE + 5}"/><text x="${num(x(t), 1)}" y="${TL_BASE + 20}" text-anchor="${t === 0 ? 'start' : x(t) > TL_W - 30 ? 'end' : 'middle'}">${formatTime(t)}</text>`);
+  const pct = (t: number) => `${num((x(t) / TL_W) * 100, 2)}%`;
+  const axis = ticks(span).map((t) => `<span style="left:${pct(t)}"${x(t) > TL_W - 40 ? ' class="end"' : t === 0 ? ' class="start"' : ''}>${formatTime(t)}</span>`);
   const list = sorted.map((ev, i) => `<li id="ev-${i}"><button type="button" class="jump" data-t="${ev.startS}" data-bar="${i}"><time>${formatTime(ev.startS)}–${formatTime(ev.endS)}</time></button> <span class="score" title="clip-worthy score">${num(ev.clipWorthyScore, 2)}</span> ${e(ev.description)}${ev.tags.length ? ` <span class="tags">${ev.tags.map((t) => `<span class="tag">${e(t)}</span>`).join(' ')}</span>` : ''}</li>`);
   return `<section id="events" aria-labelledby="h-events">
 <h2 id="h-events">Events</h2>
 <p class="hint">Each bar is a described window: its position is media time, its height the clip-worthy score (0–1). Hover, focus or select a bar to read its description and see the nearest key frame.</p>
-${sorted.length ? `<svg class="timeline" viewBox="0 0 ${TL_W} ${TL_H}" role="group" aria-label="Events timeline, ${sorted.length} events over ${formatTime(span)}">
-<line class="base" x1="0" y1="${TL_BASE}" x2="${TL_W}" y2="${TL_BASE}"/><line class="grid" x1="0" y1="${TL_TOP}" x2="${TL_W}" y2="${TL_TOP}"/><line class="grid" x1="0" y1="${(TL_TOP + TL_BASE) / 2}" x2="${TL_W}" y2="${(TL_TOP + TL_BASE) / 2}"/><text class="ylab" x="${TL_W - 4}" y="${TL_TOP + 14}" text-anchor="end">score 1.0</text><text class="ylab" x="${TL_W - 4}" y="${(TL_TOP + TL_BASE) / 2 + 14}" text-anchor="end">0.5</text><g class="axis">${axis.join('')}</g>
+${sorted.length ? `<div class="tl">
+<svg class="timeline" viewBox="0 0 ${TL_W} ${TL_H}" preserveAspectRatio="none" role="group" aria-label="Events timeline, ${sorted.length} events over ${formatTime(span)}">
+<line class="grid" x1="0" y1="${TL_TOP}" x2="${TL_W}" y2="${TL_TOP}"/><line class="grid" x1="0" y1="${(TL_TOP + TL_BASE) / 2}" x2="${TL_W}" y2="${(TL_TOP + TL_BASE) / 2}"/>
 <g class="bars">${bars.join('')}</g>
 </svg>
+<span class="ylab" style="top:9px">score 1.0</span><span class="ylab" style="top:75px">0.5</span>
+<div class="ticks" aria-hidden="true">${axis.join('')}</div>
+</div>
 <p id="event-detail" class="detail" aria-live="polite">Select an event on the timeline.</p>
 <ol class="events">${list.join('\n')}</ol>` : '<p class="none">No events were described.</p>'}
 </section>`;
@@ -255,6 +261,7 @@ h2{font-size:1.2rem;margin:28px 0 8px;padding-top:8px;border-top:1px solid var(-
 .skip{position:absolute;left:-999px}.skip:focus{left:8px;top:8px;background:var(--focus);padding:4px 8px;z-index:2}
 .facts{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,150px),1fr));gap:8px;margin:0}
 .facts div{background:var(--panel);border-radius:6px;padding:6px 10px;min-width:0}
+.facts .wide{grid-column:1/-1}
 .facts dt{font-size:.75rem;color:var(--muted);text-transform:uppercase;letter-spacing:.03em}
 .facts dd{margin:0;font-weight:600;overflow-wrap:anywhere}
 .rows,.hint,.note,footer{color:var(--muted);font-size:.85rem}
@@ -267,11 +274,16 @@ a{color:var(--accent)}
 .kf img{display:block;width:100%;height:auto;background:#000}
 .kf figcaption{padding:6px 8px;font-size:.85rem}
 .kf time{font-weight:600;font-variant-numeric:tabular-nums}.why{color:var(--muted)}
-.timeline{display:block;width:100%;height:auto;max-height:220px;background:var(--panel);border-radius:6px}
-.timeline .base,.timeline .axis line{stroke:var(--muted);stroke-width:1}.timeline .grid{stroke:var(--line);stroke-dasharray:4 4}
-.timeline text{font-size:13px;fill:var(--muted)}
+.tl{position:relative;margin-bottom:8px}
+.timeline{display:block;width:100%;height:140px;background:var(--panel);border-radius:6px 6px 0 0;border-bottom:1px solid var(--muted)}
+.timeline .grid{stroke:var(--line);stroke-dasharray:4 4;vector-effect:non-scaling-stroke}
+.ylab{position:absolute;right:6px;font-size:.75rem;color:var(--muted);pointer-events:none}
+.ticks{position:relative;height:1.4em;font-size:.75rem;color:var(--muted)}
+.ticks span{position:absolute;transform:translateX(-50%);white-space:nowrap;font-variant-numeric:tabular-nums}
+.ticks span.start{transform:none}.ticks span.end{transform:translateX(-100%)}
 .timeline .bar{fill:var(--bar);fill-opacity:.75;cursor:pointer}
 .timeline .bar:hover,.timeline .bar:focus,.timeline .bar.sel{fill:var(--accent);fill-opacity:1;outline:none}
+.timeline .bar:focus-visible{stroke:var(--focus);stroke-width:3;vector-effect:non-scaling-stroke}
 .detail{min-height:1.5em;background:var(--panel);padding:6px 10px;border-radius:6px}
 ol.events,ol.transcript,ol.highlights{padding-left:0;list-style:none;margin:8px 0}
 ol.events li,ol.transcript li,ol.highlights li{padding:4px 0;border-bottom:1px solid var(--line);overflow-wrap:anywhere}
