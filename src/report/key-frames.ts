@@ -149,7 +149,14 @@ export class KeyFrameCollector {
 
   private onDetections(m: DetectionsMsg): void {
     if (m.streamId !== this.streamId || m.skipped) return;
-    for (const f of this.allHeld()) if (f.ptsUs === m.ptsUs) f.objects = m.detections;
+    // Held frames are shared between the lists: setting it once on the object sets it everywhere.
+    const set = (f: HeldFrame | null | undefined) => { if (f && f.ptsUs === m.ptsUs) f.objects = m.detections; };
+    set(this.first);
+    for (const f of this.scene) set(f);
+    for (const f of this.even) set(f);
+    for (const ev of this.events) set(ev.frame);
+    // Detections come soon after their frame: scan the recent buffer from its newest end.
+    for (let i = this.recent.length - 1; i >= 0 && this.recent[i]!.ptsUs >= m.ptsUs; i--) set(this.recent[i]);
   }
 
   private onEvent(m: EventMsg): void {
