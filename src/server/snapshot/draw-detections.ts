@@ -12,9 +12,9 @@ export interface DrawOptions {
 }
 
 /** Distinct, saturated colours that read on bright and dark scenes alike. */
-const PALETTE = ['#e6194b', '#3cb44b', '#ffe119', '#4363d8', '#f58231', '#911eb4', '#46f0f0', '#f032e6', '#bcf60c', '#fabebe', '#008080', '#e6beff'];
+const PALETTE = ['#e6194b', '#3cb44b', '#ffe119', '#4363d8', '#f58231', '#911eb4', '#46f0f0', '#f032e6', '#bcf60c', '#008080', '#ff8c00', '#00c853'];
 /** Palette entries light enough to need dark label text. */
-const LIGHT = new Set(['#ffe119', '#46f0f0', '#bcf60c', '#fabebe', '#e6beff']);
+const LIGHT = new Set(['#ffe119', '#46f0f0', '#bcf60c', '#ff8c00', '#00c853']);
 const MAX_PIXELS = 64_000_000;
 
 /** Same track → same colour across snapshots; untracked boxes are coloured by class. */
