@@ -18,6 +18,8 @@ export interface ServerContext {
   feed: LiveFeed;
   /** Database, bus and endpoint checks for /readyz. */
   readiness(): Promise<ReadyCheck[]>;
+  /** Circuit state of every configured endpoint id. */
+  breakers(): { model: string; endpointId: string; state: string }[];
   /** The latest sampled frame of a stream run here and the detections closest to it. */
   latestFrame(streamId: string): { frame: FrameMsg; detections: DetectionsMsg | null } | null;
   /** Frame nearest a media time (for `ask`). */

@@ -90,7 +90,7 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
       }),
     ]);
     const ctx: ServerContext = {
-      settings, keys, sessions: new Sessions(), runtime, supervisor, feed, readiness,
+      settings, keys, sessions: new Sessions(), runtime, supervisor, feed, readiness, breakers: () => breakers(runtime),
       latestFrame: (id) => {
         const frame = frames.latest(id);
         return frame ? { frame, detections: dets.get(id, frame.ptsUs, 2_000_000) } : null;

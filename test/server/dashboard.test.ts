@@ -94,6 +94,7 @@ describe('dashboard: a real browser against a real server', function () {
     await page.getByRole('button', { name: 'Ask' }).click();
     await page.locator('.citations li').first().waitFor({ timeout: 30_000 });
     await page.waitForFunction(() => document.querySelectorAll('svg.classes polyline').length >= 1, null, { timeout: 10_000 });
+    assert.match((await page.locator('.health').textContent()) ?? '', /Endpoints.*yolo: closed/s, 'breaker state per endpoint');
     await shot('stream');
     await page.setViewportSize({ width: 390, height: 844 });
     await shot('stream-phone');

@@ -26,6 +26,13 @@ export async function healthRoutes(app: FastifyInstance, ctx: ServerContext): Pr
     return reply.code(ready ? 200 : 503).send({ ready, checks });
   });
 
+  r.get('/v1/endpoints', {
+    schema: {
+      summary: 'Inference endpoints and their circuit breaker state', tags: ['health'],
+      response: { 200: z.object({ local: z.boolean(), endpoints: z.array(z.object({ model: z.string(), endpointId: z.string(), state: z.string() })) }) },
+    },
+  }, async () => ({ local: ctx.runtime.localInference, endpoints: ctx.breakers() }));
+
   r.get('/metrics', { schema: { summary: 'Prometheus metrics (text exposition format)', tags: ['health'] } }, async (_req, reply) => {
     reply.header('content-type', registry.contentType);
     return registry.metrics();

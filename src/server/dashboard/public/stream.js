@@ -58,6 +58,7 @@ export async function streamView(root, id, { t }) {
   let chartDirty = true;
   const drawChart = () => { if (chartDirty) { classBox.replaceChildren(classChart(buckets, { durationS: view?.ingest?.durationS ?? view?.ingest?.positionS })); chartDirty = false; } };
 
+  let endpoints = [];
   const showView = () => {
     const st = document.getElementById('state');
     if (!view) { st.textContent = 'not running here'; return; }
@@ -69,6 +70,7 @@ export async function streamView(root, id, { t }) {
       ['Ingest', i ? `${i.fps} fps · ${i.frames} frames · ${i.positionS.toFixed(1)} s` : '—'], ['Lag', i && view.live ? `${i.lagMs} ms` : '—'],
       ['Dropped', i ? String(i.dropped) : '—'], ['Reconnects', i ? String(i.reconnects) : '—'], ['Restarts', String(view.restarts)],
       ['Skips', view.skips.length ? view.skips.map((k) => `${k.stage}/${k.reason}: ${k.count}`).join(', ') : 'none'],
+      ['Endpoints', endpoints.length ? endpoints.map((e) => `${e.model}: ${e.state}`).join(', ') : '—'],
     ];
     health.replaceChildren(...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
     cost.replaceChildren(
@@ -111,8 +113,12 @@ export async function streamView(root, id, { t }) {
       else if (m.topic === 'state') { if (view) { view.state = m.state; showView(); } }
     },
   });
+  const loadEndpoints = async () => { endpoints = (await api('GET', '/v1/endpoints').catch(() => ({ endpoints }))).endpoints; };
+  await loadEndpoints();
+  showView();
   const timer = setInterval(async () => {
     view = await api('GET', base).catch(() => view);
+    await loadEndpoints();
     showView();
     drawChart();
   }, 2000);
