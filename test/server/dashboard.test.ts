@@ -98,6 +98,7 @@ describe('dashboard: a real browser against a real server', function () {
     await shot('stream');
     await page.setViewportSize({ width: 390, height: 844 });
     await shot('stream-phone');
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), 'no sideways scrolling at phone width');
     await page.setViewportSize({ width: 1280, height: 800 });
 
     await page.getByLabel('Search transcripts and events').fill('astronaut');
