@@ -1,6 +1,6 @@
 /**
  * The stage graph's topics: message types and their one codec each. A topic without a codec here cannot
- * be published (speakers, emotions, highlights and alerts get theirs with the stages that make them).
+ * be published (highlights and alerts get theirs with the stages that make them).
  */
 import type { TopicCodec } from './codec';
 import { audioCodec, type AudioMsg } from './audio';
@@ -9,6 +9,8 @@ import { eventsCodec, type EventMsg } from './events';
 import { framesCodec, type FrameMsg } from './frames';
 import { transcriptsCodec, type TranscriptMsg } from './transcripts';
 import { stateCodec, type StateMsg } from './state';
+import { emotionsCodec, type EmotionsMsg } from './emotions';
+import { speakersCodec, type SpeakersMsg } from './speakers';
 
 export interface TopicMessages {
   frames: FrameMsg;
@@ -16,6 +18,8 @@ export interface TopicMessages {
   detections: DetectionsMsg;
   transcripts: TranscriptMsg;
   events: EventMsg;
+  emotions: EmotionsMsg;
+  speakers: SpeakersMsg;
   state: StateMsg;
 }
 export type GraphTopic = keyof TopicMessages;
@@ -26,6 +30,8 @@ export const CODECS: { [T in GraphTopic]: TopicCodec<TopicMessages[T]> } = {
   detections: detectionsCodec,
   transcripts: transcriptsCodec,
   events: eventsCodec,
+  emotions: emotionsCodec,
+  speakers: speakersCodec,
   state: stateCodec,
 };
 
@@ -44,3 +50,5 @@ export type { DetectionsMsg, DetectedObject } from './detections';
 export type { TranscriptMsg, TranscriptWord, ProsodySummary } from './transcripts';
 export type { EventMsg } from './events';
 export { STREAM_STATES, type StateMsg, type StreamState } from './state';
+export type { EmotionsMsg, FaceEmotion } from './emotions';
+export type { SpeakersMsg, SpeakerTurn } from './speakers';
