@@ -1,5 +1,9 @@
 """Speaker diarization endpoint (`diarization`): pyannote/speaker-diarization-3.1 on a base64 WAV.
 
+Besides the turns, the output carries one embedding per local speaker (the pipeline's own centroid of
+pyannote/wespeaker-voxceleb-resnet34-LM embeddings, `return_embeddings=True`), so the client can link the
+speakers of consecutive windows by cosine similarity.
+
 Input/output: contracts/diarization.{input,output}.schema.json. The pipeline is gated on the Hugging Face Hub: the
 token is used at BUILD time only (a BuildKit secret) and the image runs offline from its baked cache.
 """
@@ -9,7 +13,8 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Protocol
+import math
+from typing import Any, Dict, List, Optional, Protocol, Sequence, Union
 
 _HERE = Path(__file__).resolve().parent
 for _root in (_HERE, _HERE.parent):  # image: /app/common beside this file; checkout: runpod-handlers/common
@@ -35,11 +40,18 @@ class Turn:
     speaker: str
 
 
+@dataclass(frozen=True)
+class Diarization:
+    turns: List[Turn]
+    #: local speaker label -> embedding (a model may give none, or NaN for a speaker without enough speech)
+    embeddings: Dict[str, Sequence[float]]
+
+
 class Diarizer(Protocol):
     name: str
 
     def diarize(self, audio: PcmAudio, *, num_speakers: Optional[int], min_speakers: Optional[int],
-                max_speakers: Optional[int]) -> List[Turn]: ...
+                max_speakers: Optional[int]) -> Union[Diarization, List[Turn]]: ...
 
 
 class PyannoteDiarizer:
@@ -58,13 +70,19 @@ class PyannoteDiarizer:
         self.name = pipeline_id
 
     def diarize(self, audio: PcmAudio, *, num_speakers: Optional[int], min_speakers: Optional[int],
-                max_speakers: Optional[int]) -> List[Turn]:
+                max_speakers: Optional[int]) -> Diarization:
         # In-memory waveform: no temp file, and pyannote resamples to 16 kHz itself when the WAV is not.
         waveform = self._torch.from_numpy(audio.samples).unsqueeze(0)
-        annotation = self._pipeline({"waveform": waveform, "sample_rate": audio.sample_rate},
-                                    num_speakers=num_speakers, min_speakers=min_speakers, max_speakers=max_speakers)
-        return [Turn(float(seg.start), float(seg.end), str(label))
-                for seg, _, label in annotation.itertracks(yield_label=True)]
+        # return_embeddings: one centroid per speaker, rows in the order of annotation.labels().
+        annotation, centroids = self._pipeline({"waveform": waveform, "sample_rate": audio.sample_rate},
+                                               num_speakers=num_speakers, min_speakers=min_speakers,
+                                               max_speakers=max_speakers, return_embeddings=True)
+        turns = [Turn(float(seg.start), float(seg.end), str(label))
+                 for seg, _, label in annotation.itertracks(yield_label=True)]
+        labels = [str(label) for label in annotation.labels()]
+        embeddings = {} if centroids is None else {label: [float(v) for v in centroids[i]]
+                                                     for i, label in enumerate(labels) if i < len(centroids)}
+        return Diarization(turns, embeddings)
 
 
 def load_model() -> Diarizer:
@@ -90,10 +108,25 @@ def diarize(inp: Dict[str, Any]) -> Dict[str, Any]:
     if audio.sample_rate < MIN_SAMPLE_RATE:
         raise InputError(f"input.audio_base64: {audio.sample_rate} Hz is too low; send 16 kHz mono WAV")
     model = MODEL.get()
-    turns = sorted(model.diarize(audio, **bounds), key=lambda t: (t.start, t.end, t.speaker))
+    result = model.diarize(audio, **bounds)
+    if not isinstance(result, Diarization):  # a diarizer without embeddings
+        result = Diarization(list(result), {})
+    turns = sorted(result.turns, key=lambda t: (t.start, t.end, t.speaker))
     segments = [{"start": round(max(t.start, 0.0), 3), "end": round(min(max(t.end, t.start), audio.duration_s), 3),
                  "speaker": t.speaker} for t in turns if t.end > t.start]
-    return {"segments": segments, "model": model.name, "num_speakers": len({s["speaker"] for s in segments})}
+    speakers = sorted({s["speaker"] for s in segments})
+    out: Dict[str, Any] = {"segments": segments}
+    embeddings = [{"speaker": sp, "vector": [round(float(v), 6) for v in result.embeddings[sp]]}
+                  for sp in speakers if _usable(result.embeddings.get(sp))]
+    if embeddings:
+        out["embeddings"] = embeddings
+    out.update({"model": model.name, "num_speakers": len(speakers)})
+    return out
+
+
+def _usable(vector: Optional[Sequence[float]]) -> bool:
+    """pyannote gives NaN centroids to speakers with too little clean speech: the client cannot link those."""
+    return vector is not None and len(vector) > 0 and all(math.isfinite(float(v)) for v in vector)
 
 
 def handler(job: Dict[str, Any]) -> Dict[str, Any]:

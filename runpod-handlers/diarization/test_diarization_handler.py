@@ -96,6 +96,36 @@ def test_overlong_audio_is_rejected_before_the_model(fake, monkeypatch):
     assert fake.calls == []
 
 
+class EmbeddingDiarizer(FakeDiarizer):
+    """Two speakers with a 4-d embedding each, plus a NaN one for a speaker that has no turn left."""
+
+    def diarize(self, audio, **bounds):
+        turns = super().diarize(audio, **bounds)
+        return diar.Diarization(turns, {"SPEAKER_00": [1.0, 0.0, 0.0, 0.0], "SPEAKER_01": [0.0, 0.5, 0.5, 0.0],
+                                        "SPEAKER_09": [float("nan")] * 4})
+
+
+def test_one_embedding_per_local_speaker():
+    diar.MODEL.override(EmbeddingDiarizer())
+    try:
+        out = run({"audio_base64": wav_b64(seconds=2.0), "num_speakers": 2})
+    finally:
+        diar.MODEL.override(None)
+    assert schemas.validate_output("diarization.output", out) == []
+    assert [e["speaker"] for e in out["embeddings"]] == ["SPEAKER_00", "SPEAKER_01"]  # the zero-length SPEAKER_09 dropped
+    assert out["embeddings"][1]["vector"] == [0.0, 0.5, 0.5, 0.0]
+
+
+def test_a_diarizer_without_embeddings_keeps_the_old_output(fake):
+    out = run({"audio_base64": wav_b64(seconds=1.0)})
+    assert "embeddings" not in out and schemas.validate_output("diarization.output", out) == []
+
+
+def test_embeddings_schema_rejects_a_vector_that_is_not_numbers():
+    bad = {"segments": [], "embeddings": [{"speaker": "SPEAKER_00", "vector": ["x"]}]}
+    assert schemas.validate_output("diarization.output", bad) != []
+
+
 def test_deployables_and_build_secret():
     assert deploy.dockerfile_problems(HERE / "Dockerfile") == []
     assert deploy.requirements_problems(HERE / "requirements.txt") == []

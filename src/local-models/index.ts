@@ -4,7 +4,7 @@
  * init() and keeps heavy work off the event loop (worker threads for tfjs, child processes for pocketsphinx).
  */
 import { VideoAgentError } from '../errors';
-import { EnergyDiarizer } from './energy-diarizer/energy-diarizer';
+import { LocalDiarizer, type LocalDiarizerOptions } from './diarizer/local-diarizer';
 import { FaceEmotionClassifier, type FaceEmotionClassifierOptions } from './face-expressions/face-emotion-classifier';
 import type { LocalModel, LocalModelName } from './types';
 import { LocalCaptioner, type LocalCaptionerOptions } from './captioner/local-captioner';
@@ -21,7 +21,7 @@ export { wordErrorRate, normalizeWords } from './pocketsphinx/wer';
 export { LocalCaptioner, RULE_CAPTIONER_MODEL, type LocalCaptionerOptions } from './captioner/local-captioner';
 export { captionFromFacts } from './captioner/rule-captioner';
 export { extractPromptFacts, type PromptFacts } from './captioner/prompt-facts';
-export { EnergyDiarizer, type DiarizationOutput } from './energy-diarizer/energy-diarizer';
+export { LocalDiarizer, type LocalDiarizerOptions, type DiarizationOutput } from './diarizer/local-diarizer';
 export { decodeImage } from './media/image-decode';
 export type { RgbImage } from './media/rgb-image';
 
@@ -30,6 +30,7 @@ export interface LocalModelOptions {
   emotion?: FaceEmotionClassifierOptions;
   whisper?: PocketsphinxAsrOptions;
   vlm?: LocalCaptionerOptions;
+  diarization?: LocalDiarizerOptions;
 }
 
 export function createLocalModel(name: LocalModelName, opts: LocalModelOptions = {}): LocalModel {
@@ -38,7 +39,7 @@ export function createLocalModel(name: LocalModelName, opts: LocalModelOptions =
     case 'emotion': return new FaceEmotionClassifier(opts.emotion);
     case 'whisper': return new PocketsphinxAsr(opts.whisper);
     case 'vlm': return new LocalCaptioner(opts.vlm);
-    case 'diarization': return new EnergyDiarizer();
+    case 'diarization': return new LocalDiarizer(opts.diarization);
     case 'stub':
       throw new VideoAgentError('E_BAD_WORKER', "worker 'stub' is the emulator's timing stub (src/runpod/emulator/stubWorker.ts), not a local model");
     default:

@@ -131,6 +131,11 @@ export interface DiarizationInput {
 }
 export interface DiarizationOutput {
   segments: { start: number; end: number; speaker: string }[];
+  /**
+   * One embedding per local speaker of this window (absent from old handlers): the client links local
+   * speakers across windows by cosine similarity. Any dimension; compare only vectors of one model.
+   */
+  embeddings?: { speaker: string; vector: number[] }[];
   model?: string;
   num_speakers?: number;
 }
