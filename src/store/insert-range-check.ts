@@ -8,7 +8,7 @@ import type { TableSpec } from './tables';
  * COPY and the caller falls back to ON CONFLICT). Only tables whose unique index *starts* with
  * (stream_id, pts_us) are listed: there the check is one index range probe per stream.
  */
-export const RANGE_KEYED: ReadonlySet<TableName> = new Set<TableName>(['frames', 'detections', 'emotions', 'audio_segments', 'events', 'highlights']);
+export const RANGE_KEYED: ReadonlySet<TableName> = new Set<TableName>(['frames', 'detections', 'emotions', 'audio_segments', 'speaker_turns', 'events', 'highlights']);
 
 export interface KeyRanges {
   streams: string[];

@@ -8,7 +8,7 @@ import { bulkInsert, type InsertStrategy } from './insert';
 import { migrate, type MigrateOptions, type MigrateResult } from './migrate';
 import { isConnectionError } from './pg-errors';
 import * as queries from './queries';
-import type { AudioSegmentRow, DetectionRow, EmotionRow, EndpointCallRow, EventRow, FrameRow, HighlightRow, MemoryChunkRow, RowsByTable, SkipRow, TableName } from './rows';
+import type { AudioSegmentRow, DetectionRow, EmotionRow, EndpointCallRow, EventRow, FrameRow, HighlightRow, MemoryChunkRow, RowsByTable, SkipRow, SpeakerTurnRow, TableName } from './rows';
 import { Spool } from './spool';
 import { upsertStream, type StreamInfo, type StreamRecord } from './streams';
 import { TABLES, TABLE_NAMES } from './tables';
@@ -48,6 +48,7 @@ export interface Store {
   writeDetections(rows: DetectionRow[]): Promise<void>;
   writeEmotions(rows: EmotionRow[]): Promise<void>;
   writeAudioSegments(rows: AudioSegmentRow[]): Promise<void>;
+  writeSpeakerTurns(rows: SpeakerTurnRow[]): Promise<void>;
   writeEvents(rows: EventRow[]): Promise<void>;
   writeHighlights(rows: HighlightRow[]): Promise<void>;
   writeMemoryChunks(rows: MemoryChunkRow[]): Promise<void>;
@@ -146,6 +147,7 @@ export async function openStore(opts: StoreOptions = {}): Promise<Store> {
     writeDetections: (rows) => writers.detections.write(rows),
     writeEmotions: (rows) => writers.emotions.write(rows),
     writeAudioSegments: (rows) => writers.audio_segments.write(rows),
+    writeSpeakerTurns: (rows) => writers.speaker_turns.write(rows),
     writeEvents: (rows) => writers.events.write(rows),
     writeHighlights: (rows) => writers.highlights.write(rows),
     writeMemoryChunks: (rows) => writers.memory_chunks.write(rows),

@@ -46,6 +46,19 @@ export interface AudioSegmentRow extends TimeKey {
   isSilence?: boolean;
 }
 
+/** One turn of a stream-wide speaker (diarization stage). `ptsUs` must equal `startUs`. */
+export interface SpeakerTurnRow extends TimeKey {
+  startUs: number;
+  endUs: number;
+  /** Stable over the whole stream, e.g. `S1`. */
+  speakerId: string;
+  /** The endpoint's label inside its window (e.g. `SPEAKER_00`). */
+  localLabel?: string | null;
+  /** Cosine similarity of the local speaker's embedding to the stream speaker it was linked to. */
+  similarity?: number | null;
+  model?: string | null;
+}
+
 export interface EventRow extends TimeKey {
   startUs: number;
   endUs: number;
@@ -103,6 +116,7 @@ export interface RowsByTable {
   detections: DetectionRow;
   emotions: EmotionRow;
   audio_segments: AudioSegmentRow;
+  speaker_turns: SpeakerTurnRow;
   events: EventRow;
   highlights: HighlightRow;
   memory_chunks: MemoryChunkRow;

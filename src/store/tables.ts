@@ -121,6 +121,22 @@ export const TABLES: { [K in TableName]: TableSpec<RowsByTable[K]> } = {
       if (typeof r.text !== 'string') bad('audio_segments', 'text must be a string');
     },
   },
+  speaker_turns: {
+    table: 'speaker_turns',
+    columns: [
+      ...key(),
+      ...span(),
+      { name: 'speaker_id', type: 'text', get: (r) => r.speakerId },
+      { name: 'local_label', type: 'text', get: (r) => r.localLabel ?? null },
+      { name: 'similarity', type: 'real', get: (r) => r.similarity ?? null },
+      { name: 'model', type: 'text', get: (r) => r.model ?? null },
+    ],
+    validate(r) {
+      checkSpan('speaker_turns', r);
+      if (typeof r.speakerId !== 'string' || r.speakerId.length === 0) bad('speaker_turns', 'speakerId must be a non-empty string');
+      if (r.similarity != null) checkFinite('speaker_turns', 'similarity', r.similarity);
+    },
+  },
   events: {
     table: 'events',
     columns: [

@@ -135,3 +135,15 @@ function utterance(voice: FliteVoice, text: string): Int16Array {
 }
 
 const round = (v: number) => Math.round(v * 1000) / 1000;
+
+/** The dialogue as a small MP4 (a 64×48 test pattern at 5 fps + AAC audio) for the analyze path (cached). */
+export function dialogueVideo(g: GeneratedDialogue): string {
+  const out = g.wavPath.replace(/\.wav$/, '.mp4');
+  if (fs.existsSync(out)) return out;
+  const tmp = `${out}.${process.pid}.tmp.mp4`;
+  const frames = Math.ceil(g.durationS * 5);
+  execFileSync('gst-launch-1.0', ['-q', ...(`videotestsrc num-buffers=${frames} ! video/x-raw,width=64,height=48,framerate=5/1 ! videoconvert ! x264enc speed-preset=ultrafast ! mp4mux name=mux ! filesink location=${tmp} ` +
+    `filesrc location=${g.wavPath} ! wavparse ! audioconvert ! audioresample ! avenc_aac ! aacparse ! mux.`).split(/\s+/)], { stdio: 'pipe', timeout: 120_000 });
+  fs.renameSync(tmp, out);
+  return out;
+}

@@ -1,2 +1,2 @@
 export { diarizationErrorRate, type DerOptions, type DerResult, type RefTurn } from './der';
-export { DIALOGUES, generateDialogue, type Dialogue, type DialogueLine, type FliteVoice, type GeneratedDialogue } from './dialogues';
+export { DIALOGUES, dialogueVideo, generateDialogue, type Dialogue, type DialogueLine, type FliteVoice, type GeneratedDialogue } from './dialogues';

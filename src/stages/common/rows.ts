@@ -5,4 +5,6 @@
 import type { Store } from '../../store';
 
 export type RowWriters = Pick<Store,
-  'writeDetections' | 'writeEmotions' | 'writeAudioSegments' | 'writeEvents' | 'writeHighlights' | 'writeMemoryChunks' | 'recordSkip' | 'recordEndpointCall'>;
+  'writeDetections' | 'writeEmotions' | 'writeAudioSegments' | 'writeEvents' | 'writeHighlights' | 'writeMemoryChunks' | 'recordSkip' | 'recordEndpointCall'>
+  // Optional until every in-memory fake has it; the store always does (the diarization stage checks).
+  & Partial<Pick<Store, 'writeSpeakerTurns'>>;
