@@ -3,9 +3,10 @@
  *
  * Files keep their own timestamps (pts = position in the file). Live sources restart their timestamps
  * on every connection, so each connection is rebased: the first sample of a connection gets the larger
- * of (the end of the last sample emitted) and (wall time elapsed since the session started). The first
- * keeps pts monotonic across reconnects; the second keeps `ts` close to the real wall clock after an
- * outage.
+ * of (the end of the last sample emitted) and (wall time elapsed since the session started, read when
+ * that sample arrives — not when the connection began, so a camera that takes seconds to answer does not
+ * make every `ts` of the connection that much too early). The first keeps pts monotonic across
+ * reconnects; the second keeps `ts` close to the real wall clock after an outage.
  */
 export type MediaKind = 'frame' | 'audio';
 
@@ -27,7 +28,6 @@ export class MediaClock {
   newConnection(): void {
     if (!this.live) return;
     this.base = null;
-    this.offsetUs = Math.max(this.endUs, Math.round((this.now() - this.startMs) * 1000));
   }
 
   /**
@@ -41,7 +41,10 @@ export class MediaClock {
     if (Number.isNaN(rawUs)) {
       ptsUs = this.last[kind] + 1;
     } else if (this.live) {
-      if (this.base === null) this.base = rawUs;
+      if (this.base === null) {
+        this.base = rawUs;
+        this.offsetUs = Math.max(this.endUs, Math.round((this.now() - this.startMs) * 1000));
+      }
       rawUs -= this.base;
       ptsUs = this.offsetUs + Math.max(0, rawUs);
     } else {

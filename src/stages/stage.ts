@@ -5,6 +5,7 @@
  * over between workers; both runners (`analyze` in one process, `worker --stage X` over Redis) wire
  * the same module from the registry, so a stage never knows which one it runs under.
  */
+import type { ZodType } from 'zod';
 import type { GraphTopic, TopicInput, TopicMessages } from '../topics';
 import type { ModelName } from '../runpod/contracts';
 import type { InferenceClient } from '../runpod/inference';
@@ -62,6 +63,8 @@ export interface StageModule<State = unknown> {
   readonly endpoint: ModelName | null;
   /** Runs when no stage list is given. */
   readonly default: boolean;
+  /** Its settings' schema (defaults and bounds): lets a config or API body be checked before a stream starts. */
+  readonly options?: ZodType;
   /** Per-stream state handed from one worker to the next through the state store. */
   readonly state?: { encode(s: State): string; decode(raw: string): State | null };
   create(ctx: StageContext<State>): StageInstance<State>;

@@ -87,6 +87,14 @@ describe('ingest building blocks', () => {
       assert.equal(c.map('frame', 3e9, 0.2e9).ptsUs, 60_000_000);
     });
 
+    it('a live connection starts at the wall time of its first sample, not of its connect', () => {
+      let now = 1000;
+      const c = new MediaClock(true, 1000, () => now);
+      c.newConnection();
+      now = 4000; // the camera took 3 s to send its first frame
+      assert.deepEqual(c.map('frame', 7e9, 0.2e9), { ptsUs: 3_000_000, ts: 4000 });
+    });
+
     it('never goes backwards per kind, even with missing or repeated timestamps', () => {
       const c = new MediaClock(false, 0);
       const pts = [0, 100, 100, -1, 50].map((ms) => c.map('audio', ms < 0 ? -1 : ms * 1e6, 0).ptsUs);

@@ -152,6 +152,8 @@ describe('serve: a real server process over HTTP and WebSocket', function () {
       ['POST', '/v1/streams', { source: 'astro.mp4', id: 'astro' }, 409, /already exists/],
       ['POST', '/v1/streams', { source: 'astro.mp4', id: 'x1', stages: ['teleport'] }, 400, /unknown stage/],
       ['POST', '/v1/streams', { source: 'astro.mp4', id: 'x2', pipeline: '/tmp/evil.yaml' }, 400, /built-in pipeline/],
+      ['POST', '/v1/streams', { source: 'astro.mp4', id: 'x3', stageOptions: { detection: { batchSize: 0 } } }, 400, /stageOptions\.detection\.batchSize/],
+      ['POST', '/v1/streams', { source: 'astro.mp4', id: 'x4', stageOptions: { teleport: {} } }, 400, /unknown stage/],
       ['GET', '/v1/streams/nope', undefined, 404, /no stream 'nope'/],
       ['GET', '/v1/streams/a%20b', undefined, 400, /params\.id/],
       ['GET', '/v1/streams/astro/detections?limit=abc', undefined, 400, /querystring\.limit/],

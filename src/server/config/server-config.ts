@@ -5,12 +5,14 @@
 import { z } from 'zod';
 
 const STREAM_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+const stageName = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'a stage name (lower-case letters, digits, -)');
 
 export const streamIdSchema = z.string().regex(STREAM_ID, "use 1-128 letters, digits, '_', '-', '.', ':'");
 
-const stageName = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'a stage name (lower-case letters, digits, -)');
 const fps = z.number().positive().max(60);
 const params = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+/** Per-stage settings, e.g. `{ detection: { batchSize: 4 } }`; each stage checks its own keys and bounds. */
+const stageOptions = z.record(stageName, z.record(z.string(), z.unknown()));
 
 /** One stream as the config file and `POST /v1/streams` give it (defaults fill the gaps). */
 export const streamSpecSchema = z.strictObject({
@@ -20,6 +22,7 @@ export const streamSpecSchema = z.strictObject({
   params: params.optional().describe('pipeline parameters (width, height, quality…)'),
   stages: z.array(stageName).max(32).optional().describe('stage names; [] = ingest only'),
   fps: fps.optional().describe('frames per second sampled for analysis'),
+  stageOptions: stageOptions.optional().describe('per-stage settings, e.g. {"detection": {"batchSize": 4}}'),
 });
 export type StreamSpec = z.infer<typeof streamSpecSchema>;
 
@@ -56,6 +59,7 @@ export const streamDefaultsSchema = z.strictObject({
   fps: fps.default(5),
   pipeline: z.string().min(1).max(256).optional(),
   params: params.default({}),
+  stageOptions: stageOptions.default({}),
 });
 export type StreamDefaults = z.infer<typeof streamDefaultsSchema>;
 

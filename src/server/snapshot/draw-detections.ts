@@ -40,7 +40,7 @@ const r1 = (v: number) => Math.round(v * 10) / 10;
 
 /** The overlay for an image of `width`×`height`; boxes in frame pixels are scaled by (sx, sy). */
 export function overlaySvg(width: number, height: number, objects: DetectedObject[], sx = 1, sy = 1): string {
-  const stroke = Math.max(2, Math.round(Math.min(width, height) / 120));
+  const stroke = Math.max(3, Math.round(Math.min(width, height) / 120));
   const font = Math.max(10, Math.round(Math.min(width, height) / 36));
   const labelH = Math.round(font * 1.35);
   const parts: string[] = [];
@@ -89,7 +89,7 @@ export async function drawDetections(jpeg: Buffer, frame: { width: number; heigh
   try {
     return await sharp(jpeg, { limitInputPixels: MAX_PIXELS })
       .composite([{ input: Buffer.from(svg), top: 0, left: 0 }])
-      .jpeg({ quality })
+      .jpeg({ quality, chromaSubsampling: '4:4:4' }) // thin saturated box edges keep their colour
       .toBuffer();
   } catch (err) {
     throw new VideoAgentError('E_BAD_IMAGE', `snapshot: drawing the detections failed: ${(err as Error).message}`, { kind: 'internal', cause: err });

@@ -7,7 +7,7 @@
 import { VideoAgentError } from '../../errors';
 import { defaultStreamId, isValidStreamId, resolveSource } from '../../ingest';
 import { listBuiltinPipelines } from '../../pipelines/loader';
-import { defaultStageNames, parseStages } from '../../stages';
+import { defaultStageNames, parseStages, stageModule } from '../../stages';
 import type { StreamDefaults, StreamSpec } from '../config/server-config';
 import { confineSource, type SourcePolicy } from '../sources/confine-source';
 import type { StreamPlan } from './supervised-stream';
@@ -28,8 +28,25 @@ export function planStream(spec: StreamSpec, defaults: StreamDefaults, policy: S
   } catch (err) {
     throw new VideoAgentError('E_UNKNOWN_STAGE', (err as Error).message, { kind: 'bad_input' });
   }
+  const stageOptions: Record<string, Record<string, unknown>> = {};
+  // The stream's settings override the defaults key by key, per stage.
+  for (const name of new Set([...Object.keys(defaults.stageOptions), ...Object.keys(spec.stageOptions ?? {})])) {
+    const merged = { ...defaults.stageOptions[name], ...spec.stageOptions?.[name] };
+    let m;
+    try {
+      m = stageModule(name);
+    } catch (err) {
+      throw new VideoAgentError('E_UNKNOWN_STAGE', `stageOptions: ${(err as Error).message}`, { kind: 'bad_input' });
+    }
+    const r = m.options?.safeParse(merged);
+    if (r && !r.success) {
+      const issue = r.error.issues[0];
+      throw new VideoAgentError('E_BAD_STAGE_OPTIONS', `stageOptions.${name}.${issue.path.join('.') || '(options)'}: ${issue.message}`, { kind: 'bad_input' });
+    }
+    stageOptions[name] = merged;
+  }
   return {
     id, input, display: source.display, pipeline, params: { ...defaults.params, ...spec.params }, stages,
-    fps: spec.fps ?? defaults.fps, origin,
+    fps: spec.fps ?? defaults.fps, origin, stageOptions,
   };
 }

@@ -29,6 +29,8 @@ export interface StreamPlan {
   params: Record<string, string | number | boolean>;
   stages: string[];
   fps: number;
+  /** Per-stage settings (checked against each stage's schema when planned). */
+  stageOptions: Record<string, Record<string, unknown>>;
   /** Where the stream came from: the config file or the API. */
   origin: 'config' | 'api';
 }
@@ -123,7 +125,7 @@ export class SupervisedStream extends EventEmitter {
       try {
         const summary = await analyzeSource(this.deps.runtime, {
           input: this.plan.input, streamId: this.plan.id, stages: new Set(this.plan.stages), fps: this.plan.fps,
-          pipeline: this.plan.pipeline, params: this.plan.params, signal: ac.signal, bus: this.deps.bus, tap: this.deps.tap,
+          pipeline: this.plan.pipeline, params: this.plan.params, stageOptions: this.plan.stageOptions, signal: ac.signal, bus: this.deps.bus, tap: this.deps.tap,
           onSession: (s) => this.watch(s),
           onProgress: (p) => { this.progress = p; },
         });
