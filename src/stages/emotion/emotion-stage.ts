@@ -46,6 +46,12 @@ export interface EmotionStageOptions {
   queueCapacity: number;
   pairBuffer: number;
   overflow: OverflowPolicy;
+  /**
+   * A frame waits (its bus loop is held) while `pairBuffer` frames already wait for their detections,
+   * instead of evicting the oldest: files, where detection may lag ingest by any amount. Only when another
+   * stage of this process's graph produces the detections (else nothing would ever free a slot).
+   */
+  waitForDetections?: boolean;
   state?: EmotionState | null;
 }
 
@@ -99,6 +105,7 @@ export class EmotionStage {
   private batchEnqueueing = 0;
   private closed = false;
   private doneUpToUs: number;
+  private pairingWaiters: (() => void)[] = [];
   private readonly s: Omit<EmotionStats, 'framesSampledOut' | 'framesUnpaired' | 'detectionsUnpaired' | 'finderMsPerFrame' | 'queueHighWater' | 'framesDropped'>;
 
   constructor(private readonly o: EmotionStageOptions) {
@@ -121,12 +128,22 @@ export class EmotionStage {
 
   async onFrame(f: FrameMsg, settle?: (p: Promise<void>) => void): Promise<void> {
     this.s.framesIn++;
+    // A bus read (settle given) never waits here: the detections that would free a slot may be in its next read.
+    while (this.o.waitForDetections && !settle && !this.closed && this.pairing.waitingFrames >= this.o.pairBuffer) {
+      await new Promise<void>((r) => this.pairingWaiters.push(r));
+    }
     await this.enqueue(this.pairing.onFrame(f), settle);
   }
 
   async onDetections(d: DetectionsMsg, settle?: (p: Promise<void>) => void): Promise<void> {
     this.s.detectionsIn++;
-    await this.enqueue(this.pairing.onDetections(d), settle);
+    const pairs = this.pairing.onDetections(d);
+    this.wakePairing();
+    await this.enqueue(pairs, settle);
+  }
+
+  private wakePairing(): void {
+    for (const w of this.pairingWaiters.splice(0)) w();
   }
 
   /**
@@ -152,6 +169,7 @@ export class EmotionStage {
   /** Processes what is queued; frames still without detections will not get them (end of stream). */
   async close(): Promise<void> {
     this.pairing.drain();
+    this.wakePairing();
     for (;;) {
       this.pump(true);
       if (!this.running) break;

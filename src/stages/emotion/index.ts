@@ -55,6 +55,7 @@ export const emotionStage: StageModule<EmotionState> = {
       personClasses: o.personClasses, maxFacesPerFrame: o.maxFacesPerFrame, trackIntervalMs: o.trackIntervalMs, sampleEveryMs: o.sampleEveryMs,
       crop: { margin: o.cropMargin, size: o.cropSize }, batchFrames: o.batchFrames, maxBatchAgeMs: o.maxBatchAgeMs,
       queueCapacity: o.queueCapacity, pairBuffer: o.pairBuffer, overflow: ctx.live ? 'drop-oldest' : 'block', state: ctx.state,
+      waitForDetections: !ctx.live && ctx.upstream.has('detections'),
     });
     return {
       async handle(input) {

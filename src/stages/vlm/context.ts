@@ -5,6 +5,8 @@
 /** What the VLM keeps of a frame's detections and of a transcript segment. */
 export interface DetectionSummary { ptsUs: number; detections: { className: string; trackId: number | null }[] }
 export interface TranscriptLine { startUs: number; endUs: number; text: string }
+/** What the VLM keeps of an emotion-stage frame: each face's person track and dominant emotion. */
+export interface EmotionSummary { ptsUs: number; faces: { trackId: number | null; emotion: string; confidence: number }[] }
 
 export class RecentHistory<T> {
   private items: T[] = [];
@@ -59,6 +61,31 @@ export function summariseDetections(msgs: DetectionSummary[]): string {
 export function summariseTranscript(segs: TranscriptLine[]): string {
   if (!segs.length) return '(no speech)';
   return segs.map((s) => `[${(s.startUs / 1e6).toFixed(1)}s] ${s.text}`).join('\n');
+}
+
+/**
+ * The dominant emotions of a window, per person track: the emotion seen most often (ties: the higher total
+ * confidence), with how often, e.g. "- facial expression of track 3: happy (4 of 5 looks; also neutral 1)".
+ * Empty when no face was analysed in the window.
+ */
+export function summariseEmotions(msgs: EmotionSummary[]): string {
+  const perTrack = new Map<string, Map<string, { n: number; conf: number }>>();
+  for (const m of msgs) for (const f of m.faces) {
+    const key = f.trackId === null ? 'an untracked person' : `track ${f.trackId}`;
+    const counts = perTrack.get(key) ?? new Map<string, { n: number; conf: number }>();
+    const c = counts.get(f.emotion) ?? { n: 0, conf: 0 };
+    c.n++;
+    c.conf += f.confidence;
+    counts.set(f.emotion, c);
+    perTrack.set(key, counts);
+  }
+  return [...perTrack.entries()].map(([who, counts]) => {
+    const ranked = [...counts.entries()].sort((a, b) => b[1].n - a[1].n || b[1].conf - a[1].conf);
+    const total = ranked.reduce((n, [, c]) => n + c.n, 0);
+    const [top, c] = ranked[0];
+    const rest = ranked.slice(1).map(([e, r]) => `${e} ${r.n}`).join(', ');
+    return `- facial expression of ${who}: ${top} (${c.n} of ${total} looks${rest ? `; also ${rest}` : ''})`;
+  }).join('\n');
 }
 
 export interface SampledFrame { ptsUs: number; ts: number; jpeg: Buffer }

@@ -1,5 +1,5 @@
 /**
- * vlm: frames (with their ingest scene scores), detections and transcripts feed a bounded history and a
+ * vlm: frames (with their ingest scene scores), detections, transcripts and emotions feed a bounded history and a
  * trigger policy; each trigger's window is described by the VLM endpoint once its frames and context are
  * in, validated (one retry for an invalid reply), stored as an events row and published on `events`.
  */
@@ -30,7 +30,7 @@ const Options = z.object({
 export const vlmStage: StageModule<VlmState> = {
   name: 'vlm',
   description: 'described moments (VLM endpoint) on scene changes, new tracks, speech cues and a periodic floor',
-  consumes: ['frames', 'detections', 'transcripts'],
+  consumes: ['frames', 'detections', 'transcripts', 'emotions'],
   produces: ['events'],
   tables: ['events', 'skips', 'endpoint_calls'],
   endpoint: 'vlm',
@@ -38,8 +38,8 @@ export const vlmStage: StageModule<VlmState> = {
   state: { encode: (s) => JSON.stringify({ v: 1, ...s }), decode: decodeVlmState },
   create(ctx) {
     const o = optionsOf('vlm', Options, ctx.options);
-    // Describe a window only once the detections / transcripts of this graph's stages for it are in.
-    const awaitContext = (['detections', 'transcripts'] as const).filter((t): t is ContextSource => ctx.upstream.has(t));
+    // Describe a window only once the detections / transcripts / emotions of this graph's stages for it are in.
+    const awaitContext = (['detections', 'transcripts', 'emotions'] as const).filter((t): t is ContextSource => ctx.upstream.has(t));
     const stage = new VlmStage({
       streamId: ctx.streamId, describe: ctx.services.inference, rows: ctx.services.rows, publish: ctx.publish,
       preS: o.preS, postS: o.postS, maxImages: o.maxImages, maxTokens: o.maxTokens, contextLagS: o.contextLagS,
@@ -51,6 +51,7 @@ export const vlmStage: StageModule<VlmState> = {
       if (input.topic === 'frames') await stage.onFrame(input.msg);
       else if (input.topic === 'detections') await stage.onDetections(input.msg);
       else if (input.topic === 'transcripts') await stage.onTranscript(input.msg);
+      else if (input.topic === 'emotions') await stage.onEmotions(input.msg);
     };
     return {
       handle,

@@ -10,13 +10,13 @@ import { childLogger } from '../../obs/logger';
 import type { VlmContentPart, VlmMessage, VlmReply } from '../../runpod/contracts';
 import type { DescribePort } from '../../runpod/inference';
 import type { EventRow } from '../../store';
-import type { DetectionsMsg, FrameMsg, TranscriptMsg } from '../../topics';
+import type { DetectionsMsg, EmotionsMsg, FrameMsg, TranscriptMsg } from '../../topics';
 import type { OverflowPolicy } from '../common/bounded-queue';
 import { endpointCallRow, skipReason } from '../common/outcomes';
 import type { RowWriters } from '../common/rows';
 import { SerialQueue } from '../common/serial-queue';
 import type { Publish } from '../stage';
-import { RecentHistory, spread, summariseDetections, summariseTranscript, type DetectionSummary, type SampledFrame, type TranscriptLine } from './context';
+import { RecentHistory, spread, summariseDetections, summariseEmotions, summariseTranscript, type DetectionSummary, type EmotionSummary, type SampledFrame, type TranscriptLine } from './context';
 import { loadPromptTemplates, renderTemplate, type PromptTemplates } from './prompt';
 import { TriggerPolicy, type Trigger, type TriggerOptions, type TriggerPolicyState } from './triggers';
 
@@ -66,6 +66,8 @@ export interface VlmState {
   frames: { ptsUs: number; ts: number; jpeg: string }[];
   detections: DetectionSummary[];
   transcript: TranscriptLine[];
+  /** Absent in states saved before the emotion stage existed. */
+  emotions?: EmotionSummary[];
 }
 
 export interface VlmStats {
@@ -83,7 +85,7 @@ export interface VlmStats {
 }
 
 interface Pending { atUs: number; triggers: Trigger[] }
-export type ContextSource = 'detections' | 'transcripts';
+export type ContextSource = 'detections' | 'transcripts' | 'emotions';
 const MAX_PENDING = 8;
 const MAX_CONTEXT_WAIT_US = 20e6;
 interface Window { startUs: number; endUs: number; atUs: number; triggers: Trigger[]; frames: SampledFrame[]; wallOffsetMs: number }
@@ -99,6 +101,7 @@ export class VlmStage {
   private readonly frames: RecentHistory<SampledFrame>;
   private readonly detections: RecentHistory<DetectionSummary>;
   private readonly transcript: RecentHistory<TranscriptLine>;
+  private readonly emotions: RecentHistory<EmotionSummary>;
   private readonly calls: SerialQueue<Window>;
   /** Spans of the latest windows sent for description. */
   private readonly described: [number, number][] = [];
@@ -125,6 +128,7 @@ export class VlmStage {
     this.frames = new RecentHistory<SampledFrame>(keepUs, 128, (f) => f.ptsUs);
     this.detections = new RecentHistory<DetectionSummary>(keepUs, 512, (d) => d.ptsUs);
     this.transcript = new RecentHistory<TranscriptLine>(keepUs + 30e6, 128, (t) => t.startUs);
+    this.emotions = new RecentHistory<EmotionSummary>(keepUs, 256, (e) => e.ptsUs);
     const capacity = opts.queueCapacity ?? 2;
     this.calls = new SerialQueue<Window>(capacity, opts.overflow ?? 'block', (w) => this.describe(w),
       (err) => this.log.error({ err }, 'vlm window failed'), (w) => this.onDropped(w));
@@ -154,6 +158,7 @@ export class VlmStage {
       frames: this.frames.all().filter((f) => f.ptsUs >= keepFrom).map((f) => ({ ptsUs: f.ptsUs, ts: f.ts, jpeg: f.jpeg.toString('base64') })),
       detections: this.detections.all(),
       transcript: this.transcript.all(),
+      emotions: this.emotions.all(),
     };
   }
 
@@ -169,6 +174,7 @@ export class VlmStage {
     for (const f of s.frames) this.frames.add({ ptsUs: f.ptsUs, ts: f.ts, jpeg: Buffer.from(f.jpeg, 'base64') });
     for (const d of s.detections) this.detections.add(d);
     for (const t of s.transcript) this.transcript.add(t);
+    for (const e of s.emotions ?? []) this.emotions.add(e);
   }
 
   /**
@@ -208,6 +214,14 @@ export class VlmStage {
     if (msg.skipped || msg.isSilence || !msg.text) return;
     this.transcript.add({ startUs: msg.startUs, endUs: msg.endUs, text: msg.text });
     this.addTriggers(this.policy.onTranscript(msg.startUs, msg.text, msg.prosody?.rmsDb ?? null));
+    await this.fireDue(false);
+  }
+
+  /** An emotion-stage outcome: the faces' dominant emotions for the window's context, and its progress. */
+  async onEmotions(msg: EmotionsMsg): Promise<void> {
+    this.noteProgress('emotions', msg.ptsUs);
+    if (msg.skipped || !msg.faces.length) return;
+    this.emotions.add({ ptsUs: msg.ptsUs, faces: msg.faces.map((f) => ({ trackId: f.trackId, emotion: f.emotion, confidence: f.confidence })) });
     await this.fireDue(false);
   }
 
@@ -282,7 +296,8 @@ export class VlmStage {
       window_end: (w.endUs / 1e6).toFixed(1),
       image_count: String(images.length),
       triggers: w.triggers.map((t) => `${t.kind.replace('_', ' ')} at ${(t.atUs / 1e6).toFixed(1)}s (${t.detail})`).join('; '),
-      detections: summariseDetections(this.detections.between(w.startUs, w.endUs)),
+      // The faces' emotions belong to the detected people: listed with them (no prompt placeholder needed).
+      detections: [summariseDetections(this.detections.between(w.startUs, w.endUs)), summariseEmotions(this.emotions.between(w.startUs, w.endUs))].filter(Boolean).join('\n'),
       transcript: summariseTranscript(this.transcript.between(w.startUs - 2e6, w.endUs + 2e6)),
     });
     const parts: VlmContentPart[] = images.map((img) => ({ type: 'image_url', image_url: { url: `data:image/jpeg;base64,${img.toString('base64')}` } }));
