@@ -6,6 +6,7 @@
 import { VideoAgentError } from '../errors';
 import { audioStage } from './audio';
 import { detectionStage } from './detection';
+import { diarizationStage } from './diarization';
 import type { AnyStageModule } from './stage';
 import { vlmStage } from './vlm';
 
@@ -13,6 +14,7 @@ const BUILT_IN: AnyStageModule[] = [
   detectionStage,
   audioStage,
   vlmStage,
+  diarizationStage,
 ];
 
 const registry = new Map<string, AnyStageModule>(BUILT_IN.map((m) => [m.name, m]));

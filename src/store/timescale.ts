@@ -1,7 +1,7 @@
 import { VideoAgentError } from '../errors';
 
 /** Time-series tables: every one of them has a `ts timestamptz` column in all its unique indexes. */
-export const HYPERTABLES = ['frames', 'detections', 'emotions', 'audio_segments', 'events', 'highlights', 'memory_chunks', 'skips', 'endpoint_calls'] as const;
+export const HYPERTABLES = ['frames', 'detections', 'emotions', 'audio_segments', 'events', 'highlights', 'memory_chunks', 'skips', 'endpoint_calls', 'speaker_turns'] as const;
 /** Kept uncompressed: full-text search needs its GIN index, which compressed chunks do not keep. */
 const UNCOMPRESSED = new Set<string>(['memory_chunks']);
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { analyzeSource } from '../../src/analyze/run-analysis';
 import { DIALOGUES, dialogueVideo, diarizationErrorRate, generateDialogue } from '../../src/eval/der';
-import { parseStages, registerStage, stageModules, unregisterStage } from '../../src/stages';
+import { parseStages, stageModules } from '../../src/stages';
 import { DiarizationStage, diarizationStage } from '../../src/stages/diarization';
 import type { SpeakerTurnRow } from '../../src/store';
 import type { AudioMsg } from '../../src/topics';
@@ -14,11 +14,10 @@ describe('stages/diarization: speaker turns with stream-wide ids', function () {
   describe('through analyzeSource on a generated dialogue (local diarizer behind the emulator)', () => {
     let env: E2eEnv;
     before(async () => {
-      if (!stageModules().some((m) => m.name === 'diarization')) registerStage(diarizationStage);
+      assert.ok(stageModules().includes(diarizationStage), 'diarization is a registered stage');
       env = await e2eEnv('diarization_stage');
     });
     after(async () => {
-      unregisterStage('diarization');
       await env?.close();
     });
 

@@ -2,7 +2,7 @@
 import jpeg from 'jpeg-js';
 import type { AudioChunk } from '../../src/types';
 import type { DetectedBox } from '../../src/runpod/inference';
-import type { AudioSegmentRow, DetectionRow, EmotionRow, EndpointCallRow, EventRow, HighlightRow, MemoryChunkRow, SkipRow } from '../../src/store';
+import type { AudioSegmentRow, DetectionRow, EmotionRow, EndpointCallRow, EventRow, HighlightRow, MemoryChunkRow, SkipRow, SpeakerTurnRow } from '../../src/store';
 import type { RowWriters } from '../../src/stages';
 import type { DetectedObject, FrameMsg, GraphTopic, ProsodySummary, TopicMessages } from '../../src/topics';
 import type { TrackerPort } from '../../src/stages/detection/bytetrack-port';
@@ -17,12 +17,14 @@ export class MemorySink implements RowWriters {
   memory: MemoryChunkRow[] = [];
   skips: SkipRow[] = [];
   calls: EndpointCallRow[] = [];
+  speakerTurns: SpeakerTurnRow[] = [];
   async writeDetections(r: DetectionRow[]) { this.detections.push(...r); }
   async writeEmotions(r: EmotionRow[]) { this.emotions.push(...r); }
   async writeAudioSegments(r: AudioSegmentRow[]) { this.audio.push(...r); }
   async writeEvents(r: EventRow[]) { this.events.push(...r); }
   async writeHighlights(r: HighlightRow[]) { this.highlights.push(...r); }
   async writeMemoryChunks(r: MemoryChunkRow[]) { this.memory.push(...r); }
+  async writeSpeakerTurns(r: SpeakerTurnRow[]) { this.speakerTurns.push(...r); }
   async recordSkip(s: SkipRow) { this.skips.push(s); }
   async recordEndpointCall(c: EndpointCallRow) { this.calls.push(c); }
 }

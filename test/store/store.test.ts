@@ -23,7 +23,7 @@ async function writeAll(store: Store, rows: ReturnType<typeof sampleRows>): Prom
   await store.flush();
 }
 
-export const EXPECTED = { streams: 1, frames: 10, detections: 20, emotions: 1, audio_segments: 2, events: 2, highlights: 1, memory_chunks: 2, skips: 1, endpoint_calls: 2 };
+export const EXPECTED = { streams: 1, frames: 10, detections: 20, emotions: 1, audio_segments: 2, events: 2, highlights: 1, memory_chunks: 2, skips: 1, endpoint_calls: 2, speaker_turns: 0 };
 
 describe('store on PostgreSQL (127.0.0.1:5432)', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'store-'));

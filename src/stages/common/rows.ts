@@ -5,6 +5,5 @@
 import type { Store } from '../../store';
 
 export type RowWriters = Pick<Store,
-  'writeDetections' | 'writeEmotions' | 'writeAudioSegments' | 'writeEvents' | 'writeHighlights' | 'writeMemoryChunks' | 'recordSkip' | 'recordEndpointCall'>
-  // Optional until every in-memory fake has it; the store always does (the diarization stage checks).
-  & Partial<Pick<Store, 'writeSpeakerTurns'>>;
+  'writeDetections' | 'writeEmotions' | 'writeAudioSegments' | 'writeEvents' | 'writeHighlights' | 'writeMemoryChunks' | 'writeSpeakerTurns'
+  | 'recordSkip' | 'recordEndpointCall'>;
