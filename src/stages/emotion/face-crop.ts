@@ -22,9 +22,10 @@ export function squareRect(b: Box, margin: number, width: number, height: number
   const side = Math.max(b[2] - b[0], b[3] - b[1]) * (1 + 2 * margin);
   const cx = (b[0] + b[2]) / 2;
   const cy = (b[1] + b[3]) / 2;
-  const left = Math.max(0, Math.floor(cx - side / 2));
-  const top = Math.max(0, Math.floor(cy - side / 2));
-  const right = Math.min(width, Math.ceil(cx + side / 2));
-  const bottom = Math.min(height, Math.ceil(cy + side / 2));
-  return { left: Math.min(left, width - 1), top: Math.min(top, height - 1), width: Math.max(1, right - left), height: Math.max(1, bottom - top) };
+  // Clipped to the frame; a box at (or past) an edge still yields at least one pixel inside it.
+  const left = Math.min(width - 1, Math.max(0, Math.floor(cx - side / 2)));
+  const top = Math.min(height - 1, Math.max(0, Math.floor(cy - side / 2)));
+  const right = Math.max(left + 1, Math.min(width, Math.ceil(cx + side / 2)));
+  const bottom = Math.max(top + 1, Math.min(height, Math.ceil(cy + side / 2)));
+  return { left, top, width: right - left, height: bottom - top };
 }

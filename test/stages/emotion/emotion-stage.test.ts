@@ -67,8 +67,12 @@ describe('stages/emotion (unit)', () => {
     const faces = [{ bbox: [110, 20, 150, 60] as [number, number, number, number], score: 0.9 }, { bbox: [250, 20, 280, 50] as [number, number, number, number], score: 0.8 }];
     const got = assignFaces(faces, [big, inner], [big, inner]);
     assert.deepEqual(got.map((f) => f?.bbox[0]), [250, 110]);
-    const r = squareRect([300, 150, 320, 180], 0.2, 320, 180);
-    assert.ok(r.left + r.width <= 320 && r.top + r.height <= 180 && r.width > 0 && r.height > 0, JSON.stringify(r));
+    for (const box of [[300, 150, 320, 180], [330, 190, 340, 200], [-20, -20, 10, 10]] as [number, number, number, number][]) {
+      const r = squareRect(box, 0.2, 320, 180);
+      assert.ok(r.left >= 0 && r.top >= 0 && r.left + r.width <= 320 && r.top + r.height <= 180 && r.width > 0 && r.height > 0, `${box} → ${JSON.stringify(r)}`);
+    }
+    const mid = squareRect([100, 50, 140, 110], 0.25, 320, 180);
+    assert.deepEqual([mid.width, mid.height], [90, 90], 'square: the longer side (60) plus 25 % on each side');
   });
 
   it('rows and messages: looked-at frames analysed once per track interval, every paired frame has one message in pts order', async () => {
@@ -135,6 +139,24 @@ describe('stages/emotion (unit)', () => {
     assert.deepEqual(pub.of('emotions').map((m) => [m.ptsUs, m.skipped]), [[100_000, 'rate_bound']], 'track 4 was booked at 0 by the previous holder; the redelivered frame 0 is not redone');
     assert.equal(calls.length, 1);
     assert.equal(emotionStage.state!.decode('{"v":2}'), null);
+  });
+
+  it('files: a frame waits while the pairing buffer is full, until detections free a slot', async () => {
+    const { port } = emotionsPort();
+    const pub = new MemoryPublisher();
+    const st = stage({ emotions: port, pairBuffer: 2, waitForDetections: true }, new MemorySink(), pub);
+    await st.onFrame(frame(0));
+    await st.onFrame(frame(100_000));
+    let third = false;
+    const p = st.onFrame(frame(200_000)).then(() => { third = true; });
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(third, false, 'held: two frames already wait for their detections');
+    await st.onDetections(dets(0, [person(1)]));
+    await p;
+    for (const pts of [100_000, 200_000]) await st.onDetections(dets(pts, [person(1)]));
+    await st.close();
+    assert.deepEqual(pub.of('emotions').map((m) => m.ptsUs), [0, 100_000, 200_000], 'no frame evicted');
+    assert.equal(st.getStats().framesUnpaired, 0);
   });
 
   it('settings are validated with the stage name', () => {
