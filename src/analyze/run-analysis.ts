@@ -37,6 +37,11 @@ export interface AnalyzeOptions {
   bus?: Bus;
   /** Sees every frame and result this process publishes for the stream (the server's live feed). */
   tap?: MessageTap;
+  /**
+   * A session opened elsewhere (a LiveKit participant's, src/sources/livekit): analysed as a live stream
+   * instead of opening `input`, which then only names the source for the streams row.
+   */
+  session?: Session;
   /** Called once the session exists (tests use it to stop a live source). */
   onSession?: (s: Session) => void;
 }
@@ -71,11 +76,11 @@ export async function analyzeSource(rt: Runtime, opts: AnalyzeOptions): Promise<
   const source = resolveSource(opts.input);
   const streamId = opts.streamId ?? defaultStreamId(source);
   if (!isValidStreamId(streamId)) throw new VideoAgentError('E_BAD_STREAM_ID', `bad stream id '${streamId}': use 1-128 letters, digits, '_', '-', '.', ':'`);
-  const live = source.kind === 'rtsp';
+  const live = opts.session ? opts.session.live : source.kind === 'rtsp' || source.kind === 'livekit';
   // Files reuse the stored time base (same ts keys on a re-run); a live source's clock starts now.
   const record = await rt.store.upsertStream({ streamId, source: source.display, startedAt: Date.now(), metadata: { kind: source.kind } });
   const startTimeMs = live ? Date.now() : record.startedAt;
-  const session = await unlessAborted(openSource(source, {
+  const session = opts.session ?? await unlessAborted(openSource(source, {
     streamId, pipeline: opts.pipeline, startTimeMs,
     params: { ...opts.params, ...(opts.fps !== undefined ? { fps: opts.fps } : {}) },
   }), opts.signal);

@@ -7,6 +7,8 @@ import { ensureSampleClip } from '../media';
 import { defaultStageNames, parseStages, stageModules } from '../stages';
 import { formatSummary } from '../analyze/summary';
 import { openResultPublisher } from '../analyze/redis';
+import { resolveSource } from '../ingest/source';
+import { analyzeLivekit } from './analyze-livekit';
 import { KeyFrameCollector, writeReport } from '../report';
 
 interface AnalyzeCliOptions {
@@ -42,7 +44,7 @@ export function registerAnalyze(program: Command): void {
     .option('--no-report', 'do not write the HTML report (<data-dir>/reports/<stream>.html)')
     .action(async (input: string | undefined, o: AnalyzeCliOptions) => {
       if (o.sample && input) throw new VideoAgentError('E_BAD_ARGS', 'give either a source or --sample, not both');
-      if (!o.sample && !input) throw new VideoAgentError('E_BAD_ARGS', 'missing source: give a file path, an rtsp:// URL, or --sample');
+      if (!o.sample && !input) throw new VideoAgentError('E_BAD_ARGS', 'missing source: give a file path, an rtsp:// or livekit:// URL, or --sample');
       let stages;
       try {
         stages = parseStages(o.stages);
@@ -52,6 +54,7 @@ export function registerAnalyze(program: Command): void {
       const fps = positive('--fps', o.fps ?? '5');
       const duration = o.duration !== undefined ? positive('--duration', o.duration) : undefined;
       const source = o.sample ? await ensureSampleClip(path.resolve(o.dataDir, 'samples')) : (input as string);
+      const resolved = /^livekit(\+ws)?:\/\//i.test(source.trim()) ? resolveSource(source) : null;
 
       const publisher = await openResultPublisher(process.env.REDIS_URL);
       const rt = await openRuntime({ dataDir: o.dataDir }).catch(async (err) => { await publisher?.close(); throw err; });
@@ -60,8 +63,12 @@ export function registerAnalyze(program: Command): void {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       // Key frames come from the tap during the run: frames are not stored as images.
-      const keyFrames = o.report ? new KeyFrameCollector() : null;
+      const keyFrames = o.report && !resolved ? new KeyFrameCollector() : null;
       try {
+        if (resolved?.kind === 'livekit') {
+          await analyzeLivekit(rt, { source: resolved, stages, fps, bus: publisher?.bus, durationS: duration, signal: abort.signal });
+          return;
+        }
         const summary = await analyzeSource(rt, {
           input: source, stages, fps, bus: publisher?.bus, streamId: o.streamId, pipeline: o.pipeline, maxDurationS: duration, signal: abort.signal,
           onProgress: o.progress && process.stderr.isTTY !== undefined ? printProgress : undefined,

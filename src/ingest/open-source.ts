@@ -39,6 +39,9 @@ export const DEFAULT_DISCOVER_TIMEOUT_MS = 15_000;
  */
 export async function openSource(input: string | SourceInfo, opts: OpenSourceOptions = {}): Promise<Session> {
   const source = typeof input === 'string' ? resolveSource(input) : input;
+  if (source.kind === 'livekit') {
+    throw new VideoAgentError('E_BAD_SOURCE', 'a LiveKit room is one stream per participant: open it with startLivekitSource (src/sources/livekit)', { kind: 'bad_input' });
+  }
   if (source.kind === 'appsrc') return openAppsrc({ ...opts, streamId: opts.streamId ?? source.input, withAudio: true });
   const streamId = opts.streamId ?? defaultStreamId(source);
   if (!isValidStreamId(streamId)) {

@@ -57,4 +57,16 @@ describe('e2e: analyze / worker CLI', function () {
     assertOneLine(await run(['worker', '--stage', 'ocr'], { REDIS_URL: 'redis://127.0.0.1:6379' }), /unknown stage 'ocr'/);
     assertOneLine(await run(['worker', '--stage', 'audio'], { REDIS_URL: 'redis://127.0.0.1:1' }), /cannot reach Redis at redis:\/\/127\.0\.0\.1:1/);
   });
+
+  it('analyze livekit://: no credentials, credentials in the URL, an unreachable server: one line each', async () => {
+    const args = (url: string) => ['analyze', url, '--duration', '2', '--data-dir', dataDir, '--no-progress'];
+    assertOneLine(await run(args('livekit+ws://127.0.0.1:9/demo')), /no LiveKit credentials for room 'demo': set LIVEKIT_API_KEY and LIVEKIT_API_SECRET/);
+    const withCreds = await run(args('livekit://admin:hunter2@127.0.0.1:9/demo'));
+    assertOneLine(withCreds, /LiveKit URL carries credentials/);
+    assert.ok(!withCreds.stderr.includes('hunter2'), 'the password is not echoed');
+    const secret = 'lk-secret-0123456789-0123456789-abcdef';
+    const down = await run(args('livekit+ws://127.0.0.1:9/demo'), { LIVEKIT_API_KEY: 'devkey', LIVEKIT_API_SECRET: secret });
+    assertOneLine(down, /cannot reach the LiveKit server ws:\/\/127\.0\.0\.1:9/);
+    assert.ok(!down.stderr.includes(secret), 'the secret is not echoed');
+  });
 });
