@@ -7,6 +7,7 @@ import { VideoAgentError } from '../errors';
 import { audioStage } from './audio';
 import { detectionStage } from './detection';
 import { diarizationStage } from './diarization';
+import { emotionStage } from './emotion';
 import type { AnyStageModule } from './stage';
 import { vlmStage } from './vlm';
 
@@ -14,6 +15,7 @@ const BUILT_IN: AnyStageModule[] = [
   detectionStage,
   audioStage,
   vlmStage,
+  emotionStage,
   diarizationStage,
 ];
 

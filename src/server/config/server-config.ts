@@ -17,7 +17,7 @@ const stageOptions = z.record(stageName, z.record(z.string(), z.unknown()));
 /** One stream as the config file and `POST /v1/streams` give it (defaults fill the gaps). */
 export const streamSpecSchema = z.strictObject({
   id: streamIdSchema.optional().describe('default: a stable hash of the source'),
-  source: z.string().min(1).max(2048).describe('a file path under a media root, or an rtsp:// URL'),
+  source: z.string().min(1).max(2048).describe('a file path under a media root, an rtsp:// URL, or a livekit://host/room (one stream per participant)'),
   pipeline: z.string().min(1).max(256).optional().describe('pipeline name (pipelines/*.yaml) or path'),
   params: params.optional().describe('pipeline parameters (width, height, quality…)'),
   stages: z.array(stageName).max(32).optional().describe('stage names; [] = ingest only'),
@@ -31,8 +31,12 @@ export const serverSettingsSchema = z.strictObject({
   port: z.number().int().min(0).max(65535).default(8080),
   /** `file` sources must resolve (symlinks followed) inside one of these folders. */
   mediaRoots: z.array(z.string().min(1)).default(['./media']),
-  /** URL schemes a source may use (`file` = local paths). */
-  allowSchemes: z.array(z.enum(['file', 'rtsp', 'rtsps', 'rtspt'])).default(['file', 'rtsp', 'rtsps']),
+  /**
+   * URL schemes a source may use (`file` = local paths). `livekit` / `livekit+ws` are off by default: the
+   * server signs a token with LIVEKIT_API_SECRET for the host it is given, so allow them only where
+   * whoever may add streams may also choose that host.
+   */
+  allowSchemes: z.array(z.enum(['file', 'rtsp', 'rtsps', 'rtspt', 'livekit', 'livekit+ws'])).default(['file', 'rtsp', 'rtsps']),
   dataDir: z.string().min(1).default('./data'),
   /** Allowed browser origins; empty = CORS off. */
   corsOrigins: z.array(z.string().min(1)).default([]),

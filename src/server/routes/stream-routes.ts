@@ -35,7 +35,7 @@ export async function streamRoutes(app: FastifyInstance, ctx: ServerContext): Pr
   r.get('/v1/streams/:id', {
     schema: { summary: 'One stream: state, ingest and stage stats, cost so far', tags: ['streams'], params: streamParams, response: { 200: streamDetail, ...errors } },
   }, async (req) => {
-    const view = sup.get(req.params.id).view();
+    const view = sup.view(req.params.id);
     const [calls, skips] = await Promise.all([ctx.runtime.store.endpointCallSummary(req.params.id), ctx.runtime.store.skipSummary(req.params.id)]);
     return {
       ...view, skips,

@@ -18,6 +18,7 @@ export interface SourcePolicy {
 export function confineSource(input: string, policy: SourcePolicy): string {
   const trimmed = input.trim();
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(trimmed)?.[1]?.toLowerCase();
+  // Credentials travel in the environment, never in a stream's URL (they would be stored and shown).
   if (scheme && scheme !== 'file' && trimmed.slice(scheme.length, scheme.length + 3) === '://') {
     if (!policy.allowSchemes.includes(scheme)) {
       throw new VideoAgentError('E_SOURCE_NOT_ALLOWED', `source scheme '${scheme}://' is not allowed (allowed: ${policy.allowSchemes.join(', ') || 'none'})`, { kind: 'bad_input' });

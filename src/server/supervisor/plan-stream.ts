@@ -15,7 +15,7 @@ import type { StreamPlan } from './supervised-stream';
 export function planStream(spec: StreamSpec, defaults: StreamDefaults, policy: SourcePolicy, origin: 'config' | 'api'): StreamPlan {
   const input = confineSource(spec.source, policy);
   const source = resolveSource(input);
-  const id = spec.id ?? defaultStreamId(source);
+  const id = spec.id ?? (source.kind === 'livekit' ? source.room : defaultStreamId(source));
   if (!isValidStreamId(id)) throw new VideoAgentError('E_BAD_STREAM_ID', `bad stream id '${id}': use 1-128 letters, digits, '_', '-', '.', ':'`, { kind: 'bad_input' });
   const pipeline = spec.pipeline ?? defaults.pipeline;
   if (pipeline !== undefined && origin === 'api' && !listBuiltinPipelines().includes(pipeline)) {
@@ -47,6 +47,6 @@ export function planStream(spec: StreamSpec, defaults: StreamDefaults, policy: S
   }
   return {
     id, input, display: source.display, pipeline, params: { ...defaults.params, ...spec.params }, stages,
-    fps: spec.fps ?? defaults.fps, origin, stageOptions,
+    fps: spec.fps ?? defaults.fps, origin, stageOptions, room: source.kind === 'livekit',
   };
 }

@@ -33,6 +33,10 @@ export interface StreamPlan {
   stageOptions: Record<string, Record<string, unknown>>;
   /** Where the stream came from: the config file or the API. */
   origin: 'config' | 'api';
+  /** A LiveKit room (src/server/supervisor/supervised-room.ts runs it; its participants become streams). */
+  room?: boolean;
+  /** A session opened elsewhere (a room participant's): analysed once, never reopened. */
+  session?: Session;
 }
 
 export interface RestartPolicy { initialDelayMs: number; maxDelayMs: number }
@@ -125,13 +129,13 @@ export class SupervisedStream extends EventEmitter {
       try {
         const summary = await analyzeSource(this.deps.runtime, {
           input: this.plan.input, streamId: this.plan.id, stages: new Set(this.plan.stages), fps: this.plan.fps,
-          pipeline: this.plan.pipeline, params: this.plan.params, stageOptions: this.plan.stageOptions, signal: ac.signal, bus: this.deps.bus, tap: this.deps.tap,
+          pipeline: this.plan.pipeline, params: this.plan.params, stageOptions: this.plan.stageOptions, session: this.plan.session, signal: ac.signal, bus: this.deps.bus, tap: this.deps.tap,
           onSession: (s) => this.watch(s),
           onProgress: (p) => { this.progress = p; },
         });
         this.lastSummary = summary;
         if (this.stopping) break;
-        // A file was analysed to its end (live sources end only when stopped or failed).
+        // A file was analysed to its end, or a room participant left (live sources end only when stopped or failed).
         this.emitState('ended', null);
         return;
       } catch (err) {
@@ -140,7 +144,7 @@ export class SupervisedStream extends EventEmitter {
         const message = (err as Error).message;
         this.lastError = { code, message, at: Date.now() };
         this.emitState('failed', `${code}: ${message}`);
-        if (isVideoAgentError(err) && PERMANENT.has(err.kind)) {
+        if ((isVideoAgentError(err) && PERMANENT.has(err.kind)) || this.plan.session) {
           this.log.error({ err: message, code }, 'stream failed; not restarting (the failure cannot heal by itself)');
           return;
         }

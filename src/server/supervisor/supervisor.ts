@@ -13,7 +13,9 @@ import { CODECS, type StateMsg } from '../../topics';
 import type { StreamDefaults, StreamSpec } from '../config/server-config';
 import type { SourcePolicy } from '../sources/confine-source';
 import { planStream } from './plan-stream';
-import { SupervisedStream, type RestartPolicy, type StreamView } from './supervised-stream';
+import { SupervisedStream, type RestartPolicy, type StreamPlan, type StreamView } from './supervised-stream';
+import { SupervisedRoom } from './supervised-room';
+import type { Session } from '../../ingest';
 
 const log = childLogger({ component: 'supervisor' });
 
@@ -30,6 +32,8 @@ export interface SupervisorOptions {
 
 export class Supervisor {
   private readonly streams = new Map<string, SupervisedStream>();
+  /** LiveKit rooms by id; their participants are streams `<room>:<identity>` in `streams`. */
+  private readonly rooms = new Map<string, { room: SupervisedRoom; participants: Set<string> }>();
   private closing = false;
 
   constructor(private readonly o: SupervisorOptions) {}
@@ -38,14 +42,47 @@ export class Supervisor {
   add(spec: StreamSpec, origin: 'config' | 'api'): StreamView {
     if (this.closing) throw new VideoAgentError('E_SHUTTING_DOWN', 'the server is shutting down', { kind: 'aborted' });
     const plan = planStream(spec, this.o.defaults, this.o.policy, origin);
-    if (this.streams.has(plan.id)) throw new VideoAgentError('E_STREAM_EXISTS', `stream '${plan.id}' already exists`, { kind: 'conflict' });
+    if (this.streams.has(plan.id) || this.rooms.has(plan.id)) throw new VideoAgentError('E_STREAM_EXISTS', `stream '${plan.id}' already exists`, { kind: 'conflict' });
     if (this.streams.size >= this.o.maxStreams) throw new VideoAgentError('E_TOO_MANY_STREAMS', `this server runs at most ${this.o.maxStreams} streams (server.maxStreams)`, { kind: 'conflict' });
-    const s = new SupervisedStream(plan, { runtime: this.o.runtime, bus: this.o.bus, tap: this.o.tap, restart: this.o.restart });
+    if (plan.room) return this.addRoom(plan);
+    return this.startStream(plan);
+  }
+
+  private startStream(plan: StreamPlan, tap = this.o.tap): StreamView {
+    const s = new SupervisedStream(plan, { runtime: this.o.runtime, bus: this.o.bus, tap, restart: this.o.restart });
     s.on('state', (m: StateMsg) => this.onState(m));
     this.streams.set(plan.id, s);
     s.start();
-    log.info({ streamId: plan.id, source: plan.display, stages: plan.stages, origin }, 'stream added');
+    log.info({ streamId: plan.id, source: plan.display, stages: plan.stages, origin: plan.origin }, 'stream added');
     return s.view();
+  }
+
+  /** A LiveKit room: each participant's session becomes a stream (replacing an ended one of the same id). */
+  private addRoom(plan: StreamPlan): StreamView {
+    const entry = { room: null as unknown as SupervisedRoom, participants: new Set<string>() };
+    const publish: { current: ((id: string, topic: string, msg: unknown) => void) | null } = { current: null };
+    const onParticipant = (streamId: string, session: Session) => {
+      const old = this.streams.get(streamId);
+      if (old && old.state !== 'ended' && old.state !== 'failed' && old.state !== 'stopped') {
+        log.warn({ streamId }, 'a participant stream is still running; the new session is not analysed');
+        void session.stop();
+        return;
+      }
+      if (this.closing || this.streams.size >= this.o.maxStreams && !old) { void session.stop(); return; }
+      this.streams.delete(streamId);
+      entry.participants.add(streamId);
+      const tap: typeof this.o.tap = (topic, msg) => {
+        this.o.tap(topic, msg);
+        if (topic !== 'frames' && topic !== 'audio') publish.current?.(streamId, topic, msg);
+      };
+      this.startStream({ ...plan, id: streamId, room: false, session }, tap);
+    };
+    entry.room = new SupervisedRoom(plan, this.o.restart, onParticipant, publish);
+    entry.room.on('state', (m: StateMsg) => this.onState(m));
+    this.rooms.set(plan.id, entry);
+    entry.room.start();
+    log.info({ room: plan.id, source: plan.display, origin: plan.origin }, 'room added');
+    return entry.room.view(0);
   }
 
   get(id: string): SupervisedStream {
@@ -55,11 +92,17 @@ export class Supervisor {
   }
 
   has(id: string): boolean {
-    return this.streams.has(id);
+    return this.streams.has(id) || this.rooms.has(id);
+  }
+
+  /** A stream's or a room's view. */
+  view(id: string): StreamView {
+    const r = this.rooms.get(id);
+    return r ? r.room.view(r.participants.size) : this.get(id).view();
   }
 
   list(): StreamView[] {
-    return [...this.streams.values()].map((s) => s.view());
+    return [...[...this.rooms.values()].map((r) => r.room.view(r.participants.size)), ...[...this.streams.values()].map((s) => s.view())];
   }
 
   get size(): number {
@@ -68,6 +111,14 @@ export class Supervisor {
 
   /** Stops (draining its stages: every frame ingested has its rows) and forgets the stream. */
   async remove(id: string): Promise<StreamView> {
+    const r = this.rooms.get(id);
+    if (r) {
+      // Leaving the room ends every participant's session; their streams drain and are forgotten too.
+      await r.room.stop();
+      await Promise.all([...r.participants].map((p) => (this.streams.has(p) ? this.remove(p) : undefined)));
+      this.rooms.delete(id);
+      return r.room.view(0);
+    }
     const s = this.get(id);
     await s.stop();
     this.streams.delete(id);
@@ -76,6 +127,7 @@ export class Supervisor {
   }
 
   async restart(id: string): Promise<StreamView> {
+    if (this.rooms.has(id)) throw new VideoAgentError('E_ROOM_RESTART', `'${id}' is a LiveKit room: it rejoins by itself; remove and add it to start over`, { kind: 'bad_input' });
     const s = this.get(id);
     await s.restart();
     return s.view();
@@ -84,6 +136,7 @@ export class Supervisor {
   /** Shutdown: no more adds; every stream stops and drains, side by side. */
   async stopAll(): Promise<void> {
     this.closing = true;
+    await Promise.all([...this.rooms.values()].map((r) => r.room.stop()));
     await Promise.all([...this.streams.values()].map((s) => s.stop()));
   }
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { analyzeSource, type AnalyzeSummary } from '../../../src/analyze/run-analysis';
 import { generateClip } from '../../../src/media';
-import { parseStages, registerStage, unregisterStage, type StageServices } from '../../../src/stages';
+import { parseStages, stageModules, type StageServices } from '../../../src/stages';
 import { emotionStage, type EmotionStats } from '../../../src/stages/emotion';
 import type { VlmContentPart, VlmMessage } from '../../../src/runpod/contracts';
 import type { EmotionsMsg, GraphTopic } from '../../../src/topics';
@@ -37,11 +37,10 @@ describe('stages/emotion on real media (emulator, Postgres)', function () {
   this.timeout(300_000);
   let env: E2eEnv;
   before(async () => {
-    registerStage(emotionStage);
+    assert.ok(stageModules().includes(emotionStage), 'emotion is a registered stage');
     env = await e2eEnv('stage_emotion_e2e');
   });
   after(async () => {
-    unregisterStage('emotion');
     await env?.close();
   });
 
@@ -133,11 +132,10 @@ describe('stages/emotion: endpoint failures become skips', function () {
   this.timeout(300_000);
   let env: E2eEnv;
   before(async () => {
-    registerStage(emotionStage);
+    assert.ok(stageModules().includes(emotionStage), 'emotion is a registered stage');
     env = await e2eEnv('stage_emotion_faults', { env: { RUNPOD_RETRIES: '0', RUNPOD_RETRY_BASE_MS: '50', RUNPOD_BREAKER_FAILURES: '2', RUNPOD_BREAKER_HALF_OPEN_MS: '60000' } });
   });
   after(async () => {
-    unregisterStage('emotion');
     await env?.close();
   });
 

@@ -8,7 +8,7 @@ import { streamKey } from '../../../src/bus';
 import { deleteKeysWithPrefix } from '../../../src/bus/purge';
 import { openRedis, type RedisConnection } from '../../../src/analyze/redis';
 import { StageWorker } from '../../../src/analyze/stage-worker';
-import { registerStage, unregisterStage } from '../../../src/stages';
+import { stageModules } from '../../../src/stages';
 import { emotionStage } from '../../../src/stages/emotion';
 import { CODECS, type DetectionsMsg, type FrameMsg } from '../../../src/topics';
 import { requireRedis } from '../../helpers/services';
@@ -20,11 +20,10 @@ describe('stages/emotion as a Redis worker', function () {
   this.timeout(180_000);
   let env: E2eEnv;
   before(async () => {
-    registerStage(emotionStage);
+    assert.ok(stageModules().includes(emotionStage), 'emotion is a registered stage');
     env = await e2eEnv('stage_emotion_worker');
   });
   after(async () => {
-    unregisterStage('emotion');
     await env?.close();
   });
 
