@@ -20,6 +20,7 @@ import { RedisLiveFeed } from './live/redis-live-feed';
 import { FrameRing } from './frames/frame-ring';
 import { LatestDetections } from './frames/latest-detections';
 import { Supervisor } from './supervisor/supervisor';
+import type { LivekitInjection } from './supervisor/supervised-room';
 import { registerServerMetrics, serverCounters } from './server-metrics';
 import { liveClientCount } from './routes/live-route';
 import { resultRoutes } from './routes/result-routes';
@@ -33,6 +34,8 @@ export interface StartServerOptions {
   /** Injected runtime (tests, benchmarks): not closed by the server. */
   runtime?: Runtime;
   extraRoutes?: Extra[];
+  /** Stand-ins for the LiveKit source (tests). */
+  livekit?: LivekitInjection;
 }
 
 export interface RunningServer {
@@ -78,7 +81,7 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
       runtime, bus: redis?.bus, defaults: o.config.defaults,
       policy: { mediaRoots: settings.mediaRoots, allowSchemes: settings.allowSchemes },
       restart: { initialDelayMs: settings.restart.initialDelayS * 1000, maxDelayMs: settings.restart.maxDelayS * 1000 },
-      maxStreams: settings.maxStreams, tap,
+      maxStreams: settings.maxStreams, tap, livekit: o.livekit,
     });
     const readiness = async (): Promise<ReadyCheck[]> => Promise.all([
       timed('database', 2000, async () => { await runtime.store.pool.query('SELECT 1'); return runtime.store.kind; }),

@@ -16,6 +16,8 @@ import type { StreamView } from './stream-view';
 const PERMANENT: ReadonlySet<ErrorKind> = new Set(['bad_input', 'config', 'not_found', 'unauthorized']);
 
 type LivekitSource = Awaited<ReturnType<typeof import('../../sources/livekit').startLivekitSource>>;
+/** Injected parts of the LiveKit source (tests: a stand-in Room and track readers; a fixed token). */
+export type LivekitInjection = Partial<Pick<import('../../sources/livekit').LivekitSourceOptions, 'createRoom' | 'readTrack' | 'token'>>;
 
 export class SupervisedRoom extends EventEmitter {
   private readonly log;
@@ -35,6 +37,7 @@ export class SupervisedRoom extends EventEmitter {
     private readonly onParticipant: (streamId: string, session: Session) => void,
     /** Results of a participant's stream go back to the room (opt-in with `?publish=1`). */
     readonly publish: { current: ((streamId: string, topic: string, msg: unknown) => void) | null } = { current: null },
+    private readonly inject: LivekitInjection = {},
   ) {
     super();
     this.log = childLogger({ component: 'supervisor/room', room: plan.id });
@@ -63,6 +66,7 @@ export class SupervisedRoom extends EventEmitter {
       try {
         const lk = await startLivekitSource({
           ...livekitOptionsFromSource(source),
+          ...this.inject,
           params: { ...this.plan.params, fps: this.plan.fps },
           onParticipantStream: (streamId, session) => this.onParticipant(streamId, session),
         });

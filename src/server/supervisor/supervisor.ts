@@ -14,7 +14,7 @@ import type { StreamDefaults, StreamSpec } from '../config/server-config';
 import type { SourcePolicy } from '../sources/confine-source';
 import { planStream } from './plan-stream';
 import { SupervisedStream, type RestartPolicy, type StreamPlan, type StreamView } from './supervised-stream';
-import { SupervisedRoom } from './supervised-room';
+import { SupervisedRoom, type LivekitInjection } from './supervised-room';
 import type { Session } from '../../ingest';
 
 const log = childLogger({ component: 'supervisor' });
@@ -28,6 +28,8 @@ export interface SupervisorOptions {
   maxStreams: number;
   /** Every frame, result and state message of every stream (live feed, snapshot). */
   tap: MessageTap;
+  /** Stand-ins for the LiveKit source (tests). */
+  livekit?: LivekitInjection;
 }
 
 export class Supervisor {
@@ -77,7 +79,7 @@ export class Supervisor {
       };
       this.startStream({ ...plan, id: streamId, room: false, session }, tap);
     };
-    entry.room = new SupervisedRoom(plan, this.o.restart, onParticipant, publish);
+    entry.room = new SupervisedRoom(plan, this.o.restart, onParticipant, publish, this.o.livekit);
     entry.room.on('state', (m: StateMsg) => this.onState(m));
     this.rooms.set(plan.id, entry);
     entry.room.start();
