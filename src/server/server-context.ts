@@ -5,7 +5,7 @@ import type { ApiKeys } from './auth/api-keys';
 import type { Sessions } from './auth/sessions';
 import type { LiveFeed } from './live/live-feed';
 import type { Supervisor } from './supervisor/supervisor';
-import type { FrameMsg, DetectionsMsg } from '../topics';
+import type { FrameMsg, DetectionsMsg, EmotionsMsg } from '../topics';
 
 export interface ReadyCheck { name: string; ok: boolean; detail?: string; ms: number }
 
@@ -21,7 +21,7 @@ export interface ServerContext {
   /** Circuit state of every configured endpoint id. */
   breakers(): { model: string; endpointId: string; state: string }[];
   /** The latest sampled frame of a stream run here and the detections closest to it. */
-  latestFrame(streamId: string): { frame: FrameMsg; detections: DetectionsMsg | null } | null;
+  latestFrame(streamId: string): { frame: FrameMsg; detections: DetectionsMsg | null; emotions: EmotionsMsg | null } | null;
   /** Frame nearest a media time (for `ask`). */
   frameNear(streamId: string, ptsUs: number): FrameMsg | null;
 }

@@ -68,10 +68,13 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
     if (feed !== local) closers.push(() => feed.close());
     const frames = new FrameRing();
     const dets = new LatestDetections();
+    // The last emotions message with faces per stream: the snapshot tags the faces it draws.
+    const faces = new Map<string, TopicMessages['emotions']>();
     const skips = serverCounters().skips;
     const tap = <T extends GraphTopic>(topic: T, msg: TopicMessages[T]) => {
       if (topic === 'frames') frames.push(msg as TopicMessages['frames']);
       else if (topic === 'detections') dets.push(msg as TopicMessages['detections']);
+      else if (topic === 'emotions' && (msg as TopicMessages['emotions']).faces.length) faces.set(msg.streamId, msg as TopicMessages['emotions']);
       const skipped = (msg as { skipped?: string | null }).skipped;
       if (skipped) skips.inc({ stream_id: msg.streamId, stage: topic === 'detections' ? 'detection' : topic === 'transcripts' ? 'audio' : topic, reason: skipped });
       // With Redis the WebSocket reads everything back from Redis instead, so every replica sees every stream.
@@ -96,13 +99,15 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
       settings, keys, sessions: new Sessions(), runtime, supervisor, feed, readiness, breakers: () => breakers(runtime),
       latestFrame: (id) => {
         const frame = frames.latest(id);
-        return frame ? { frame, detections: dets.get(id, frame.ptsUs, 2_000_000) } : null;
+        if (!frame) return null;
+        const e = faces.get(id);
+        return { frame, detections: dets.get(id, frame.ptsUs, 2_000_000), emotions: e && Math.abs(e.ptsUs - frame.ptsUs) <= 2_000_000 ? e : null };
       },
       frameNear: (id, pts) => frames.nearest(id, pts),
     };
     registerServerMetrics({ streams: () => supervisor.list(), store: runtime.store, breakers: () => breakers(runtime), liveClients: liveClientCount });
     // A removed or restarted stream starts its media clock again: its old frames must not pair with new ones.
-    const forget = (id: string) => { frames.drop(id); dets.drop(id); };
+    const forget = (id: string) => { frames.drop(id); dets.drop(id); faces.delete(id); };
     const app = await buildApp(ctx, [resultRoutes, ...(o.extraRoutes ?? [])]);
     app.addHook('onResponse', async (req) => {
       if ((req.method === 'DELETE' || req.url.endsWith('/restart')) && req.routeOptions.url?.startsWith('/v1/streams/:id')) forget((req.params as { id: string }).id);

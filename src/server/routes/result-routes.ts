@@ -92,7 +92,9 @@ export async function resultRoutes(app: FastifyInstance, ctx: ServerContext): Pr
   }, async (req, reply) => {
     const latest = ctx.latestFrame(req.params.id);
     if (!latest) throw new VideoAgentError('E_NO_FRAME', `no frame of stream '${req.params.id}' yet (snapshots come from streams running on this server)`, { kind: 'not_found' });
-    const jpeg = await drawDetections(latest.frame.jpeg, latest.frame, latest.detections?.detections ?? []);
+    // Faces from the emotion stage (when it runs) are drawn with their expression, in the person's colour.
+    const faces = (latest.emotions?.faces ?? []).map((f) => ({ bbox: f.bbox, confidence: f.confidence, classId: -1, className: `face: ${f.emotion}`, trackId: f.trackId }));
+    const jpeg = await drawDetections(latest.frame.jpeg, latest.frame, [...(latest.detections?.detections ?? []), ...faces]);
     reply.type('image/jpeg').header('cache-control', 'no-store').header('x-frame-pts-us', String(latest.frame.ptsUs));
     return reply.send(jpeg);
   });
