@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
+import { abortableSleep as sleep } from './abortable-sleep';
 import type { ErrorSubject, Pipeline, PipelineOptions, Sample } from '../gst';
 import { VideoAgentError, isVideoAgentError } from '../errors';
 import { AUDIO_SINK, FRAMES_SINK, parseLaunch, type RenderedPipeline } from '../pipelines';
@@ -453,15 +454,3 @@ function hostOf(source: SourceInfo): string {
   return source.kind === 'rtsp' ? source.host : source.display;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { abortableSleep as sleep } from '../../ingest/abortable-sleep';
 import type { Logger } from 'pino';
 import { VideoAgentError, isVideoAgentError } from '../../errors';
 import { DEFAULT_BACKOFF, backoffDelayMs, type BackoffOptions, type Session } from '../../ingest';
@@ -389,15 +390,3 @@ export class LivekitSource extends EventEmitter {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
