@@ -108,6 +108,11 @@ export const emotionsQuery = withTimeRange({
   minScore: score.optional(),
 });
 
+export const speakersQuery = withTimeRange({
+  ...pageShape,
+  speaker: z.string().min(1).max(64).optional().meta({ description: 'a stream-wide speaker id, e.g. S1' }),
+});
+
 export const searchQuery = withTimeRange({
   q: z.string().trim().min(1).max(500),
   stream: z.string().min(1).max(200).optional(),
@@ -122,6 +127,7 @@ export type EventsQuery = z.output<typeof eventsQuery>;
 export type SearchQuery = z.output<typeof searchQuery>;
 export type HighlightsQuery = z.output<typeof highlightsQuery>;
 export type EmotionsQuery = z.output<typeof emotionsQuery>;
+export type SpeakersQuery = z.output<typeof speakersQuery>;
 
 // ---- responses -------------------------------------------------------------------------------------------
 
@@ -180,6 +186,22 @@ export const emotionItem = z.object({
   trackId: z.number().int().nullable(),
 });
 
+export const speakerTurnItem = z.object({
+  startS: z.number(),
+  endS: z.number(),
+  ts: isoTime,
+  speakerId: z.string(),
+  similarity: z.number().nullable().meta({ description: "cosine similarity to the speaker's centroid when linked across windows" }),
+});
+
+export const speakerSummary = z.object({
+  speakerId: z.string(),
+  turns: z.number().int(),
+  talkS: z.number(),
+  firstS: z.number(),
+  lastS: z.number(),
+});
+
 export const searchHit = z.object({
   streamId: z.string(),
   kind: z.string().meta({ description: "what matched: 'transcript' or 'event'" }),
@@ -210,5 +232,7 @@ export type EventItem = z.output<typeof eventItem>;
 export type SearchHit = z.output<typeof searchHit>;
 export type HighlightItem = z.output<typeof highlightItem>;
 export type EmotionItem = z.output<typeof emotionItem>;
+export type SpeakerTurnItem = z.output<typeof speakerTurnItem>;
+export type SpeakerSummary = z.output<typeof speakerSummary>;
 export type StreamItem = z.output<typeof streamItem>;
 export interface Page<T> { items: T[]; nextCursor: string | null }

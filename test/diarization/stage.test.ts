@@ -6,6 +6,7 @@ import { DiarizationStage, diarizationStage } from '../../src/stages/diarization
 import type { SpeakerTurnRow } from '../../src/store';
 import type { AudioMsg } from '../../src/topics';
 import { e2eEnv, rows, type E2eEnv } from '../e2e/helpers';
+import { listSpeakerTurns, speakersQuery, summariseSpeakers } from '../../src/results';
 import { MemoryPublisher, MemorySink } from '../stages/fakes';
 
 describe('stages/diarization: speaker turns with stream-wide ids', function () {
@@ -45,6 +46,23 @@ describe('stages/diarization: speaker turns with stream-wide ids', function () {
       const calls = await rows<{ n: string }>(env.store.pool, `SELECT count(*) AS n FROM endpoint_calls WHERE stream_id = 'diar-1' AND endpoint = 'diarization' AND ok`);
       assert.equal(Number(calls[0]!.n), windows);
       assert.ok((s.stages.diarization as { pending?: number } | undefined) !== undefined);
+      // The read side: turns page by page and the per-speaker summary (what GET /v1/streams/{id}/speakers gives).
+      const listed: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await listSpeakerTurns(env.store.pool, 'diar-1', { ...speakersQuery.parse({ limit: 3 }), cursor });
+        listed.push(...page.items.map((t) => `${t.startS}/${t.speakerId}`));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      assert.equal(listed.length, turns.length);
+      const summary = await summariseSpeakers(env.store.pool, 'diar-1', {});
+      assert.deepEqual(summary.map((x) => x.speakerId).sort(), ['S1', 'S2']);
+      for (const x of summary) {
+        const mine = hyp.filter((h) => h.speaker === x.speakerId);
+        assert.equal(x.turns, mine.length);
+        assert.ok(Math.abs(x.talkS - mine.reduce((a, h) => a + h.end - h.start, 0)) < 1e-6);
+      }
+      assert.equal((await listSpeakerTurns(env.store.pool, 'diar-1', speakersQuery.parse({ speaker: 'S2' }))).items.every((t) => t.speakerId === 'S2'), true);
     });
   });
 

@@ -8,7 +8,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { VideoAgentError } from '../../errors';
 import {
-  detectionItem, detectionsQuery, emotionItem, emotionsQuery, highlightItem, highlightsQuery, listEmotions, listHighlights, eventItem, eventsQuery, listDetections, listEvents, listTranscript, page, searchQuery, searchResult,
+  detectionItem, detectionsQuery, listSpeakerTurns, summariseSpeakers, speakerSummary, speakerTurnItem, speakersQuery, emotionItem, emotionsQuery, highlightItem, highlightsQuery, listEmotions, listHighlights, eventItem, eventsQuery, listDetections, listEvents, listTranscript, page, searchQuery, searchResult,
   searchText, streamExists, timeBound, toSrt, toVtt, transcriptItem, transcriptQuery, type TimeBound, type TranscriptItem,
 } from '../../results';
 import { answerQuestion } from '../ask';
@@ -82,6 +82,17 @@ export async function resultRoutes(app: FastifyInstance, ctx: ServerContext): Pr
   r.get('/v1/streams/:id/emotions', {
     schema: { summary: 'Facial emotions (per face, with track ids) by media time', tags: ['results'], params: streamParams, querystring: emotionsQuery, response: { 200: page(emotionItem), ...errors } },
   }, async (req) => { await known(req.params.id); return listEmotions(pool, req.params.id, req.query); });
+
+  r.get('/v1/streams/:id/speakers', {
+    schema: {
+      summary: 'Speaker turns (stream-wide speaker ids from the diarization stage) and, per speaker, talk time and turns', tags: ['results'],
+      params: streamParams, querystring: speakersQuery, response: { 200: page(speakerTurnItem).extend({ speakers: z.array(speakerSummary) }), ...errors },
+    },
+  }, async (req) => {
+    await known(req.params.id);
+    const [turns, speakers] = await Promise.all([listSpeakerTurns(pool, req.params.id, req.query), summariseSpeakers(pool, req.params.id, req.query)]);
+    return { ...turns, speakers };
+  });
 
   r.get('/v1/search', {
     schema: { summary: 'Full-text search over transcripts and event descriptions', tags: ['results'], querystring: searchQuery, response: { 200: searchResult, ...errors } },
