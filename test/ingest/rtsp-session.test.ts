@@ -29,12 +29,14 @@ describe('ingest: RTSP sessions (GstRtspServer fixture on 127.0.0.1)', function 
   this.timeout(90_000);
   let file: string;
   let server: RtspServer | undefined;
+  const extra: RtspServer[] = [];
   before(async () => {
     file = await clipRtsp();
   });
   afterEach(async () => {
     await server?.kill();
     server = undefined;
+    for (const x of extra.splice(0)) await x.kill();
   });
 
   it('receives frames, reconnects after the server is killed and restarted, pts stay monotonic', async () => {
@@ -116,6 +118,12 @@ describe('ingest: RTSP sessions (GstRtspServer fixture on 127.0.0.1)', function 
 
   it('runs several sessions in one process: stopping one or one failing does not disturb the others', async () => {
     server = await startRtspServer({ file });
+    // One camera (server) per session: the fixture's single shared media can refuse a client that connects
+    // while another client's connection is being set up (GstRtspServer answers 503 until it settles), which
+    // is the fixture's limit, not what this test is about.
+    const serverB = await startRtspServer({ file });
+    const serverC = await startRtspServer({ file });
+    extra.push(serverB, serverC);
     const manager = new SessionManager();
     const counts = new Map<string, number>();
     const onFrame = (f: Frame) => { counts.set(f.streamId, (counts.get(f.streamId) ?? 0) + 1); };
@@ -125,8 +133,8 @@ describe('ingest: RTSP sessions (GstRtspServer fixture on 127.0.0.1)', function 
     manager.on('session-end', (s: SessionStats) => ended.push(s));
     const opts = { params: { fps: 5, width: 160, height: 120 }, handlers: { onFrame } };
     await manager.add(server.url, { ...opts, streamId: 'cam-a' });
-    await manager.add(server.url, { ...opts, streamId: 'cam-b' });
-    await assert.rejects(manager.add(server.url, { ...opts, streamId: 'cam-b' }), /already being ingested/);
+    await manager.add(serverB.url, { ...opts, streamId: 'cam-b' });
+    await assert.rejects(manager.add(serverB.url, { ...opts, streamId: 'cam-b' }), /already being ingested/);
     await until(() => (counts.get('cam-a') ?? 0) >= 3 && (counts.get('cam-b') ?? 0) >= 3, 15_000, 'both sessions');
 
     const a = await manager.stop('cam-a');
@@ -140,7 +148,7 @@ describe('ingest: RTSP sessions (GstRtspServer fixture on 127.0.0.1)', function 
     assert.deepEqual(manager.ids(), ['cam-b']);
 
     // A session that fails at runtime (its consumer throws) is reported and leaves cam-b alone.
-    await manager.add(server.url, { ...opts, streamId: 'cam-c', handlers: { onFrame: () => { throw new VideoAgentError('E_TEST', 'consumer broke'); } } });
+    await manager.add(serverC.url, { ...opts, streamId: 'cam-c', handlers: { onFrame: () => { throw new VideoAgentError('E_TEST', 'consumer broke'); } } });
     await until(() => errors.includes('cam-c'), 15_000, 'cam-c to fail');
     const bAfterFail = counts.get('cam-b')!;
     await sleep(1000);
