@@ -6,7 +6,11 @@ export interface BackoffOptions {
   jitter: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffOptions = { initialDelayMs: 250, maxDelayMs: 10_000, jitter: 0.5 };
+/**
+ * A camera back from an outage is picked up within maxDelayMs (+ one connect): 4 s keeps that under the
+ * 5 s the restart drill asks for, whatever the jitter, at one connection attempt per 2-4 s per camera.
+ */
+export const DEFAULT_BACKOFF: BackoffOptions = { initialDelayMs: 250, maxDelayMs: 4_000, jitter: 0.5 };
 
 /** Delay before reconnect attempt `attempt` (0-based). `random` is injectable for tests. */
 export function backoffDelayMs(attempt: number, opts: BackoffOptions = DEFAULT_BACKOFF, random: () => number = Math.random): number {
