@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { VideoAgentError } from '../errors';
+import { scrubUserinfo } from '../obs/redact';
 
 interface ClientOptions { url: string; key?: string }
 
@@ -63,7 +64,7 @@ async function call(o: ClientOptions, method: string, path: string, body?: unkno
       headersTimeout: 60_000, bodyTimeout: 60_000,
     });
   } catch (err) {
-    throw new VideoAgentError('E_SERVER_UNREACHABLE', `cannot reach the server at ${safe(o.url)}: ${(err as Error).message} (is \`video-agent serve\` running? --url / VIDEO_AGENT_URL)`, { kind: 'unreachable' });
+    throw new VideoAgentError('E_SERVER_UNREACHABLE', `cannot reach the server at ${scrubUserinfo(o.url)}: ${(err as Error).message} (is \`video-agent serve\` running? --url / VIDEO_AGENT_URL)`, { kind: 'unreachable' });
   }
   const text = await res.body.text();
   let json: unknown = null;
@@ -81,8 +82,4 @@ function print(v: unknown): void {
 
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
-}
-
-function safe(u: string): string {
-  try { const x = new URL(u); x.username = ''; x.password = ''; return x.toString(); } catch { return '(invalid URL)'; }
 }

@@ -6,14 +6,12 @@
  * itself.
  */
 import { EventEmitter } from 'node:events';
-import { isVideoAgentError, type ErrorKind } from '../../errors';
+import { isVideoAgentError } from '../../errors';
 import { childLogger } from '../../obs/logger';
 import { backoffDelayMs, resolveSource, type Session } from '../../ingest';
 import type { StateMsg, StreamState } from '../../topics';
-import type { RestartPolicy, StreamPlan } from './supervised-stream';
+import { cannotHeal, type RestartPolicy, type StreamPlan } from './supervised-stream';
 import type { StreamView } from './stream-view';
-
-const PERMANENT: ReadonlySet<ErrorKind> = new Set(['bad_input', 'config', 'not_found', 'unauthorized']);
 
 type LivekitSource = Awaited<ReturnType<typeof import('../../sources/livekit').startLivekitSource>>;
 /** Injected parts of the LiveKit source (tests: a stand-in Room and track readers; a fixed token). */
@@ -86,7 +84,7 @@ export class SupervisedRoom extends EventEmitter {
         const code = isVideoAgentError(err) ? err.code : 'E_INTERNAL';
         this.lastError = { code, message: (err as Error).message, at: Date.now() };
         this.emitState('failed', `${code}: ${(err as Error).message}`);
-        if (isVideoAgentError(err) && PERMANENT.has(err.kind)) return;
+        if (cannotHeal(err)) return;
         const delay = backoffDelayMs(attempt, { initialDelayMs: this.restart.initialDelayMs, maxDelayMs: this.restart.maxDelayMs, jitter: 0.3 });
         this.log.warn({ err: (err as Error).message, delayMs: delay }, 'room join failed; retrying');
         await new Promise<void>((r) => { const t = setTimeout(r, delay); this.wake = () => { clearTimeout(t); r(); }; });

@@ -49,8 +49,12 @@ export interface SupervisedStreamDeps {
   restart: RestartPolicy;
 }
 
-/** Failures a restart cannot fix: the stream stays `failed` until restarted by hand. */
+/** Failures a restart cannot fix: the stream (or room) stays `failed` until restarted by hand. */
 const PERMANENT: ReadonlySet<ErrorKind> = new Set(['bad_input', 'config', 'not_found', 'unauthorized']);
+
+export function cannotHeal(err: unknown): boolean {
+  return isVideoAgentError(err) && PERMANENT.has(err.kind);
+}
 
 export class SupervisedStream extends EventEmitter {
   private readonly log;
@@ -144,7 +148,7 @@ export class SupervisedStream extends EventEmitter {
         const message = (err as Error).message;
         this.lastError = { code, message, at: Date.now() };
         this.emitState('failed', `${code}: ${message}`);
-        if ((isVideoAgentError(err) && PERMANENT.has(err.kind)) || this.plan.session) {
+        if (cannotHeal(err) || this.plan.session) {
           this.log.error({ err: message, code }, 'stream failed; not restarting (the failure cannot heal by itself)');
           return;
         }
