@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   }
 
   if (!argv.includes('--skip-rtsp')) {
-    log(`\n## RTSP capacity: 720p30 H.264 served pre-encoded from one shared GstRtspServer factory on 127.0.0.1, ${fps} fps sampling, ${windowS} s window per step (>= 99 % of frames, lag < 1 s)`);
+    log(`\n## RTSP capacity: 720p30 H.264 served pre-encoded by GstRtspServer (one demux + payload pipeline per client) on 127.0.0.1, ${fps} fps sampling, ${windowS} s window per step (>= 99 % of frames, lag < 1 s)`);
     const served = await generateClip({ durationS: windowS + 60, width: 1280, height: 720, fps: 30, audio: 'none', bitrateKbps: 2500, keyframeIntervalS: 1, dir: BENCH_DIR, name: `bench-720p30-${windowS + 60}s` });
     // A fresh server per step: the shared media then starts at the file's beginning for every step, so
     // no step can run into the end of the file (a server keeps a media playing until its sessions expire).
