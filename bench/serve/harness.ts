@@ -73,7 +73,8 @@ export async function startServe(rt: Runtime, o: ServeOptions): Promise<RunningS
       shutdownTimeoutS: 20, liveQueue: 100_000, ...(o.rateLimitMax ? { rateLimit: { max: o.rateLimitMax, windowS: 60 } } : {}),
     },
     defaults: { fps: o.fps },
-    streams: o.ids.map((id) => ({ id, source: o.url, ...(o.stages ? { stages: o.stages } : {}) })),
+    // The bench's audio is a tone: without the VAD gate it reaches the (stub) ASR, as speech would.
+    streams: o.ids.map((id) => ({ id, source: o.url, ...(o.stages ? { stages: o.stages } : {}), stageOptions: { audio: { vad: false } } })),
   });
   return startServer({ config, runtime: rt, env: {} });
 }

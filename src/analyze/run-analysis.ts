@@ -11,6 +11,8 @@ import { MemoryBus, type Bus } from '../bus';
 import { StreamGraph, type MessageTap } from '../graph/stream-graph';
 import { stageModules, type StageStatsMap } from '../stages';
 import type { GraphTopic } from '../topics';
+import { emotionCounts, summariseSpeakers } from '../results';
+import type { SpeakerSummary } from '../results/schemas';
 import { MediaPublisher } from './media-publisher';
 import type { Runtime } from './runtime';
 
@@ -67,6 +69,10 @@ export interface AnalyzeSummary {
   topEvents: StoredEvent[];
   calls: EndpointCallSummary[];
   skips: SkipSummary[];
+  /** Per speaker talk time and turns (diarization). */
+  speakers: SpeakerSummary[];
+  /** Dominant emotions on faces, most frequent first (emotion). */
+  emotions: { emotion: string; count: number }[];
   cost: CostSnapshot;
   localInference: boolean;
 }
@@ -119,12 +125,13 @@ export async function analyzeSource(rt: Runtime, opts: AnalyzeOptions): Promise<
   await opts.bus?.endStream(streamId, { remote: remoteStages(opts.stages) });
   await local.close();
   await rt.store.flush();
-  const [rows, topEvents, calls, skips] = await Promise.all([
+  const [rows, topEvents, calls, skips, speakers, emotions] = await Promise.all([
     rt.store.countRows(streamId), rt.store.topEvents({ streamId, limit: 5 }), rt.store.endpointCallSummary(streamId), rt.store.skipSummary(streamId),
+    summariseSpeakers(rt.store.pool, streamId, {}), emotionCounts(rt.store.pool, streamId),
   ]);
   return {
     streamId, source: source.display, live, wallMs: Date.now() - started, ingest, stages: graph.stats(),
-    rows, topEvents, calls, skips, cost: rt.runpod.cost.snapshot(), localInference: rt.localInference,
+    rows, topEvents, calls, skips, speakers, emotions, cost: rt.runpod.cost.snapshot(), localInference: rt.localInference,
   };
 }
 

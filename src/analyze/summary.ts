@@ -2,7 +2,7 @@
 import type { CostSnapshot } from '../runpod/cost';
 import type { AnalyzeSummary } from './run-analysis';
 
-const TABLE_ORDER = ['streams', 'frames', 'detections', 'audio_segments', 'events', 'memory_chunks', 'emotions', 'highlights', 'skips', 'endpoint_calls'] as const;
+const TABLE_ORDER = ['streams', 'frames', 'detections', 'audio_segments', 'events', 'memory_chunks', 'emotions', 'speaker_turns', 'highlights', 'skips', 'endpoint_calls'] as const;
 
 /** `reportPath`: the HTML report written for this run, printed as the last line. */
 export function formatSummary(s: AnalyzeSummary, opts: { reportPath?: string } = {}): string {
@@ -19,10 +19,25 @@ export function formatSummary(s: AnalyzeSummary, opts: { reportPath?: string } =
   if (st.detection) parts.push(`detection: ${st.detection.framesDetected}/${st.detection.framesIn} frames in ${st.detection.batches} batches, ${st.detection.detections} boxes, ${st.detection.framesSkipped} skipped (${st.detection.framesDropped} dropped${st.detection.framesThinned ? `, ${st.detection.framesThinned} passed over to keep up, now 1 in ${st.detection.stride}` : ''}, queue max ${st.detection.queueHighWater}/${st.detection.queueCapacity})`);
   if (st.audio) parts.push(`audio: ${st.audio.windows} windows (${st.audio.silentWindows} silent, ${st.audio.sentWindows} sent, ${st.audio.skippedWindows} failed), ${st.audio.segments} segments, ${st.audio.words} words`);
   if (st.vlm) parts.push(`vlm: ${st.vlm.calls} calls for ${st.vlm.framesSampled} sampled frames, ${st.vlm.events} events, ${st.vlm.failedCalls} failed; triggers ${Object.entries(st.vlm.triggers).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
+  const em = st.emotion as { framesLookedAt?: number; facesFound?: number; facesAnalysed?: number; framesRateBound?: number } | undefined;
+  if (em) parts.push(`emotion: ${em.framesLookedAt ?? 0} frames looked at (${em.framesRateBound ?? 0} passed over by the per-track bound), ${em.facesFound ?? 0} faces found, ${em.facesAnalysed ?? 0} analysed`);
+  const di = st.diarization as { windows?: number; silentWindows?: number; sentWindows?: number; skippedWindows?: number; turns?: number; speakers?: number } | undefined;
+  if (di) parts.push(`diarization: ${di.windows ?? 0} windows (${di.silentWindows ?? 0} silent, ${di.sentWindows ?? 0} sent, ${di.skippedWindows ?? 0} failed), ${di.turns ?? 0} turns, ${di.speakers ?? 0} speakers`);
   if (parts.length) {
     lines.push('');
     lines.push('stages:');
     for (const p of parts) lines.push(`  ${p}`);
+  }
+  if (st.diarization || s.speakers.length) {
+    lines.push('');
+    lines.push('speakers:');
+    if (!s.speakers.length) lines.push('  (none)');
+    for (const k of s.speakers) lines.push(`  ${k.speakerId}: ${k.talkS.toFixed(1)} s in ${k.turns} turn${k.turns === 1 ? '' : 's'} (${secs(k.firstS * 1e6)}–${secs(k.lastS * 1e6)})`);
+  }
+  if (st.emotion || s.emotions.length) {
+    lines.push('');
+    lines.push('emotions (dominant, per face looked at):');
+    lines.push(s.emotions.length ? `  ${s.emotions.map((e) => `${e.emotion} ${e.count}`).join(' · ')}` : '  (none)');
   }
   lines.push('');
   lines.push('top events:');

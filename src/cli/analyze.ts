@@ -34,7 +34,7 @@ export function registerAnalyze(program: Command): void {
     .description('Analyse a video file or RTSP stream end to end: detections, transcript, events, cost summary')
     .argument('[source]', 'a media file or an rtsp:// URL')
     .option('--sample', 'analyse the generated sample clip (moving content + speech)')
-    .option('--stages <list>', `comma-separated stages: ${stageModules().map((m) => m.name).join(',')} (or none)`, defaultStageNames().join(','))
+    .option('--stages <list>', `comma-separated stages: ${stageModules().map((m) => m.name).join(',')} (or none); default ${defaultStageNames().join(',')}, with --sample also emotion,diarization`)
     .option('--fps <n>', 'frames per second sampled for analysis', '5')
     .option('--stream-id <id>', 'stream id (default: a stable hash of the source)')
     .option('--pipeline <name|path>', 'pipeline template (default: file or rtsp)')
@@ -47,7 +47,8 @@ export function registerAnalyze(program: Command): void {
       if (!o.sample && !input) throw new VideoAgentError('E_BAD_ARGS', 'missing source: give a file path, an rtsp:// or livekit:// URL, or --sample');
       let stages;
       try {
-        stages = parseStages(o.stages);
+        // The sample shows every stage that has something to find in it (a face, two voices).
+        stages = o.sample && o.stages === undefined ? new Set([...parseStages(undefined), 'emotion', 'diarization']) : parseStages(o.stages);
       } catch (err) {
         throw new VideoAgentError('E_BAD_ARGS', (err as Error).message);
       }

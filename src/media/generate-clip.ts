@@ -16,6 +16,8 @@ export interface ClipOptions {
   /** tone: a 440 Hz sine; speech: flite reading `speechText`, padded/trimmed to the duration. */
   audio: 'tone' | 'speech' | 'none';
   speechText?: string;
+  /** speech by several flite voices in turn (a dialogue); replaces `speechText`. */
+  speechLines?: { voice: string; text: string }[];
   /** videotestsrc pattern; `ball` moves. */
   pattern?: string;
   /** Show this still image (PNG/JPEG) for the first `seconds`, then hard-cut to the pattern. */
@@ -66,7 +68,8 @@ export async function generateClip(opts: ClipOptions): Promise<string> {
     const args = ['-q', ...videoBranch(opts, tmp)];
     if (opts.audio === 'tone') args.push(...toneBranch(opts.durationS));
     if (opts.audio === 'speech') {
-      const wav = await speechWav(opts.speechText ?? DEFAULT_SPEECH, opts.durationS, dir);
+      const lines = opts.speechLines?.length ? opts.speechLines : [{ voice: FLITE_VOICE, text: opts.speechText ?? DEFAULT_SPEECH }];
+      const wav = await speechWav(lines, opts.durationS, dir);
       cleanup.push(wav);
       args.push('filesrc', `location=${wav}`, '!', 'wavparse', '!', 'audioconvert', '!', 'avenc_aac', '!', 'aacparse', '!', 'mux.');
     }
@@ -103,16 +106,25 @@ function toneBranch(durationS: number): string[] {
     `audio/x-raw,rate=${AUDIO_RATE},channels=1`, '!', 'audioconvert', '!', 'avenc_aac', '!', 'aacparse', '!', 'mux.'];
 }
 
-/** flite speech padded with silence (or trimmed) to exactly durationS, 48 kHz mono WAV. */
-async function speechWav(text: string, durationS: number, dir: string): Promise<string> {
-  const raw = path.join(dir, `.speech-${process.pid}-${Date.now()}.raw.wav`);
-  const wav = path.join(dir, `.speech-${process.pid}-${Date.now()}.wav`);
+/**
+ * flite speech, one line per voice in turn with 0.4 s between lines (sox concatenates its inputs; the
+ * 16 kHz voices slt, rms and awb share a rate), padded with silence (or trimmed) to exactly durationS,
+ * 48 kHz mono WAV.
+ */
+async function speechWav(lines: { voice: string; text: string }[], durationS: number, dir: string): Promise<string> {
+  const stem = path.join(dir, `.speech-${process.pid}-${Date.now()}`);
+  const raws = lines.map((_, i) => `${stem}.${i}.raw.wav`);
+  const padded = lines.map((_, i) => `${stem}.${i}.pad.wav`);
+  const wav = `${stem}.wav`;
   try {
-    await runTool('flite', ['-voice', FLITE_VOICE, '-t', text, '-o', raw]);
-    await runTool('sox', [raw, '-r', String(AUDIO_RATE), '-c', '1', wav, 'pad', '0.5', String(durationS), 'trim', '0', String(durationS)]);
+    for (let i = 0; i < lines.length; i++) {
+      await runTool('flite', ['-voice', lines[i]!.voice, '-t', lines[i]!.text, '-o', raws[i]!]);
+      await runTool('sox', [raws[i]!, padded[i]!, 'pad', '0', i < lines.length - 1 ? '0.4' : '0']);
+    }
+    await runTool('sox', [...padded, '-r', String(AUDIO_RATE), '-c', '1', wav, 'pad', '0.5', String(durationS), 'trim', '0', String(durationS)]);
     return wav;
   } finally {
-    fs.rmSync(raw, { force: true });
+    for (const f of [...raws, ...padded]) fs.rmSync(f, { force: true });
   }
 }
 

@@ -11,7 +11,7 @@ export { listDetections, detectionsList } from './list-detections';
 export { listTranscript, transcriptList } from './list-transcript';
 export { listEvents, eventsList } from './list-events';
 export { listHighlights, highlightsList } from './list-highlights';
-export { listEmotions, emotionsList } from './list-emotions';
+export { emotionCounts, listEmotions, emotionsList } from './list-emotions';
 export { listSpeakerTurns, speakerSummary as summariseSpeakers, speakerTurnsList } from './list-speakers';
 export { searchText, SNIPPET_START, SNIPPET_STOP } from './search';
 export { streamExists, listStreams } from './streams';

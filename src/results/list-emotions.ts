@@ -25,3 +25,10 @@ export function listEmotions(pool: Pool, streamId: string, q: EmotionsQuery): Pr
     ],
   });
 }
+
+/** How often each emotion was the dominant one on a face of the stream, most frequent first. */
+export async function emotionCounts(pool: Pool, streamId: string): Promise<{ emotion: string; count: number }[]> {
+  const res = await pool.query<{ emotion: string; n: string }>(
+    'SELECT emotion, count(*) AS n FROM emotions WHERE stream_id = $1 GROUP BY emotion ORDER BY count(*) DESC, emotion', [streamId]);
+  return res.rows.map((r) => ({ emotion: r.emotion, count: Number(r.n) }));
+}

@@ -45,7 +45,8 @@ describe('drill: endpoint faults under a live stream', function () {
     const t0 = Date.now();
     const s = await analyzeSource(env.rt, {
       input: server!.url, stages: parseStages('detection,audio'), fps: 5, streamId: 'drill-faults', maxDurationS: 22,
-      stageOptions: { detection: { batchSize: 4, queueCapacity: 16 } },
+      // audio.vad off: the tone must reach the faulty ASR.
+      stageOptions: { detection: { batchSize: 4, queueCapacity: 16 }, audio: { vad: false } },
     }).finally(() => timers.forEach(clearTimeout));
     const wallS = (Date.now() - t0) / 1000;
     await env.store.flush();

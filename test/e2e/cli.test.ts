@@ -38,6 +38,9 @@ describe('e2e: analyze / worker CLI', function () {
     const r = await run(['analyze', '--sample', '--fps', '2', '--data-dir', dataDir, '--no-progress']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /rows for this stream:\n\s+streams 1 · frames (2[2-6]) · detections \d+ · audio_segments [1-9]\d* · events [1-9]/);
+    // The sample's face and two voices: the emotion and diarization stages run with --sample.
+    assert.match(r.stdout, /speakers:\n\s+S\d: [\d.]+ s in \d+ turns? .*\n\s+S\d: [\d.]+ s in \d+ turns?/);
+    assert.match(r.stdout, /emotions \(dominant, per face looked at\):\n\s+[a-z]+ [1-9]/);
     assert.match(r.stdout, /top events:\n\s+\d\.\d\d\s+\d+\.\ds–\d+\.\ds\s+\S/);
     assert.match(r.stdout, /endpoint calls \(local emulator, CPU models\):[\s\S]*yolo: \d+ calls/);
     assert.match(r.stdout, /GPU seconds \(modelled: local CPU models, estimate for .+\) [\d.]+ · estimated cost \$[\d.]+/);

@@ -4,12 +4,17 @@
  * Silent windows are stored as `is_silence` rows and never sent. Failed windows are recorded as skips.
  * Windows wait in a bounded queue: files block ingestion when ASR is slower than real time; live sources
  * drop the oldest window (counted and recorded).
+ *
+ * With a diarization stage in the same graph (`waitForSpeakers`), results are held in order until the
+ * `speakers` progress covers them, then each segment gets the speaker that overlaps it most: the audio
+ * stage stays the one writer of audio_segments. A VAD gate (Silero, when installed) keeps windows without
+ * speech from the ASR endpoint.
  */
 import { encodeWav } from '../../audio';
 import { childLogger } from '../../obs/logger';
 import type { TranscribePort } from '../../runpod/inference';
-import type { AudioSegmentRow } from '../../store';
-import type { AudioMsg, ProsodySummary, TranscriptMsg } from '../../topics';
+import type { AudioSegmentRow, MemoryChunkRow } from '../../store';
+import type { AudioMsg, ProsodySummary, SpeakerTurn, SpeakersMsg, TranscriptMsg, TranscriptWord } from '../../topics';
 import type { OverflowPolicy } from '../common/bounded-queue';
 import { endpointCallRow, skipReason } from '../common/outcomes';
 import type { RowWriters } from '../common/rows';
@@ -31,6 +36,27 @@ export interface AudioStageOptions extends WindowingOptions {
   state?: AudioState | null;
   queueCapacity?: number;
   overflow?: OverflowPolicy;
+  /** A diarization stage of this graph publishes `speakers`: hold results until its turns cover them. */
+  waitForSpeakers?: boolean;
+  /** Live bound on that wait: results older than this (media seconds behind the audio) go out without a speaker. */
+  maxSpeakerWaitS?: number;
+  /** Speech detector; a window it finds without speech is stored as silence and never sent. */
+  speechGate?: SpeechGate | null;
+}
+
+export interface SpeechGate {
+  hasSpeech(pcm: Int16Array, sampleRate: number): Promise<boolean>;
+}
+
+/** A window's results waiting for the speaker turns that cover them (worker mode hands them over). */
+export interface HeldOutput {
+  endUs: number;
+  rows: AudioSegmentRow[];
+  words: TranscriptWord[][];
+  model: string | null;
+  memory: MemoryChunkRow | null;
+  /** A skipped window's message (its skip row is written at once). */
+  skip: TranscriptMsg | null;
 }
 
 export interface AudioStats {
@@ -43,12 +69,18 @@ export interface AudioStats {
   words: number;
   queueHighWater: number;
   queueCapacity: number;
+  /** Windows the VAD found without speech (counted in silentWindows too). */
+  gatedWindows: number;
+  segmentsWithSpeaker: number;
 }
 
 /** The stage's per-stream state: the windower's buffered audio and the pts of the last chunk it took. */
 export interface AudioState {
   windower: WindowerState;
   lastChunkUs: number;
+  held?: HeldOutput[];
+  turns?: SpeakerTurn[];
+  speakersUntilUs?: number;
 }
 
 export class AudioStage {
@@ -58,6 +90,11 @@ export class AudioStage {
   private readonly stats: AudioStats;
   /** The windower only moves forward: a chunk at or before this pts (a redelivery) was already taken. */
   private lastChunkUs = -1;
+  private held: HeldOutput[] = [];
+  private turns: SpeakerTurn[] = [];
+  private speakersUntilUs = -1;
+  /** Releases run one at a time, in order (windows and speakers messages arrive concurrently). */
+  private releasing: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: AudioStageOptions) {
     this.log = childLogger({ stage: 'audio', streamId: opts.streamId });
@@ -65,13 +102,16 @@ export class AudioStage {
     if (opts.state) {
       this.windower.restore(opts.state.windower);
       this.lastChunkUs = opts.state.lastChunkUs;
+      this.held = opts.state.held ?? [];
+      this.turns = opts.state.turns ?? [];
+      this.speakersUntilUs = opts.state.speakersUntilUs ?? -1;
     }
     const capacity = opts.queueCapacity ?? 4;
     this.queue = new SerialQueue<AudioWindow>(capacity, opts.overflow ?? 'block',
       (w) => this.process(w),
       (err) => this.log.error({ err }, 'audio window failed'),
       (w) => this.onDropped(w));
-    this.stats = { windows: 0, silentWindows: 0, sentWindows: 0, skippedWindows: 0, droppedWindows: 0, segments: 0, words: 0, queueHighWater: 0, queueCapacity: capacity };
+    this.stats = { windows: 0, silentWindows: 0, sentWindows: 0, skippedWindows: 0, droppedWindows: 0, segments: 0, words: 0, queueHighWater: 0, queueCapacity: capacity, gatedWindows: 0, segmentsWithSpeaker: 0 };
   }
 
   async push(chunk: AudioMsg): Promise<void> {
@@ -84,23 +124,66 @@ export class AudioStage {
    * A bus batch: resolves once every window these chunks completed has its rows (or skip) recorded, so the
    * caller may save `state()` (the audio still waiting for its window) and then acknowledge the chunks.
    */
-  async pushBatchAndWait(chunks: AudioMsg[]): Promise<void> {
+  async pushBatchAndWait(chunks: AudioMsg[], speakers: SpeakersMsg[] = []): Promise<void> {
+    for (const m of speakers) this.onSpeakers(m);
     for (const c of chunks) await this.push(c);
     await this.queue.idle();
+    await this.releasing;
+  }
+
+  /** Speaker turns from the diarization stage: progress, and the turns held results are matched against. */
+  onSpeakers(m: SpeakersMsg): Promise<void> {
+    if (!this.opts.waitForSpeakers) return Promise.resolve();
+    this.turns.push(...m.turns);
+    if (m.endUs > this.speakersUntilUs) this.speakersUntilUs = m.endUs;
+    return this.release(false);
   }
 
   state(): AudioState {
-    return { windower: this.windower.snapshot(), lastChunkUs: this.lastChunkUs };
+    return { windower: this.windower.snapshot(), lastChunkUs: this.lastChunkUs, held: this.held, turns: this.turns, speakersUntilUs: this.speakersUntilUs };
   }
 
   /** End of stream: processes the last partial window and waits for everything queued. */
   async flush(): Promise<void> {
     for (const w of this.windower.flush()) await this.enqueue(w);
     await this.queue.idle();
+    await this.release(true);
   }
 
   getStats(): AudioStats {
     return { ...this.stats, droppedWindows: this.queue.dropped, queueHighWater: this.queue.highWater };
+  }
+
+  private emit(out: HeldOutput): Promise<void> {
+    this.held.push(out);
+    return this.release(false);
+  }
+
+  /** Writes and publishes held results, in order, as far as the speaker turns cover them (all when `all`). */
+  private release(all: boolean): Promise<void> {
+    const run = this.releasing.then(async () => {
+      const wait = this.opts.waitForSpeakers && !all;
+      const boundUs = (this.opts.maxSpeakerWaitS ?? 20) * 1e6;
+      while (this.held.length) {
+        const h = this.held[0]!;
+        if (wait && h.endUs > this.speakersUntilUs && this.lastChunkUs - h.endUs < boundUs) break;
+        if (this.opts.waitForSpeakers) for (const r of h.rows) if (!r.isSilence) r.speakerId = dominantSpeaker(this.turns, r.startUs, r.endUs);
+        await this.write(h);
+        this.held.shift();
+        const keepFromUs = h.endUs - 30e6;
+        if (this.turns.length > 64) this.turns = this.turns.filter((t) => t.endUs >= keepFromUs);
+      }
+    });
+    this.releasing = run.catch((err) => this.log.error({ err }, 'audio results could not be written'));
+    return run;
+  }
+
+  private async write(h: HeldOutput): Promise<void> {
+    if (h.skip) { await this.opts.publish('transcripts', h.skip); return; }
+    this.stats.segmentsWithSpeaker += h.rows.filter((r) => r.speakerId).length;
+    if (h.rows.length) await this.opts.rows.writeAudioSegments(h.rows);
+    if (h.memory) await this.opts.rows.writeMemoryChunks([h.memory]);
+    for (let i = 0; i < h.rows.length; i++) await this.opts.publish('transcripts', message(h.rows[i]!, h.words[i] ?? [], h.model, null));
   }
 
   private async enqueue(w: AudioWindow): Promise<void> {
@@ -111,14 +194,16 @@ export class AudioStage {
   private async process(w: AudioWindow): Promise<void> {
     const ts = (us: number) => w.wallOffsetMs + us / 1000;
     const core = corePcm(w);
-    if (this.opts.prosody.isSilent(core, w.sampleRate)) {
+    const energySilent = this.opts.prosody.isSilent(core, w.sampleRate);
+    const gated = !energySilent && this.opts.speechGate ? !(await this.opts.speechGate.hasSpeech(w.pcm, w.sampleRate).catch(() => true)) : false;
+    if (energySilent || gated) {
       this.stats.silentWindows++;
+      if (gated) this.stats.gatedWindows++;
       const row: AudioSegmentRow = {
         streamId: w.streamId, ptsUs: w.coreStartUs, ts: ts(w.coreStartUs), startUs: w.coreStartUs, endUs: w.coreEndUs,
         text: '', confidence: null, speakerId: null, prosody: this.opts.prosody.analyze(core, w.sampleRate), isSilence: true,
       };
-      await this.opts.rows.writeAudioSegments([row]);
-      await this.opts.publish('transcripts', message(row, [], null, null));
+      await this.emit({ endUs: w.coreEndUs, rows: [row], words: [[]], model: null, memory: null, skip: null });
       return;
     }
     const started = Date.now();
@@ -145,14 +230,14 @@ export class AudioStage {
     }));
     this.stats.segments += rows.length;
     this.stats.words += segments.reduce((n, s) => n + (s.words.length || s.text.split(/\s+/).length), 0);
-    await this.opts.rows.writeAudioSegments(rows);
-    const first = rows[0];
-    const last = rows[rows.length - 1];
-    await this.opts.rows.writeMemoryChunks([{
+    const first = rows[0]!;
+    const last = rows[rows.length - 1]!;
+    const memory: MemoryChunkRow = {
       streamId: w.streamId, ptsUs: first.startUs, ts: first.ts, startUs: first.startUs, endUs: last.endUs,
       text: rows.map((r) => r.text).join(' '), kind: 'transcript',
-    }]);
-    for (let i = 0; i < rows.length; i++) await this.opts.publish('transcripts', message(rows[i], segments[i].words, reply.model, null));
+    };
+    const words = segments.map((sg) => sg.words.map((x) => ({ word: x.word, startUs: x.startUs, endUs: x.endUs })));
+    await this.emit({ endUs: Math.max(last.endUs, w.coreEndUs), rows, words, model: reply.model, memory, skip: null });
   }
 
   private onDropped(w: AudioWindow): void {
@@ -164,11 +249,24 @@ export class AudioStage {
   private async recordSkip(w: AudioWindow, reason: string, detail: string): Promise<void> {
     const ts = w.wallOffsetMs + w.coreStartUs / 1000;
     await this.opts.rows.recordSkip({ streamId: w.streamId, stage: 'audio', ptsUs: w.coreStartUs, endUs: w.coreEndUs, ts, reason, detail });
-    await this.opts.publish('transcripts', {
+    await this.emit({ endUs: w.coreEndUs, rows: [], words: [], model: null, memory: null, skip: {
       streamId: w.streamId, ptsUs: w.coreStartUs, ts, startUs: w.coreStartUs, endUs: w.coreEndUs, text: '', confidence: null,
       isSilence: false, speakerId: null, prosody: null, words: [], model: null, skipped: reason,
-    });
+    } });
   }
+}
+
+/** The speaker whose turns overlap [startUs, endUs) the most; null when none does. */
+export function dominantSpeaker(turns: readonly SpeakerTurn[], startUs: number, endUs: number): string | null {
+  const overlap = new Map<string, number>();
+  for (const t of turns) {
+    const o = Math.min(endUs, t.endUs) - Math.max(startUs, t.startUs);
+    if (o > 0) overlap.set(t.speakerId, (overlap.get(t.speakerId) ?? 0) + o);
+  }
+  let best: string | null = null;
+  let bestUs = 0;
+  for (const [id, us] of overlap) if (us > bestUs) { best = id; bestUs = us; }
+  return best;
 }
 
 function message(r: AudioSegmentRow, words: { word: string; startUs: number; endUs: number }[], model: string | null, skipped: string | null): TranscriptMsg {

@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { optionsOf } from '../common/options';
 import type { StageModule } from '../stage';
-import { AudioStage, type AudioState } from './audio-stage';
+import { AudioStage, type AudioState, type SpeechGate } from './audio-stage';
+import { sileroSpeechGate } from './speech-gate';
 import { prosodyPort } from './prosody-port';
 
 const Options = z.object({
@@ -14,12 +15,27 @@ const Options = z.object({
   queueCapacity: z.number().int().min(1).max(256).default(4),
   /** ASR language; null or absent: the endpoint detects it. */
   language: z.string().min(2).max(16).nullable().optional(),
+  /** Silero VAD gate: windows without speech are stored as silence and never sent to ASR. */
+  vad: z.boolean().default(true),
+  /** With diarization in the graph, the longest (media) wait for speaker turns before a segment goes out without one. */
+  maxSpeakerWaitS: z.number().min(1).max(120).default(20),
 });
+
+/** Loaded once per process, on the first window that needs it. */
+let gate: Promise<SpeechGate | null> | null = null;
+const lazyGate: SpeechGate = {
+  async hasSpeech(pcm, rate) {
+    gate ??= sileroSpeechGate();
+    const g = await gate;
+    return g ? g.hasSpeech(pcm, rate) : true;
+  },
+};
 
 export const audioStage: StageModule<AudioState> = {
   name: 'audio',
   description: 'speech to text (Whisper endpoint) with word times and prosody',
-  consumes: ['audio'],
+  // speakers: only when a diarization stage runs in the same graph (segments then carry speaker ids).
+  consumes: ['audio', 'speakers'],
   produces: ['transcripts'],
   tables: ['audio_segments', 'memory_chunks', 'skips', 'endpoint_calls'],
   endpoint: 'whisper',
@@ -32,15 +48,17 @@ export const audioStage: StageModule<AudioState> = {
       streamId: ctx.streamId, transcribe: ctx.services.inference, prosody: prosodyPort(), rows: ctx.services.rows, publish: ctx.publish,
       windowS: o.windowS, overlapS: o.overlapS, queueCapacity: o.queueCapacity, language: o.language,
       overflow: ctx.live ? 'drop-oldest' : 'block', state: ctx.state,
+      waitForSpeakers: ctx.upstream.has('speakers'), maxSpeakerWaitS: o.maxSpeakerWaitS, speechGate: o.vad ? lazyGate : null,
     });
     return {
       async handle(input) {
         if (input.topic === 'audio') await stage.push(input.msg);
+        else if (input.topic === 'speakers') await stage.onSpeakers(input.msg);
       },
       // Worker mode: a read is acknowledged once its completed windows are recorded and the rest of its
       // audio is in the handed-over state, so a crash loses no window.
       async handleBatch(inputs) {
-        await stage.pushBatchAndWait(inputs.flatMap((i) => (i.topic === 'audio' ? [i.msg] : [])));
+        await stage.pushBatchAndWait(inputs.flatMap((i) => (i.topic === 'audio' ? [i.msg] : [])), inputs.flatMap((i) => (i.topic === 'speakers' ? [i.msg] : [])));
       },
       state: () => stage.state(),
       finish: () => stage.flush(),
@@ -51,10 +69,14 @@ export const audioStage: StageModule<AudioState> = {
 
 function decodeAudioState(raw: string): AudioState | null {
   try {
-    const o = JSON.parse(raw) as { v?: number; windower?: AudioState['windower']; lastChunkUs?: number };
+    const o = JSON.parse(raw) as { v?: number } & Partial<AudioState>;
     const w = o.windower;
     if (o.v !== 1 || !w || typeof w.pcm !== 'string' || !Number.isSafeInteger(w.bufStart) || typeof o.lastChunkUs !== 'number') return null;
-    return { windower: w, lastChunkUs: o.lastChunkUs };
+    return {
+      windower: w, lastChunkUs: o.lastChunkUs,
+      held: Array.isArray(o.held) ? o.held : [], turns: Array.isArray(o.turns) ? o.turns : [],
+      speakersUntilUs: typeof o.speakersUntilUs === 'number' ? o.speakersUntilUs : -1,
+    };
   } catch {
     return null;
   }
