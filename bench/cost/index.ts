@@ -7,6 +7,9 @@
  * (src/runpod/gpu-timing.ts: estimates, not measurements) and the price table (src/runpod/prices.ts) on the
  * GPU each endpoint is configured for (RUNPOD_<MODEL>_GPU, defaults in src/runpod/config.ts).
  * Baseline in the same run: one always-on worker per endpoint for the hour (price × 3600), the other way to buy it.
+ * Emotion and diarization (not default stages) run too and get their own rows; the total is given with and
+ * without them. Emotion calls depend on the faces the local finder sees (20 s of a face in the clip), so its
+ * bound is printed as well: one call per face track per second (the stage's default interval).
  */
 import { spawnSync } from 'node:child_process';
 import { startEmulator } from '../common/emulator-process';
@@ -32,6 +35,11 @@ const OVERLAP_S = 1;
 /** The VLM stage's default maxImages (src/stages/vlm/index.ts) and the reply length of runpod-handlers/vlm/README.md. */
 const VLM_IMAGES = 4;
 const VLM_OUTPUT_TOKENS = 300;
+/** The diarization stage's defaults (src/stages/diarization/index.ts): 10 s cores, 1 s overlap each side. */
+const DIAR_WINDOW_S = 10;
+const DIAR_OVERLAP_S = 1;
+const ENDPOINTS = ['yolo', 'whisper', 'vlm', 'emotion', 'diarization'] as const;
+const DEFAULT_ENDPOINTS = new Set<string>(['yolo', 'whisper', 'vlm']);
 
 const root = path.resolve(__dirname, '..', '..');
 const cli = path.join(root, 'bin', 'video-agent.js');
@@ -59,6 +67,7 @@ interface Counts {
   windows: number;
   sentWindows: number;
   vlmCalls: number;
+  facesAnalysed: number;
   triggers: string;
   summary: string;
 }
@@ -80,6 +89,7 @@ function parseSummary(text: string): Counts {
     windows: aud ? Number(aud[1]) : 0,
     sentWindows: aud ? Number(aud[3]) : 0,
     vlmCalls: num(/vlm: (\d+) calls/, 'vlm stage line'),
+    facesAnalysed: Number(/emotion: .*?(\d+) analysed/.exec(text)?.[1] ?? 0),
     triggers: /triggers ([^\n]*)/.exec(text)?.[1] ?? 'none',
     summary: text,
   };
@@ -95,7 +105,7 @@ async function main(): Promise<void> {
 
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-cost-'));
   const emuConfig = path.join(work, 'stubs.yaml');
-  fs.writeFileSync(emuConfig, ['endpoints:', ...['yolo', 'whisper', 'vlm'].flatMap((m) => [`  ${m}:`, '    backend: stub', `    model: ${m}`, '    maxWorkers: 8'])].join('\n') + '\n');
+  fs.writeFileSync(emuConfig, ['endpoints:', ...ENDPOINTS.flatMap((m) => [`  ${m}:`, '    backend: stub', `    model: ${m}`, '    maxWorkers: 8'])].join('\n') + '\n');
   const emu = await startEmulator(emuConfig);
   let counts: Counts;
   try {
@@ -104,11 +114,12 @@ async function main(): Promise<void> {
       // A key makes the client treat the endpoints as RunPod's; the bench prices the calls itself below.
       RUNPOD_API_KEY: emu.apiKey, RUNPOD_API_BASE: emu.apiBase,
       RUNPOD_YOLO_ENDPOINT_ID: 'yolo', RUNPOD_WHISPER_ENDPOINT_ID: 'whisper', RUNPOD_VLM_ENDPOINT_ID: 'vlm',
+      RUNPOD_EMOTION_ENDPOINT_ID: 'emotion', RUNPOD_DIARIZATION_ENDPOINT_ID: 'diarization',
     };
     delete (env as Record<string, string | undefined>).DATABASE_URL;
     delete (env as Record<string, string | undefined>).REDIS_URL;
     const t1 = Date.now();
-    const r = spawnSync(process.execPath, [cli, 'analyze', clip, '--fps', String(FPS), '--data-dir', path.join(work, 'data'), '--no-progress', '--stream-id', 'bench-cost'], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
+    const r = spawnSync(process.execPath, [cli, 'analyze', clip, '--fps', String(FPS), '--data-dir', path.join(work, 'data'), '--no-progress', '--stream-id', 'bench-cost', '--stages', 'detection,audio,vlm,emotion,diarization'], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
     if (r.status !== 0) throw new Error(`analyze exited ${r.status}: ${r.stderr}`);
     console.log(`analyze (stub endpoints) took ${((Date.now() - t1) / 1000).toFixed(1)} s`);
     counts = parseSummary(r.stdout);
@@ -120,10 +131,13 @@ async function main(): Promise<void> {
   const cfg = loadRunpodConfig(process.env);
   const minutes = DURATION_S / 60;
   const speechShare = counts.windows ? counts.sentWindows / counts.windows : 0;
-  const perCall: Record<'yolo' | 'whisper' | 'vlm', CallItems> = {
+  const emotionCalls = counts.calls.emotion ?? 0;
+  const perCall: Record<(typeof ENDPOINTS)[number], CallItems> = {
     yolo: { items: counts.batches ? counts.framesDetected / counts.batches : 0, outputTokens: 0 },
     whisper: { items: WINDOW_S + 2 * OVERLAP_S, outputTokens: 0 },
     vlm: { items: VLM_IMAGES, outputTokens: VLM_OUTPUT_TOKENS },
+    emotion: { items: emotionCalls ? counts.facesAnalysed / emotionCalls : 1, outputTokens: 0 },
+    diarization: { items: DIAR_WINDOW_S + 2 * DIAR_OVERLAP_S, outputTokens: 0 },
   };
   console.log('\nassumptions:');
   console.log(`  detection ${FPS} fps, batches of ${BATCH_SIZE} (measured ${perCall.yolo.items.toFixed(2)} images per call); ASR windows ${WINDOW_S} s + ${OVERLAP_S} s overlap each side (${perCall.whisper.items} audio s per call), speech windows only`);
@@ -133,7 +147,11 @@ async function main(): Promise<void> {
   const rows: string[][] = [['endpoint', 'GPU', 'timing (estimate)', 'calls', 'calls/h', 'GPU s/h', 'USD/h', 'always-on USD/h', 'ratio']];
   let total = 0;
   let alwaysOn = 0;
-  for (const m of ['yolo', 'whisper', 'vlm'] as const) {
+  let totalDefault = 0;
+  let alwaysOnDefault = 0;
+  const priceRow = (m: (typeof ENDPOINTS)[number], callsPerHour: number): number =>
+    callsPerHour * (modelledMs(timingFor(m, cfg.models[m].gpu).timing, perCall[m]) / 1000 + cfg.overheadSecondsPerCall) * cfg.models[m].pricePerSecond;
+  for (const m of ENDPOINTS) {
     const calls = counts.calls[m] ?? 0;
     const gpu = cfg.models[m].gpu;
     const row = timingFor(m, gpu);
@@ -142,15 +160,19 @@ async function main(): Promise<void> {
     const on = 3600 * cfg.models[m].pricePerSecond;
     total += usd;
     alwaysOn += on;
+    if (DEFAULT_ENDPOINTS.has(m)) { totalDefault += usd; alwaysOnDefault += on; }
     const t = row.timing;
     const timing = `${t.baseMs} ms + ${t.perItemMs} ms/${ITEM_UNIT[m]}${t.perOutputTokenMs ? ` + ${t.perOutputTokenMs} ms/token` : ''}${row.exact ? '' : ` (${row.gpu} row)`}`;
     rows.push([m, gpu, timing, String(calls), ((calls * 3600) / DURATION_S).toFixed(0), gpuS.toFixed(1), usd.toFixed(4), on.toFixed(3), (usd / on).toFixed(3)]);
   }
-  rows.push(['total', '', '', '', '', '', total.toFixed(4), alwaysOn.toFixed(3), (total / alwaysOn).toFixed(3)]);
+  rows.push(['total (default stages)', '', '', '', '', '', totalDefault.toFixed(4), alwaysOnDefault.toFixed(3), (totalDefault / alwaysOnDefault).toFixed(3)]);
+  rows.push(['total (all five)', '', '', '', '', '', total.toFixed(4), alwaysOn.toFixed(3), (total / alwaysOn).toFixed(3)]);
   const widths = rows[0].map((_, k) => Math.max(...rows.map((r) => r[k].length)));
   console.log('');
   for (const r of rows) console.log('  ' + r.map((c, k) => (k < 3 ? c.padEnd(widths[k]) : c.padStart(widths[k]))).join('  '));
-  console.log(`\nRESULT USD per stream-hour (estimate, modelled GPU time): ${total.toFixed(4)}; ratio to one always-on worker per endpoint: ${(total / alwaysOn).toFixed(3)}`);
+  console.log(`\n  emotion bound: one face track in view all hour = 3600 calls/h = $${priceRow('emotion', 3600).toFixed(4)}/h; measured here ${emotionCalls} calls for ${counts.facesAnalysed} faces (${(emotionCalls / minutes).toFixed(1)} calls/min)`);
+  console.log(`  diarization: ${(counts.calls.diarization ?? 0)} calls (${((counts.calls.diarization ?? 0) / minutes).toFixed(1)} calls/min, silent windows are not sent)`);
+  console.log(`\nRESULT USD per stream-hour (estimate, modelled GPU time), default stages: ${totalDefault.toFixed(4)} (ratio to always-on ${(totalDefault / alwaysOnDefault).toFixed(3)}); with emotion + diarization (estimate, modelled GPU time): ${total.toFixed(4)}; ratio to one always-on worker per endpoint: ${(total / alwaysOn).toFixed(3)}`);
 }
 
 main().catch((err) => {
