@@ -7,6 +7,7 @@ import path from 'node:path';
 import Redis from 'ioredis';
 import { Pool } from 'pg';
 import { defaultStreamId, resolveSource } from '../../src/ingest';
+import { migrate } from '../../src/store/migrate';
 import { upsertStream } from '../../src/store/streams';
 import { requirePostgres, requireRedis } from '../helpers/services';
 import { runCli } from '../ingest/helpers/cli';
@@ -137,6 +138,7 @@ describe('credentials in RTSP URLs never leak', function () {
     const pool = new Pool({ connectionString: await requirePostgres() });
     const streamId = `cred-test-${process.pid}`;
     try {
+      await migrate(pool); // the test database may be fresh: this test must not rely on an earlier one
       const raw = url(554);
       const rec = await upsertStream(pool, { streamId, source: raw, startedAt: Date.now(), metadata: { input: raw, nested: { list: [raw] } } });
       assert.equal(rec.source, 'rtsp://127.0.0.1:554/x');
