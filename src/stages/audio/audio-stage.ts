@@ -125,7 +125,8 @@ export class AudioStage {
    * caller may save `state()` (the audio still waiting for its window) and then acknowledge the chunks.
    */
   async pushBatchAndWait(chunks: AudioMsg[], speakers: SpeakersMsg[] = []): Promise<void> {
-    for (const m of speakers) this.onSpeakers(m);
+    // Awaited: a failed write must fail the batch (so it is redelivered), never become an unhandled rejection.
+    for (const m of speakers) await this.onSpeakers(m);
     for (const c of chunks) await this.push(c);
     await this.queue.idle();
     await this.releasing;
