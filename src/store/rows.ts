@@ -72,6 +72,10 @@ export interface HighlightRow extends TimeKey {
   startUs: number;
   endUs: number;
   score: number;
+  /** The peak second's centre (media µs); null on rows written before sql/005. */
+  peakUs?: number | null;
+  /** Each signal's weighted share of `score` (src/highlights/fuse-signals.ts). */
+  contributions?: Record<string, number>;
   title?: string;
   clipUri?: string | null;
 }

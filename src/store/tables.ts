@@ -160,12 +160,16 @@ export const TABLES: { [K in TableName]: TableSpec<RowsByTable[K]> } = {
       ...key(),
       ...span(),
       { name: 'score', type: 'real', get: (r) => r.score },
+      { name: 'peak_us', type: 'bigint', get: (r) => r.peakUs ?? null },
+      { name: 'contributions', type: 'jsonb', get: (r) => r.contributions ?? {} },
       { name: 'title', type: 'text', get: (r) => r.title ?? '' },
       { name: 'clip_uri', type: 'text', get: (r) => r.clipUri ?? null },
     ],
     validate(r) {
       checkSpan('highlights', r);
       checkFinite('highlights', 'score', r.score);
+      if (r.peakUs != null && (!Number.isSafeInteger(r.peakUs) || r.peakUs < r.startUs || r.peakUs > r.endUs)) bad('highlights', `peakUs must be an integer within [startUs, endUs], got ${r.peakUs}`);
+      if (r.contributions && !Object.values(r.contributions).every((v) => Number.isFinite(v))) bad('highlights', 'contributions must be finite numbers');
     },
   },
   memory_chunks: {

@@ -1,6 +1,6 @@
 /**
  * The stage graph's topics: message types and their one codec each. A topic without a codec here cannot
- * be published (highlights and alerts get theirs with the stages that make them).
+ * be published.
  */
 import type { TopicCodec } from './codec';
 import { audioCodec, type AudioMsg } from './audio';
@@ -11,6 +11,8 @@ import { transcriptsCodec, type TranscriptMsg } from './transcripts';
 import { stateCodec, type StateMsg } from './state';
 import { emotionsCodec, type EmotionsMsg } from './emotions';
 import { speakersCodec, type SpeakersMsg } from './speakers';
+import { highlightsCodec, type HighlightMsg } from './highlights';
+import { alertsCodec, type AlertMsg } from './alerts';
 
 export interface TopicMessages {
   frames: FrameMsg;
@@ -20,6 +22,8 @@ export interface TopicMessages {
   events: EventMsg;
   emotions: EmotionsMsg;
   speakers: SpeakersMsg;
+  highlights: HighlightMsg;
+  alerts: AlertMsg;
   state: StateMsg;
 }
 export type GraphTopic = keyof TopicMessages;
@@ -32,6 +36,8 @@ export const CODECS: { [T in GraphTopic]: TopicCodec<TopicMessages[T]> } = {
   events: eventsCodec,
   emotions: emotionsCodec,
   speakers: speakersCodec,
+  highlights: highlightsCodec,
+  alerts: alertsCodec,
   state: stateCodec,
 };
 
@@ -52,3 +58,5 @@ export type { EventMsg } from './events';
 export { STREAM_STATES, type StateMsg, type StreamState } from './state';
 export type { EmotionsMsg, FaceEmotion } from './emotions';
 export type { SpeakersMsg, SpeakerTurn } from './speakers';
+export type { HighlightMsg } from './highlights';
+export type { AlertMsg } from './alerts';

@@ -25,7 +25,7 @@ describe('video-agent migrate', () => {
     delete process.env.DATABASE_URL;
     try {
       const first = await run(['--data-dir', dir]);
-      assert.match(first, /database: pglite\nmigrations applied: 001_core, 002_skip_details, 003_speaker_turns, 004_alerts/);
+      assert.match(first, /database: pglite\nmigrations applied: 001_core, 002_skip_details, 003_speaker_turns, 004_alerts, 005_moments/);
       const second = await run(['--data-dir', dir]);
       assert.match(second, /migrations applied: none \(up to date\)/);
     } finally {
