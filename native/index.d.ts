@@ -119,6 +119,12 @@ export class NativePipeline {
   position(): number;
   /** Stream duration in ns, -1 if unknown (live). */
   duration(): number;
+  /**
+   * gst_element_seek on the pipeline: FLUSH plus ACCURATE, or KEY_UNIT|SNAP_BEFORE ('key-unit': starts
+   * at the key frame at or before startNs); start SET, stop SET (-1 = none). Seek once PAUSED (prerolled).
+   * True when the seek was handled; false after stop(). RangeError for a non-finite or negative time.
+   */
+  seek(startNs: number, stopNs: number, flags: 'accurate' | 'key-unit'): boolean;
 }
 
 export interface NativeDiscoverInfo {

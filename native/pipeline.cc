@@ -167,6 +167,7 @@ Napi::Function Pipeline::Init(Napi::Env env) {
                          InstanceMethod<&Pipeline::QueueDrops>("queueDrops"),
                          InstanceMethod<&Pipeline::Position>("position"),
                          InstanceMethod<&Pipeline::Duration>("duration"),
+                         InstanceMethod<&Pipeline::Seek>("seek"),
                      });
 }
 
@@ -589,6 +590,34 @@ Napi::Value Pipeline::Duration(const Napi::CallbackInfo& info) {
   gint64 dur = -1;
   if (stopped_ || pipeline_ == nullptr || !gst_element_query_duration(pipeline_, GST_FORMAT_TIME, &dur)) dur = -1;
   return Napi::Number::New(info.Env(), static_cast<double>(dur));
+}
+
+// seek(startNs, stopNs, flags): a flushing seek of the whole pipeline. src/gst/pipeline.ts validates
+// the range first; the checks here only keep a NaN or Infinity from becoming a GstClockTime.
+Napi::Value Pipeline::Seek(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  double start = requireNumber(env, info[0], "startNs");
+  double stop = requireNumber(env, info[1], "stopNs");
+  std::string mode = requireString(env, info[2], "flags");
+  if (!std::isfinite(start) || start < 0 || start >= 9223372036854775808.0) {
+    throw Napi::RangeError::New(env, "startNs must be a finite number of ns >= 0");
+  }
+  if (stop != -1 && (!std::isfinite(stop) || stop < 0 || stop >= 9223372036854775808.0)) {
+    throw Napi::RangeError::New(env, "stopNs must be a finite number of ns >= 0 (or -1 for none)");
+  }
+  int flags = GST_SEEK_FLAG_FLUSH;
+  if (mode == "accurate") {
+    flags |= GST_SEEK_FLAG_ACCURATE;
+  } else if (mode == "key-unit") {
+    flags |= GST_SEEK_FLAG_KEY_UNIT | GST_SEEK_FLAG_SNAP_BEFORE;
+  } else {
+    throw Napi::TypeError::New(env, "flags must be 'accurate' or 'key-unit'");
+  }
+  if (stopped_ || pipeline_ == nullptr) return Napi::Boolean::New(env, false);
+  gboolean ok = gst_element_seek(pipeline_, 1.0, GST_FORMAT_TIME, static_cast<GstSeekFlags>(flags), GST_SEEK_TYPE_SET,
+                                 static_cast<gint64>(start), stop == -1 ? GST_SEEK_TYPE_NONE : GST_SEEK_TYPE_SET,
+                                 stop == -1 ? static_cast<gint64>(GST_CLOCK_TIME_NONE) : static_cast<gint64>(stop));
+  return Napi::Boolean::New(env, ok != FALSE);
 }
 
 Napi::Value ParseCount(const Napi::CallbackInfo& info) {

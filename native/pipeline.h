@@ -113,6 +113,7 @@ class Pipeline : public Napi::ObjectWrap<Pipeline> {
   Napi::Value QueueDrops(const Napi::CallbackInfo& info);
   Napi::Value Position(const Napi::CallbackInfo& info);
   Napi::Value Duration(const Napi::CallbackInfo& info);
+  Napi::Value Seek(const Napi::CallbackInfo& info);
 
   void startChannels(Napi::Env env);
   void changeState(Napi::Env env, GstState state);

@@ -74,6 +74,22 @@ function checkTime(what: string, ns: number | undefined): void {
   }
 }
 
+export type SeekFlags = 'accurate' | 'key-unit';
+
+/** A seek range in ns: finite, >= 0, stop > start (or stop -1 = to the end); checked before it crosses. */
+function checkSeek(startNs: number, stopNs: number, flags: SeekFlags): void {
+  const ok = (ns: number): boolean => typeof ns === 'number' && Number.isFinite(ns) && ns >= 0 && ns <= MAX_PUSH_TIME_NS;
+  if (!ok(startNs)) {
+    throw new VideoAgentError('E_BAD_ARGUMENT', `seek: startNs must be a finite number of nanoseconds between 0 and ${MAX_PUSH_TIME_NS}, got ${String(startNs)}`, { kind: 'bad_input' });
+  }
+  if (stopNs !== -1 && (!ok(stopNs) || stopNs <= startNs)) {
+    throw new VideoAgentError('E_BAD_ARGUMENT', `seek: stopNs must be -1 or a finite number of nanoseconds after startNs (${startNs}), got ${String(stopNs)}`, { kind: 'bad_input' });
+  }
+  if (flags !== 'accurate' && flags !== 'key-unit') {
+    throw new VideoAgentError('E_BAD_ARGUMENT', `seek: flags must be 'accurate' or 'key-unit', got ${String(flags)}`, { kind: 'bad_input' });
+  }
+}
+
 /** pino is loaded on the first log line, not at start-up: a clean run never needs it. */
 function lazyLogger(bindings: Record<string, unknown>): () => Logger {
   let log: Logger | undefined;
@@ -292,6 +308,55 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
   /** Duration in ns, -1 if unknown (live sources). */
   duration(): number {
     return this.statusValue === 'stopped' ? -1 : this.native.duration();
+  }
+
+  /**
+   * A flushing seek to [startNs, stopNs) (stopNs -1: to the end). 'accurate' starts exactly at startNs
+   * (decoders drop what precedes it); 'key-unit' starts at the key frame at or before it (what a remux
+   * wants). Seek once PAUSED has prerolled (see pauseAndPreroll), then start(). False if the pipeline
+   * refused it or has finished.
+   */
+  seek(startNs: number, stopNs: number, flags: SeekFlags): boolean {
+    checkSeek(startNs, stopNs, flags);
+    if (this.statusValue === 'stopped' || this.statusValue === 'eos' || this.statusValue === 'failed') return false;
+    return this.native.seek(startNs, stopNs, flags);
+  }
+
+  /**
+   * pause() and wait until the pipeline itself reports PAUSED (prerolled: demuxers have their pads and
+   * know their index, so a seek can be answered). Rejects with the pipeline's error if it fails first,
+   * or E_GST_PREROLL_TIMEOUT after timeoutMs.
+   */
+  async pauseAndPreroll(timeoutMs: number): Promise<void> {
+    const prerolled = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new VideoAgentError('E_GST_PREROLL_TIMEOUT', `${this.subject.name} did not preroll within ${timeoutMs} ms`, { kind: 'deadline' }));
+      }, timeoutMs);
+      const onState = (change: StateChange): void => {
+        if (change.current === 'PAUSED' && change.pending === 'VOID_PENDING') {
+          cleanup();
+          resolve();
+        }
+      };
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        this.off('state', onState);
+      };
+      this.on('state', onState);
+      this.done.then(
+        () => {
+          cleanup();
+          reject(new VideoAgentError('E_GST_USAGE', `${this.subject.name} ended before it prerolled`));
+        },
+        (err: Error) => {
+          cleanup();
+          reject(err);
+        },
+      );
+    });
+    this.pause();
+    return prerolled;
   }
 
   private assertUsable(op: string): void {
