@@ -8,6 +8,7 @@ import { audioStage } from './audio';
 import { detectionStage } from './detection';
 import { diarizationStage } from './diarization';
 import { emotionStage } from './emotion';
+import { rulesStage } from './rules';
 import type { AnyStageModule } from './stage';
 import { vlmStage } from './vlm';
 
@@ -17,6 +18,7 @@ const BUILT_IN: AnyStageModule[] = [
   vlmStage,
   emotionStage,
   diarizationStage,
+  rulesStage,
 ];
 
 const registry = new Map<string, AnyStageModule>(BUILT_IN.map((m) => [m.name, m]));

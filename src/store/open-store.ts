@@ -10,6 +10,7 @@ import { isConnectionError } from './pg-errors';
 import * as queries from './queries';
 import type { AudioSegmentRow, DetectionRow, EmotionRow, EndpointCallRow, EventRow, FrameRow, HighlightRow, MemoryChunkRow, RowsByTable, SkipRow, SpeakerTurnRow, TableName } from './rows';
 import { Spool } from './spool';
+import { pgAlertStore, type AlertStore } from '../rules/alert-store';
 import { upsertStream, type StreamInfo, type StreamRecord } from './streams';
 import { TABLES, TABLE_NAMES } from './tables';
 
@@ -54,6 +55,8 @@ export interface Store {
   writeMemoryChunks(rows: MemoryChunkRow[]): Promise<void>;
   recordSkip(row: SkipRow | SkipRow[]): Promise<void>;
   recordEndpointCall(row: EndpointCallRow | EndpointCallRow[]): Promise<void>;
+  /** Alerts (written one by one, idempotent on alert_id), their delivery attempts and the API-added rules. */
+  alerts: AlertStore;
   /** Everything accepted so far is in the database (or, while it is unreachable, in the spool). */
   flush(): Promise<void>;
   stats(): Record<TableName, BatchWriterStats>;
@@ -153,6 +156,7 @@ export async function openStore(opts: StoreOptions = {}): Promise<Store> {
     writeMemoryChunks: (rows) => writers.memory_chunks.write(rows),
     recordSkip: (row) => writers.skips.write(row),
     recordEndpointCall: (row) => writers.endpoint_calls.write(row),
+    alerts: pgAlertStore(pool, migrateDone),
     async flush() { await Promise.all(TABLE_NAMES.map((t) => writers[t].flush())); },
     stats: () => Object.fromEntries(TABLE_NAMES.map((t) => [t, writers[t].stats])) as Record<TableName, BatchWriterStats>,
     countRows: (streamId) => whenMigrated(() => queries.countRows(pool, streamId)),
