@@ -14,6 +14,7 @@ import type {} from '@fastify/cookie';
 import { healthRoutes } from './routes/health-routes';
 import { streamRoutes } from './routes/stream-routes';
 import { liveRoute } from './routes/live-route';
+import { clipRoutes } from './routes/clip-routes';
 import { sessionRoutes } from './routes/session-routes';
 import { dashboardRoutes } from './dashboard/dashboard-routes';
 import { SESSION_COOKIE } from './auth/sessions';
@@ -96,6 +97,7 @@ export async function buildApp(ctx: ServerContext, extra: Extra[] = []): Promise
   await dashboardRoutes(app);
   await streamRoutes(app, ctx);
   await liveRoute(app, ctx);
+  await clipRoutes(app, ctx);
   for (const e of extra) await e(app, ctx);
   return app;
 }

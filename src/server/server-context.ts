@@ -6,6 +6,8 @@ import type { Sessions } from './auth/sessions';
 import type { LiveFeed } from './live/live-feed';
 import type { Supervisor } from './supervisor/supervisor';
 import type { FrameMsg, DetectionsMsg, EmotionsMsg } from '../topics';
+import type { ObjectStore } from '../object-store';
+import type { RecordingSegment } from '../clips/clip-source';
 
 export interface ReadyCheck { name: string; ok: boolean; detail?: string; ms: number }
 
@@ -24,4 +26,8 @@ export interface ServerContext {
   latestFrame(streamId: string): { frame: FrameMsg; detections: DetectionsMsg | null; emotions: EmotionsMsg | null } | null;
   /** Frame nearest a media time (for `ask`). */
   frameNear(streamId: string, ptsUs: number): FrameMsg | null;
+  /** Where clips and posters are uploaded (objectStoreFromEnv); clip export answers 503 without it. */
+  objectStore?: ObjectStore;
+  /** Recorded segments of a live stream overlapping [fromUs, toUs) of its media time; absent: no recording to cut clips from. */
+  recordingSegments?: (streamId: string, fromUs: number, toUs: number) => Promise<RecordingSegment[]>;
 }

@@ -24,6 +24,7 @@ import type { LivekitInjection } from './supervisor/supervised-room';
 import { registerServerMetrics, serverCounters } from './server-metrics';
 import { liveClientCount } from './routes/live-route';
 import { resultRoutes } from './routes/result-routes';
+import { objectStoreFromEnv } from '../object-store/from-env';
 import type { ReadyCheck, ServerContext } from './server-context';
 
 const log = childLogger({ component: 'serve' });
@@ -104,6 +105,7 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
         return { frame, detections: dets.get(id, frame.ptsUs, 2_000_000), emotions: e && Math.abs(e.ptsUs - frame.ptsUs) <= 2_000_000 ? e : null };
       },
       frameNear: (id, pts) => frames.nearest(id, pts),
+      objectStore: objectStoreFromEnv(env, { dataDir: settings.dataDir }),
     };
     registerServerMetrics({ streams: () => supervisor.list(), store: runtime.store, breakers: () => breakers(runtime), liveClients: liveClientCount });
     // A removed or restarted stream starts its media clock again: its old frames must not pair with new ones.
