@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { VideoAgentError } from '../errors';
-import { parseLaunch, renderLaunch, resolvePipeline, type PipelineTemplate } from '../pipelines';
+import { parseLaunch, recordCodecOf, renderLaunch, resolvePipeline, type PipelineTemplate, type RecordVariables } from '../pipelines';
 import type { BackoffOptions } from './backoff';
 import { probeFile, probeRtsp, type SourceProbe } from './probe';
 import { Session, sessionPipelineOptions } from './session';
@@ -22,6 +22,8 @@ export interface OpenSourceOptions {
   backoff?: Partial<BackoffOptions>;
   maxReconnectAttempts?: number;
   startTimeMs?: number;
+  /** RTSP: render the template's record branch (src/recording), picked by the discovered video codec. */
+  record?: Omit<RecordVariables, 'codec'>;
   logger?: Logger;
 }
 
@@ -54,7 +56,8 @@ export async function openSource(input: string | SourceInfo, opts: OpenSourceOpt
   // Template and parameters are checked before waiting on (or, for a camera, touching) the source.
   const { template, params } = resolvePipeline({ pipeline: pipelineRef, params: opts.params });
   const probe: SourceProbe = fileProbe ? await fileProbe : await probeRtsp(source as Extract<SourceInfo, { kind: 'rtsp' }>, connectTimeoutMs);
-  const pipeline = renderLaunch(template, { params, source: { uri: source.uri }, withAudio: probe.hasAudio });
+  const record = opts.record && source.kind === 'rtsp' ? { ...opts.record, codec: recordCodecOf(probe.video?.codec) } : undefined;
+  const pipeline = renderLaunch(template, { params, source: { uri: source.uri }, withAudio: probe.hasAudio, record });
   const parsed = parseLaunch(pipeline, sessionPipelineOptions(streamId, source));
   return new Session({
     streamId,

@@ -7,16 +7,17 @@
 import { loadPipelineTemplate } from './loader';
 import { resolveParams } from './params';
 import { renderLaunch, type RenderedPipeline } from './render';
-import type { ParamValues } from './contract';
+import type { ParamValues, RecordVariables } from './contract';
 import type { PipelineTemplate, SourceVariables } from './schema';
 import { checkLaunch } from './validate';
 
 export type * from './schema';
-export { AUDIO_SINK, FRAMES_SINK, SOURCE_VARIABLES, type ParamValue, type ParamValues, type SourceVariables } from './contract';
+export { AUDIO_SINK, FRAMES_SINK, SOURCE_VARIABLES, RECORD_VARIABLES, RECORD_CODECS, type RecordCodec, type RecordVariables, type ParamValue, type ParamValues, type SourceVariables } from './contract';
 export { loadPipelineTemplate, parsePipelineTemplate, resolvePipelinePath, listBuiltinPipelines, BUILTIN_PIPELINE_DIR } from './loader';
 export { resolveParams } from './params';
 export { renderLaunch, renderCount, withFakeSinks, launchToArgv, quoteLaunchValue, type RenderedPipeline, type RenderOptions } from './render';
 export { checkLaunch, parseLaunch } from './validate';
+export { recordCodecOf } from './record-branch';
 
 export interface ResolvePipelineOptions {
   /** Template name (`file`, `rtsp`, `appsrc`, or one in ./pipelines) or a path to a .yaml file; or a loaded template. */
@@ -40,6 +41,8 @@ export function resolvePipeline(opts: ResolvePipelineOptions): ResolvedPipeline 
 export interface PreparePipelineOptions extends ResolvePipelineOptions {
   source: SourceVariables;
   withAudio: boolean;
+  /** Render the template's record branch for this codec (recording on). */
+  record?: RecordVariables;
   /** Parse with GStreamer (and discard the result) before returning (default true). */
   check?: boolean;
 }
@@ -47,7 +50,7 @@ export interface PreparePipelineOptions extends ResolvePipelineOptions {
 /** Resolve, render and (by default) check: every failure is an E_BAD_PIPELINE. */
 export function preparePipeline(opts: PreparePipelineOptions): RenderedPipeline {
   const { template, params } = resolvePipeline(opts);
-  const rendered = renderLaunch(template, { params, source: opts.source, withAudio: opts.withAudio });
+  const rendered = renderLaunch(template, { params, source: opts.source, withAudio: opts.withAudio, record: opts.record });
   if (opts.check !== false) checkLaunch(rendered);
   return rendered;
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import { AUDIO_SINK, FRAMES_SINK, SOURCE_VARIABLES } from './contract';
+import { AUDIO_SINK, FRAMES_SINK, RECORD_VARIABLES, SOURCE_VARIABLES } from './contract';
 import { badPipeline } from './errors';
 import type { PipelineTemplate } from './schema';
 import { placeholders } from './placeholders';
@@ -76,6 +76,22 @@ function formatZodIssue(error: z.ZodError): string {
 
 const APPSINK_NAMED = (name: string) => new RegExp(`\\bappsink\\b[^!]*\\bname=["']?${name}["']?(?=[\\s!]|$)`);
 
+/** Record branches: their own variables on top of the rest, somewhere to write, and no appsink (the contract's sinks live elsewhere). */
+function checkRecordBranches(tpl: PipelineTemplate, known: Set<string>): void {
+  const withRecord = new Set<string>([...known, ...RECORD_VARIABLES]);
+  for (const [codec, text] of Object.entries(tpl.record ?? {})) {
+    if (text === undefined) continue;
+    const names = placeholders(text);
+    for (const name of names) {
+      if (!withRecord.has(name)) {
+        throw badPipeline(`pipeline ${tpl.path}: record.${codec} uses unknown placeholder {${name}} (parameters: ${[...withRecord].join(', ')})`);
+      }
+    }
+    if (!names.includes('record_location')) throw badPipeline(`pipeline ${tpl.path}: record.${codec} never uses {record_location} (where the segments go)`);
+    if (/\bappsink\b/.test(text)) throw badPipeline(`pipeline ${tpl.path}: record.${codec} must not contain an appsink (it writes files)`);
+  }
+}
+
 /** Structural checks that need no GStreamer: placeholders, the sink contract, defaults in range. */
 function checkTemplate(tpl: PipelineTemplate): void {
   const known = new Set<string>([...Object.keys(tpl.params), ...SOURCE_VARIABLES]);
@@ -87,6 +103,7 @@ function checkTemplate(tpl: PipelineTemplate): void {
       }
     }
   }
+  checkRecordBranches(tpl, known);
   if (!APPSINK_NAMED(FRAMES_SINK).test(tpl.launch)) {
     throw badPipeline(`pipeline ${tpl.path}: launch has no 'appsink name=${FRAMES_SINK}' (the frames sink is the contract)`);
   }

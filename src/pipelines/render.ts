@@ -1,6 +1,7 @@
 import { badPipeline } from './errors';
 import { substitute } from './placeholders';
-import { AUDIO_SINK, FRAMES_SINK, type ParamValues, type SourceVariables } from './contract';
+import { AUDIO_SINK, FRAMES_SINK, type ParamValues, type RecordVariables, type SourceVariables } from './contract';
+import { recordBranchFor } from './record-branch';
 import type { PipelineTemplate } from './schema';
 
 export interface RenderOptions {
@@ -8,6 +9,8 @@ export interface RenderOptions {
   source: SourceVariables;
   /** From discovery: render and link the audio branch only when the source really has audio. */
   withAudio: boolean;
+  /** Recording on: render the template's record branch for the source's codec (splitmuxsink, no appsink). */
+  record?: RecordVariables;
 }
 
 export interface RenderedPipeline {
@@ -17,6 +20,8 @@ export interface RenderedPipeline {
   /** Appsinks this launch line provides (always `frames`, `audio` when the branch was rendered). */
   sinks: string[];
   kind: PipelineTemplate['kind'];
+  /** Set when the record branch was rendered. */
+  record?: RecordVariables;
 }
 
 /** GStreamer launch syntax: a double-quoted value with `\` escaping `"` and `\`. */
@@ -50,8 +55,17 @@ export function renderLaunch(tpl: PipelineTemplate, opts: RenderOptions): Render
     parts.push(substitute(tpl.audio, value));
     sinks.push(AUDIO_SINK);
   }
+  const rec = opts.record;
+  if (rec) {
+    parts.push(substitute(recordBranchFor(tpl, rec.codec), (name) => {
+      if (name === 'record_location') return quoteLaunchValue(rec.location);
+      if (name === 'segment_ns') return String(Math.round(rec.segmentNs));
+      if (name === 'max_files') return String(rec.maxFiles);
+      return value(name);
+    }));
+  }
   const launch = parts.join(' ').replace(/\s+/g, ' ').trim();
-  return { template: tpl, launch, params: opts.params, sinks, kind: tpl.kind };
+  return { template: tpl, launch, params: opts.params, sinks, kind: tpl.kind, ...(rec ? { record: rec } : {}) };
 }
 
 /** `appsink` and its `key=value` properties (values possibly quoted), up to the next non-property token. */

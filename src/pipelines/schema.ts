@@ -32,6 +32,8 @@ export const PipelineFileSchema = z
     params: z.record(z.string().regex(PARAM_NAME, 'parameter names are lower_snake_case'), ParamSpecSchema).default({}),
     launch: z.string().min(1),
     audio: z.string().min(1).optional(),
+    /** Recording branches, one per source video codec; rendered only when recording is on (src/recording). */
+    record: z.object({ h264: z.string().min(1).optional(), h265: z.string().min(1).optional(), other: z.string().min(1).optional() }).strict().optional(),
   })
   .strict();
 export type PipelineFile = z.infer<typeof PipelineFileSchema>;
@@ -41,4 +43,4 @@ export interface PipelineTemplate extends PipelineFile {
   path: string;
 }
 
-export { AUDIO_SINK, FRAMES_SINK, SOURCE_VARIABLES, type ParamValue, type ParamValues, type SourceVariables } from './contract';
+export { AUDIO_SINK, FRAMES_SINK, SOURCE_VARIABLES, RECORD_VARIABLES, RECORD_CODECS, type RecordCodec, type RecordVariables, type ParamValue, type ParamValues, type SourceVariables } from './contract';

@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { discover } from '../../src/gst';
+import { openSource, type Session } from '../../src/ingest';
+import { SegmentRecorder, readIndex, recordingDir, recordingSegments, segmentNsFor, type SegmentEntry } from '../../src/recording';
+import type { Frame } from '../../src/types';
+import { clipRtsp } from '../ingest/helpers/media';
+import { startRtspServer, type RtspServer } from '../ingest/helpers/rtsp';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+interface Live {
+  session: Session;
+  recorder: SegmentRecorder;
+  frames: Frame[];
+  segments: SegmentEntry[];
+  run: Promise<unknown>;
+  dir: string;
+}
+
+/** An RTSP session with the template's record branch, followed by a SegmentRecorder (what analyze wires up). */
+async function recordLive(url: string, dataDir: string, streamId: string, segmentS: number): Promise<Live> {
+  const dir = recordingDir(dataDir, streamId);
+  const clockStartMs = Date.now();
+  const segments: SegmentEntry[] = [];
+  const recorder = new SegmentRecorder({ streamId, dir, clockStartMs, maxAgeS: 86_400, maxBytes: 1024 ** 3, pollMs: 200, onSegment: (e) => segments.push(e) });
+  const session = await openSource(url, {
+    streamId, startTimeMs: clockStartMs, params: { fps: 5, width: 160, height: 120 },
+    record: { location: recorder.location, segmentNs: segmentNsFor(segmentS), maxFiles: 0 },
+  });
+  recorder.attach(session);
+  const frames: Frame[] = [];
+  const run = session.run({ onFrame: (f) => { frames.push(f); } });
+  return { session, recorder, frames, segments, run, dir };
+}
+
+describe('recording: a live RTSP stream through the real pipeline', function () {
+  this.timeout(90_000);
+  let file: string;
+  let server: RtspServer | undefined;
+  let dataDir: string;
+  before(async () => {
+    file = await clipRtsp(); // H.264, a key frame every second
+  });
+  beforeEach(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'video-agent-rec-'));
+  });
+  afterEach(async () => {
+    await server?.kill();
+    server = undefined;
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('writes playable MP4 segments with contiguous offsets on the frames\' clock, while frames keep their fps', async () => {
+    server = await startRtspServer({ file, audio: true });
+    const live = await recordLive(server.url, dataDir, 'cam1', 2);
+    assert.match(live.session.pipeline.launch, /splitmuxsink location="[^"]+\/\.writing\/%010d\.mp4" max-size-time=2250000000/);
+    await until(() => live.frames.length > 0, 15_000, 'first frame');
+    await sleep(10_000);
+    await live.session.stop();
+    await live.run;
+    await live.recorder.stop();
+
+    const firstUs = live.frames[0].ptsUs;
+    const spanUs = live.frames.at(-1)!.ptsUs - firstUs;
+    const fps = (live.frames.length - 1) / (spanUs / 1e6);
+    assert.ok(Math.abs(fps - 5) < 1, `decode branch at ${fps.toFixed(2)} fps while recording`);
+
+    const index = await readIndex(live.dir);
+    assert.deepEqual(index, live.segments, 'every segment indexed once, in order');
+    assert.ok(index.length >= 3, `${index.length} segments in ~10 s of 2 s segments`);
+    // The first segment starts at the connection's first frame, each next one where the last ended.
+    assert.equal(index[0].startUs, firstUs);
+    for (let i = 1; i < index.length; i++) assert.equal(index[i].startUs, index[i - 1].startUs + index[i - 1].durationUs, `segment ${i} contiguous`);
+    for (const e of index) {
+      assert.ok(e.durationUs > 1.5e6 && e.durationUs < 3.5e6, `segment ${e.file}: ${e.durationUs} µs`);
+      assert.equal(e.wallMs, Math.round(e.session + e.startUs / 1000));
+      const info = await discover(path.join(live.dir, e.file), 5000);
+      assert.match(info.video!.codec, /H\.264/);
+      assert.ok(Math.abs(info.durationNs / 1000 - e.durationUs) < 1000, 'index duration = the file\'s');
+    }
+    // All of it but the tail, which the stopped pipeline never finalized (at most one segment + a GOP).
+    const totalUs = index.reduce((n, e) => n + e.durationUs, 0);
+    assert.ok(totalUs <= spanUs + 500_000 && totalUs >= spanUs - 3.5e6, `recorded ${totalUs / 1e6} s of ${spanUs / 1e6} s`);
+    // Nothing left in the writing folder; only numbered segments and the index.
+    assert.deepEqual(fs.readdirSync(path.join(live.dir, '.writing')), []);
+    assert.deepEqual(fs.readdirSync(live.dir).filter((n) => !/^\d{10}\.mp4$/.test(n)).sort(), ['.writing', 'index.jsonl']);
+
+    const mid = index[1].startUs + 100_000;
+    const hits = await recordingSegments('cam1', mid, mid + index[1].durationUs, { dataDir });
+    assert.deepEqual(hits.map((h) => path.basename(h.path)), [index[1].file, index[2].file]);
+    assert.deepEqual(hits[0], { path: path.join(live.dir, index[1].file), startUs: index[1].startUs, durationUs: index[1].durationUs });
+    assert.deepEqual(await recordingSegments('cam1', index[0].startUs - 10e6, index[0].startUs - 5e6, { dataDir }), []);
+  });
+
+  it('retention during a live recording deletes closed segments, never the one being written, and recording goes on', async () => {
+    server = await startRtspServer({ file, audio: false });
+    const live = await recordLive(server.url, dataDir, 'cam2', 2);
+    try {
+      await until(() => live.segments.length >= 2, 20_000, 'two closed segments');
+      const writing = path.join(live.dir, '.writing');
+      const open = fs.readdirSync(writing);
+      assert.equal(open.length, 1, 'one file being written');
+      const r = await live.recorder.retention({ maxAgeS: 0, maxBytes: 1 });
+      assert.ok(r.deleted.length >= 2, `deleted ${r.deleted.join(',')}`);
+      assert.deepEqual(fs.readdirSync(live.dir).filter((n) => n.endsWith('.mp4')), [], 'every closed segment went');
+      assert.ok(fs.existsSync(path.join(writing, open[0])), 'the writing segment stays');
+      assert.deepEqual(await readIndex(live.dir), [], 'the index lost the deleted lines');
+      const before = live.segments.length;
+      await until(() => live.segments.length > before, 10_000, 'the next segment to close');
+      const next = live.segments.at(-1)!;
+      assert.equal(next.file, fs.readdirSync(live.dir).find((n) => n.endsWith('.mp4')));
+      const prev = live.segments.at(-2)!;
+      assert.equal(next.startUs, prev.startUs + prev.durationUs, 'offsets stay contiguous across a retention run');
+      assert.ok((await discover(path.join(live.dir, next.file), 5000)).durationNs >= 0.9e9, 'the segment that was being written closed playable');
+    } finally {
+      await live.session.stop();
+      await live.run.catch(() => undefined);
+      await live.recorder.stop();
+    }
+  });
+});
