@@ -11,8 +11,9 @@ import { MemoryBus, type Bus } from '../bus';
 import { StreamGraph, type MessageTap } from '../graph/stream-graph';
 import { stageModules, type StageStatsMap } from '../stages';
 import type { GraphTopic } from '../topics';
-import { emotionCounts, summariseSpeakers } from '../results';
+import { emotionCounts, listHighlights, summariseSpeakers, type HighlightItem } from '../results';
 import type { SpeakerSummary } from '../results/schemas';
+import { startRecording, type RecordingOptions } from '../recording';
 import { MediaPublisher } from './media-publisher';
 import type { Runtime } from './runtime';
 
@@ -44,6 +45,11 @@ export interface AnalyzeOptions {
    * instead of opening `input`, which then only names the source for the streams row.
    */
   session?: Session;
+  /**
+   * Record the stream (src/recording) under `<dataDir>/recordings/<stream>/` when `enabled`: RTSP through
+   * the template's record branch; a file is its own recording. Not for a session opened elsewhere.
+   */
+  recording?: RecordingOptions;
   /** Called once the session exists (tests use it to stop a live source). */
   onSession?: (s: Session) => void;
 }
@@ -73,6 +79,8 @@ export interface AnalyzeSummary {
   speakers: SpeakerSummary[];
   /** Dominant emotions on faces, most frequent first (emotion). */
   emotions: { emotion: string; count: number }[];
+  /** The best highlights (by score, at most 10), in media-time order, with their clips when exported. */
+  highlights: HighlightItem[];
   cost: CostSnapshot;
   localInference: boolean;
 }
@@ -86,10 +94,12 @@ export async function analyzeSource(rt: Runtime, opts: AnalyzeOptions): Promise<
   // Files reuse the stored time base (same ts keys on a re-run); a live source's clock starts now.
   const record = await rt.store.upsertStream({ streamId, source: source.display, startedAt: Date.now(), metadata: { kind: source.kind } });
   const startTimeMs = live ? Date.now() : record.startedAt;
+  const recording = opts.recording?.enabled && !opts.session ? startRecording({ streamId, source, options: opts.recording, clockStartMs: startTimeMs }) : null;
   const session = opts.session ?? await unlessAborted(openSource(source, {
-    streamId, pipeline: opts.pipeline, startTimeMs,
+    streamId, pipeline: opts.pipeline, startTimeMs, record: recording?.branch,
     params: { ...opts.params, ...(opts.fps !== undefined ? { fps: opts.fps } : {}) },
-  }), opts.signal);
+  }), opts.signal).catch(async (err: unknown) => { await recording?.stop(); throw err; });
+  recording?.attach(session);
   opts.onSession?.(session);
   // The local stages run on an in-process bus; results are mirrored to the shared bus (Redis) when given,
   // and media go there too for the stages left to `worker` processes elsewhere.
@@ -118,6 +128,7 @@ export async function analyzeSource(rt: Runtime, opts: AnalyzeOptions): Promise<
     if (progress) clearInterval(progress);
     opts.signal?.removeEventListener('abort', stop);
     await session.stop();
+    await recording?.stop();
   }
   await Promise.all([graph.finish(), media.flush()]);
   // End-of-stream marker on the shared bus: workers close their lanes for this stream once they processed
@@ -125,13 +136,14 @@ export async function analyzeSource(rt: Runtime, opts: AnalyzeOptions): Promise<
   await opts.bus?.endStream(streamId, { remote: remoteStages(opts.stages) });
   await local.close();
   await rt.store.flush();
-  const [rows, topEvents, calls, skips, speakers, emotions] = await Promise.all([
+  const [rows, topEvents, calls, skips, speakers, emotions, highlights] = await Promise.all([
     rt.store.countRows(streamId), rt.store.topEvents({ streamId, limit: 5 }), rt.store.endpointCallSummary(streamId), rt.store.skipSummary(streamId),
     summariseSpeakers(rt.store.pool, streamId, {}), emotionCounts(rt.store.pool, streamId),
+    listHighlights(rt.store.pool, streamId, { limit: 10, top: 10 }).then((p) => p.items),
   ]);
   return {
     streamId, source: source.display, live, wallMs: Date.now() - started, ingest, stages: graph.stats(),
-    rows, topEvents, calls, skips, speakers, emotions, cost: rt.runpod.cost.snapshot(), localInference: rt.localInference,
+    rows, topEvents, calls, skips, speakers, emotions, highlights, cost: rt.runpod.cost.snapshot(), localInference: rt.localInference,
   };
 }
 

@@ -22,6 +22,8 @@ export function formatSummary(s: AnalyzeSummary, opts: { reportPath?: string } =
   const em = st.emotion as { framesLookedAt?: number; facesFound?: number; facesAnalysed?: number; framesRateBound?: number } | undefined;
   if (em) parts.push(`emotion: ${em.framesLookedAt ?? 0} frames looked at (${em.framesRateBound ?? 0} passed over by the per-track bound), ${em.facesFound ?? 0} faces found, ${em.facesAnalysed ?? 0} analysed`);
   const di = st.diarization as { windows?: number; silentWindows?: number; sentWindows?: number; skippedWindows?: number; turns?: number; speakers?: number } | undefined;
+  const hl = st.highlights as { windowsClosed?: number; highlights?: number; lateInputs?: number } | undefined;
+  if (hl) parts.push(`highlights: ${hl.highlights ?? 0} chosen in ${hl.windowsClosed ?? 0} window${hl.windowsClosed === 1 ? '' : 's'}${hl.lateInputs ? `, ${hl.lateInputs} late inputs dropped` : ''}`);
   if (di) parts.push(`diarization: ${di.windows ?? 0} windows (${di.silentWindows ?? 0} silent, ${di.sentWindows ?? 0} sent, ${di.skippedWindows ?? 0} failed), ${di.turns ?? 0} turns, ${di.speakers ?? 0} speakers`);
   if (parts.length) {
     lines.push('');
@@ -43,6 +45,16 @@ export function formatSummary(s: AnalyzeSummary, opts: { reportPath?: string } =
   lines.push('top events:');
   if (!s.topEvents.length) lines.push('  (none)');
   for (const e of s.topEvents) lines.push(`  ${e.clipWorthyScore.toFixed(2)}  ${secs(e.startUs)}–${secs(e.endUs)}  ${e.description}${e.tags.length ? `  [${e.tags.join(', ')}]` : ''}`);
+  if (st.highlights || s.highlights.length) {
+    lines.push('');
+    lines.push('highlights (score, span, why; clip when exported):');
+    if (!s.highlights.length) lines.push('  (none)');
+    for (const h of s.highlights) {
+      const why = Object.entries(h.contributions).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ');
+      lines.push(`  ${h.score.toFixed(2)}  ${h.startS.toFixed(1)}s–${h.endS.toFixed(1)}s  ${h.title}  [${why}]`);
+      if (h.clipUri) lines.push(`        clip: ${h.clipUri}`);
+    }
+  }
   if (s.skips.length) {
     lines.push('');
     lines.push('skipped (queryable in the skips table):');

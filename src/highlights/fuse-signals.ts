@@ -26,7 +26,19 @@ export interface SelectOptions {
   minScore: number;
 }
 
-export const DEFAULT_SELECT: SelectOptions = { topN: 10, minGapS: 20, preS: 4, postS: 4, minScore: 0.075 };
+/** minGapS > preS + postS, so the default clips of two highlights never overlap. */
+export const DEFAULT_SELECT: SelectOptions = { topN: 10, minGapS: 10, preS: 4, postS: 4, minScore: 0.075 };
+
+/** Limits a selection to one time window, away from peaks already chosen in earlier windows. */
+export interface SelectScope {
+  fromUs: number;
+  toUs: number;
+  /** Peaks chosen before: a new peak keeps minGapS from them too. */
+  avoidPeaksUs?: number[];
+}
+
+/** The fuser's open seconds, for hand-over between workers. */
+export type FuserState = [bin: number, values: Partial<Record<Signal, number>>][];
 
 export interface Highlight {
   peakUs: number;
@@ -70,20 +82,40 @@ export class SignalFuser {
     return { score, contributions };
   }
 
-  /** Top-N highlights: greedy non-maximum suppression over time (ties go to the earlier second). */
-  select(o: SelectOptions = DEFAULT_SELECT): Highlight[] {
-    const scored = [...this.bins.keys()].map((bin) => ({ bin, ...this.scoreAt(bin) }))
+  /**
+   * Top-N highlights: greedy non-maximum suppression over time (ties go to the earlier second), over all
+   * seconds or only those of `scope`.
+   */
+  select(o: SelectOptions = DEFAULT_SELECT, scope?: SelectScope): Highlight[] {
+    const inScope = (bin: number) => !scope || (bin * BIN_US >= scope.fromUs && bin * BIN_US < scope.toUs);
+    const scored = [...this.bins.keys()].filter(inScope).map((bin) => ({ bin, ...this.scoreAt(bin) }))
       .filter((x) => x.score >= o.minScore)
       .sort((a, b) => b.score - a.score || a.bin - b.bin);
+    const avoid = (scope?.avoidPeaksUs ?? []).map((us) => Math.floor(us / BIN_US));
     const chosen: typeof scored = [];
     for (const c of scored) {
       if (chosen.length >= o.topN) break;
-      if (chosen.some((k) => Math.abs(k.bin - c.bin) * (BIN_US / 1e6) < o.minGapS)) continue;
+      const tooClose = (bin: number) => Math.abs(bin - c.bin) * (BIN_US / 1e6) < o.minGapS;
+      if (chosen.some((k) => tooClose(k.bin)) || avoid.some(tooClose)) continue;
       chosen.push(c);
     }
     return chosen.map((c) => {
       const peakUs = c.bin * BIN_US + BIN_US / 2;
       return { peakUs, startUs: Math.max(0, peakUs - o.preS * 1e6), endUs: peakUs + o.postS * 1e6, score: c.score, contributions: c.contributions };
     }).sort((a, b) => a.peakUs - b.peakUs);
+  }
+
+  /** Forgets the seconds before `us` (a closed window). */
+  prune(beforeUs: number): void {
+    for (const bin of this.bins.keys()) if (bin * BIN_US < beforeUs) this.bins.delete(bin);
+  }
+
+  get size(): number { return this.bins.size; }
+
+  snapshot(): FuserState { return [...this.bins].map(([b, v]) => [b, { ...v }]); }
+
+  restore(state: FuserState): void {
+    this.bins.clear();
+    for (const [b, v] of state) this.bins.set(b, { ...v });
   }
 }

@@ -1,3 +1,3 @@
-/** Highlight scoring shared by the highlights stage (to come) and offline selection over stored rows. */
-export { DEFAULT_SELECT, DEFAULT_WEIGHTS, SIGNALS, SignalFuser, type Highlight, type SelectOptions, type Signal, type Weights } from './fuse-signals';
-export { RunningBaseline, zToUnit } from './running-baseline';
+/** Highlight scoring used by the highlights stage (src/stages/highlights/). */
+export { DEFAULT_SELECT, DEFAULT_WEIGHTS, SIGNALS, SignalFuser, type FuserState, type Highlight, type SelectOptions, type SelectScope, type Signal, type Weights } from './fuse-signals';
+export { RunningBaseline, zToUnit, type BaselineState } from './running-baseline';

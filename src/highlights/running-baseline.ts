@@ -22,7 +22,13 @@ export class RunningBaseline {
   }
 
   get samples(): number { return this.weight; }
+
+  snapshot(): BaselineState { return { mean: this.mean, variance: this.variance, weight: this.weight }; }
+
+  restore(s: BaselineState): void { this.mean = s.mean; this.variance = s.variance; this.weight = s.weight; }
 }
+
+export interface BaselineState { mean: number; variance: number; weight: number }
 
 /** A z-score mapped to [0, 1]: 0 at or below `from` standard deviations, 1 at `to`. */
 export function zToUnit(z: number, from = 1, to = 4): number {

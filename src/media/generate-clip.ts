@@ -20,6 +20,10 @@ export interface ClipOptions {
   speechLines?: { voice: string; text: string }[];
   /** videotestsrc pattern; `ball` moves. */
   pattern?: string;
+  /** Hard-cut from `pattern` to another videotestsrc pattern at `atS` (a planted scene change). */
+  cutTo?: { atS: number; pattern: string };
+  /** With `audio: 'tone'`: a quiet tone with a burst of loud pink noise at `atS` for `seconds` (a planted loud moment). */
+  loud?: { atS: number; seconds: number };
   /** Show this still image (PNG/JPEG) for the first `seconds`, then hard-cut to the pattern. */
   still?: { path: string; seconds: number };
   /** videotestsrc horizontal-speed: scrolls any pattern sideways (motion for static patterns). */
@@ -66,7 +70,11 @@ export async function generateClip(opts: ClipOptions): Promise<string> {
   const cleanup: string[] = [tmp];
   try {
     const args = ['-q', ...videoBranch(opts, tmp)];
-    if (opts.audio === 'tone') args.push(...toneBranch(opts.durationS));
+    if (opts.audio === 'tone' && opts.loud) {
+      const wav = await loudToneWav(opts.durationS, opts.loud, dir);
+      cleanup.push(wav);
+      args.push('filesrc', `location=${wav}`, '!', 'wavparse', '!', 'audioconvert', '!', 'avenc_aac', '!', 'aacparse', '!', 'mux.');
+    } else if (opts.audio === 'tone') args.push(...toneBranch(opts.durationS));
     if (opts.audio === 'speech') {
       const lines = opts.speechLines?.length ? opts.speechLines : [{ voice: FLITE_VOICE, text: opts.speechText ?? DEFAULT_SPEECH }];
       const wav = await speechWav(lines, opts.durationS, dir);
@@ -92,6 +100,12 @@ function videoBranch(o: ClipOptions, location: string): string[] {
     'video/x-h264,profile=constrained-baseline', '!', 'h264parse', '!',
     'mp4mux', 'name=mux', '!', 'filesink', `location=${location}`];
   const pattern = ['videotestsrc', `pattern=${o.pattern ?? 'ball'}`, ...speed, `num-buffers=${frames - stillFrames}`, '!', caps];
+  if (o.cutTo && !o.still) {
+    const first = Math.min(frames, Math.round(o.cutTo.atS * o.fps));
+    const a = ['videotestsrc', `pattern=${o.pattern ?? 'ball'}`, ...speed, `num-buffers=${first}`, '!', caps];
+    const b = ['videotestsrc', `pattern=${o.cutTo.pattern}`, ...speed, `num-buffers=${frames - first}`, '!', caps];
+    return ['concat', 'name=cat', '!', 'videoconvert', '!', ...encode, ...a, '!', 'cat.', ...b, '!', 'cat.'];
+  }
   if (!o.still) return [...pattern, '!', 'videoconvert', '!', ...encode];
   // concat plays its sink pads in link order: the still first, then the pattern (a hard cut at still.seconds).
   const still = ['filesrc', `location=${o.still.path}`, '!', 'decodebin', '!', 'videoconvert', '!',
@@ -125,6 +139,25 @@ async function speechWav(lines: { voice: string; text: string }[], durationS: nu
     return wav;
   } finally {
     for (const f of [...raws, ...padded]) fs.rmSync(f, { force: true });
+  }
+}
+
+/** A quiet 440 Hz tone (-26 dBFS) with loud pink noise (about -6 dBFS) from atS for `seconds`, 48 kHz mono WAV. */
+async function loudToneWav(durationS: number, loud: { atS: number; seconds: number }, dir: string): Promise<string> {
+  if (!(loud.atS >= 0) || !(loud.seconds > 0) || loud.atS + loud.seconds > durationS) throw new RangeError(`generateClip: loud moment ${JSON.stringify(loud)} must lie within ${durationS} s`);
+  const stem = path.join(dir, `.loud-${process.pid}-${Date.now()}`);
+  const parts = [`${stem}.0.wav`, `${stem}.1.wav`, `${stem}.2.wav`];
+  const wav = `${stem}.wav`;
+  const rate = ['-r', String(AUDIO_RATE), '-c', '1', '-b', '16'];
+  try {
+    const rest = durationS - loud.atS - loud.seconds;
+    if (loud.atS > 0) await runTool('sox', ['-n', ...rate, parts[0]!, 'synth', String(loud.atS), 'sine', '440', 'vol', '0.07']);
+    await runTool('sox', ['-n', ...rate, parts[1]!, 'synth', String(loud.seconds), 'pinknoise', 'vol', '0.7']);
+    if (rest > 0) await runTool('sox', ['-n', ...rate, parts[2]!, 'synth', String(rest), 'sine', '440', 'vol', '0.07']);
+    await runTool('sox', [...parts.filter((f) => fs.existsSync(f)), wav]);
+    return wav;
+  } finally {
+    for (const f of parts) fs.rmSync(f, { force: true });
   }
 }
 

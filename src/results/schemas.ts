@@ -99,6 +99,7 @@ export const eventsQuery = withTimeRange({
 export const highlightsQuery = withTimeRange({
   ...pageShape,
   minScore: score.optional(),
+  top: numeric(z.number().int().min(1).max(1000), 'an integer 1..1000').optional().meta({ description: 'only the N best-scored highlights of the range (still listed by media time)' }),
 });
 
 export const emotionsQuery = withTimeRange({
@@ -168,8 +169,10 @@ export const eventItem = z.object({
 export const highlightItem = z.object({
   startS: z.number(),
   endS: z.number(),
+  peakS: z.number().nullable().meta({ description: 'media second the score peaked in (its centre)' }),
   ts: isoTime,
   score: z.number(),
+  contributions: z.record(z.string(), z.number()).meta({ description: 'each signal\'s weighted share of the score (vlm, arousal, keyword, emotion, new_track, crowd, motion, scene)' }),
   title: z.string(),
   clipUri: z.string().nullable(),
 });

@@ -8,6 +8,7 @@ import { audioStage } from './audio';
 import { detectionStage } from './detection';
 import { diarizationStage } from './diarization';
 import { emotionStage } from './emotion';
+import { highlightsStage } from './highlights';
 import { rulesStage } from './rules';
 import type { AnyStageModule } from './stage';
 import { vlmStage } from './vlm';
@@ -19,6 +20,7 @@ const BUILT_IN: AnyStageModule[] = [
   emotionStage,
   diarizationStage,
   rulesStage,
+  highlightsStage,
 ];
 
 const registry = new Map<string, AnyStageModule>(BUILT_IN.map((m) => [m.name, m]));
