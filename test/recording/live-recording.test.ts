@@ -129,4 +129,28 @@ describe('recording: a live RTSP stream through the real pipeline', function () 
       await live.recorder.stop();
     }
   });
+
+  it('a reconnect continues the recording: the next connection\'s segments start after the last, nothing is overwritten', async () => {
+    server = await startRtspServer({ file, audio: false });
+    const port = server.port;
+    const live = await recordLive(server.url, dataDir, 'cam3', 2);
+    try {
+      await until(() => live.segments.length >= 2, 20_000, 'two closed segments');
+      await server.kill();
+      await until(() => live.session.state === 'reconnecting', 15_000, 'the drop to be noticed');
+      server = await startRtspServer({ file, audio: false, port });
+      await until(() => live.session.stats().reconnects >= 1, 20_000, 'the reconnect');
+      const firstAfter = () => live.frames.find((f) => f.ptsUs > live.segments[1].startUs + live.segments[1].durationUs + 1e6);
+      await until(() => live.segments.some((e) => firstAfter() !== undefined && e.startUs >= firstAfter()!.ptsUs - 1), 20_000, 'a segment of the new connection');
+    } finally {
+      await live.session.stop();
+      await live.run.catch(() => undefined);
+      await live.recorder.stop();
+    }
+    const index = await readIndex(live.dir);
+    assert.deepEqual(index.map((e) => e.file), index.map((_, i) => `${String(i).padStart(10, '0')}.mp4`), 'numbered in order, none reused');
+    for (let i = 1; i < index.length; i++) assert.ok(index[i].startUs >= index[i - 1].startUs + index[i - 1].durationUs, `segment ${i} after segment ${i - 1}`);
+    for (const e of index) assert.ok((await discover(path.join(live.dir, e.file), 5000)).durationNs > 0.5e9, `${e.file} playable`);
+    assert.deepEqual(fs.readdirSync(live.dir).filter((n) => n.startsWith('.closing-')), [], 'the old connection\'s folder is gone');
+  });
 });
