@@ -8,3 +8,4 @@ export { pgAlertStore, alertFromRow, type AlertStore } from './alert-store';
 export { AlertDispatcher, webhookSecret, type DispatcherOptions, type DispatcherStats } from './alert-dispatcher';
 export { dryRunRule, type DryRunRequest, type DryRunResult } from './dry-run';
 export { listStoredRules, getStoredRule, putStoredRule, deleteStoredRule, type StoredRule } from './rules-table';
+export { StreamDownMonitor, type StreamDownMonitorOptions } from './stream-down-monitor';

@@ -15,6 +15,7 @@ import { healthRoutes } from './routes/health-routes';
 import { streamRoutes } from './routes/stream-routes';
 import { liveRoute } from './routes/live-route';
 import { clipRoutes } from './routes/clip-routes';
+import { ruleRoutes } from './routes/rule-routes';
 import { sessionRoutes } from './routes/session-routes';
 import { dashboardRoutes } from './dashboard/dashboard-routes';
 import { SESSION_COOKIE } from './auth/sessions';
@@ -97,6 +98,7 @@ export async function buildApp(ctx: ServerContext, extra: Extra[] = []): Promise
   await dashboardRoutes(app);
   await streamRoutes(app, ctx);
   await liveRoute(app, ctx);
+  await ruleRoutes(app, ctx);
   await clipRoutes(app, ctx);
   for (const e of extra) await e(app, ctx);
   return app;

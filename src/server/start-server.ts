@@ -24,6 +24,10 @@ import type { LivekitInjection } from './supervisor/supervised-room';
 import { registerServerMetrics, serverCounters } from './server-metrics';
 import { liveClientCount } from './routes/live-route';
 import { resultRoutes } from './routes/result-routes';
+import { StreamDownMonitor } from '../rules/stream-down-monitor';
+import { streamKey } from '../bus';
+import { CODECS } from '../topics';
+import { RESULT_MAXLEN } from '../graph/stream-graph';
 import { objectStoreFromEnv } from '../object-store/from-env';
 import type { ReadyCheck, ServerContext } from './server-context';
 
@@ -72,7 +76,9 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
     // The last emotions message with faces per stream: the snapshot tags the faces it draws.
     const faces = new Map<string, TopicMessages['emotions']>();
     const skips = serverCounters().skips;
+    let downMonitor: StreamDownMonitor | null = null;
     const tap = <T extends GraphTopic>(topic: T, msg: TopicMessages[T]) => {
+      if (topic === 'state') downMonitor?.observe(msg as TopicMessages['state']);
       if (topic === 'frames') frames.push(msg as TopicMessages['frames']);
       else if (topic === 'detections') dets.push(msg as TopicMessages['detections']);
       else if (topic === 'emotions' && (msg as TopicMessages['emotions']).faces.length) faces.set(msg.streamId, msg as TopicMessages['emotions']);
@@ -87,6 +93,17 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
       restart: { initialDelayMs: settings.restart.initialDelayS * 1000, maxDelayMs: settings.restart.maxDelayS * 1000 },
       maxStreams: settings.maxStreams, tap, livekit: o.livekit,
     });
+    // stream_down rules watch the supervisor's states (a down stream's stages are not running to do it).
+    downMonitor = new StreamDownMonitor({
+      store: runtime.store.alerts,
+      configRules: (id) => { try { return (supervisor.get(id).plan.stageOptions.rules?.rules as unknown[] | undefined) ?? []; } catch { return []; } },
+      publish: (a) => {
+        tap('alerts', a);
+        redis?.bus.publish(streamKey('alerts', a.streamId), CODECS.alerts.encode(a), { maxLen: RESULT_MAXLEN }).catch((err) => log.warn({ err: (err as Error).message }, 'alert not published to Redis'));
+      },
+    });
+    const monitor = downMonitor;
+    closers.push(() => monitor.close());
     const readiness = async (): Promise<ReadyCheck[]> => Promise.all([
       timed('database', 2000, async () => { await runtime.store.pool.query('SELECT 1'); return runtime.store.kind; }),
       redis ? timed('bus', 2000, async () => { await redis.bus.streams(); return 'redis'; }) : Promise.resolve({ name: 'bus', ok: true, detail: 'in-process', ms: 0 }),

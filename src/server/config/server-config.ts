@@ -3,6 +3,7 @@
  * bounds, so a config file, the API's POST body and the CLI share one definition of a stream.
  */
 import { z } from 'zod';
+import { ruleListSchema } from '../../rules/rule-schema';
 
 const STREAM_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 const stageName = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'a stage name (lower-case letters, digits, -)');
@@ -23,6 +24,7 @@ export const streamSpecSchema = z.strictObject({
   stages: z.array(stageName).max(32).optional().describe('stage names; [] = ingest only'),
   fps: fps.optional().describe('frames per second sampled for analysis'),
   stageOptions: stageOptions.optional().describe('per-stage settings, e.g. {"detection": {"batchSize": 4}}'),
+  rules: ruleListSchema.optional().describe('alert rules of this stream (src/rules/rule-schema.ts); a rule with the id of a default rule replaces it'),
 });
 export type StreamSpec = z.infer<typeof streamSpecSchema>;
 
@@ -64,6 +66,8 @@ export const streamDefaultsSchema = z.strictObject({
   pipeline: z.string().min(1).max(256).optional(),
   params: params.default({}),
   stageOptions: stageOptions.default({}),
+  /** Alert rules every stream gets (its own `rules` add to them). */
+  rules: ruleListSchema.default([]),
 });
 export type StreamDefaults = z.infer<typeof streamDefaultsSchema>;
 

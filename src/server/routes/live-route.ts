@@ -19,7 +19,7 @@ import type { GraphTopic } from '../../topics';
 const log = childLogger({ component: 'live' });
 
 export const LIVE_CLOSE_SLOW = 4008;
-const DEFAULT_TOPICS: GraphTopic[] = ['detections', 'transcripts', 'events', 'state'];
+const DEFAULT_TOPICS: GraphTopic[] = ['detections', 'transcripts', 'events', 'alerts', 'state'];
 const HEARTBEAT_MS = 30_000;
 
 const csv = (item: z.ZodType<string>) =>

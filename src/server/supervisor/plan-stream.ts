@@ -7,6 +7,7 @@
 import { VideoAgentError } from '../../errors';
 import { defaultStreamId, isValidStreamId, resolveSource } from '../../ingest';
 import { listBuiltinPipelines } from '../../pipelines/loader';
+import { webhookSecret } from '../../rules/alert-dispatcher';
 import { defaultStageNames, parseStages, stageModule } from '../../stages';
 import type { StreamDefaults, StreamSpec } from '../config/server-config';
 import { confineSource, type SourcePolicy } from '../sources/confine-source';
@@ -45,8 +46,26 @@ export function planStream(spec: StreamSpec, defaults: StreamDefaults, policy: S
     }
     stageOptions[name] = merged;
   }
+  planRules(spec, defaults, stages, stageOptions);
   return {
     id, input, display: source.display, pipeline, params: { ...defaults.params, ...spec.params }, stages,
     fps: spec.fps ?? defaults.fps, origin, stageOptions, room: source.kind === 'livekit',
   };
+}
+
+/**
+ * Rules: the defaults' and the stream's (same id: the stream's wins) go to the rules stage's options. Any
+ * stream with analysis stages also runs the rules stage, even without rules yet: rules added over the API
+ * (`POST /v1/rules`) then apply to it within the stage's refresh interval, with no restart.
+ */
+function planRules(spec: StreamSpec, defaults: StreamDefaults, stages: string[], stageOptions: Record<string, Record<string, unknown>>): void {
+  const byId = new Map([...defaults.rules, ...(spec.rules ?? [])].map((r) => [r.id, r]));
+  const given = (stageOptions.rules?.rules as unknown[] | undefined) ?? [];
+  const rules = [...given, ...[...byId.values()].filter((r) => !given.some((g) => (g as { id?: string }).id === r.id))];
+  for (const r of byId.values()) for (const h of r.actions.webhooks) {
+    try { webhookSecret(h); } catch (err) { throw new VideoAgentError('E_BAD_RULE', `rules: ${r.id}: ${(err as Error).message}`, { kind: 'bad_input' }); }
+  }
+  if (!stages.length && !rules.length) return;
+  if (!stages.includes('rules')) stages.push('rules');
+  if (rules.length) stageOptions.rules = { ...stageOptions.rules, rules };
 }
