@@ -15,6 +15,14 @@ export interface MuxTarget {
   scratch: string;
 }
 
+/**
+ * After a key-unit seek a demuxer starts video at the key frame but audio at the seek position, and in
+ * pull mode it reads the file in offset order: up to a GOP of video arrives before the first audio, and
+ * mp4mux waits for both. A queue bounded in time (1 s by default) would deadlock on any GOP over a second,
+ * so these are bounded in bytes only.
+ */
+const GOP_QUEUE = 'queue max-size-time=0 max-size-buffers=0 max-size-bytes=268435456';
+
 function mux(t: MuxTarget): string {
   return `mp4mux name=mux faststart=true faststart-file=${q(t.scratch)} ! filesink location=${q(t.out)}`;
 }
@@ -33,9 +41,9 @@ export function demuxerFor(containerFormat: string | undefined): string | undefi
 
 /** H.264 copied through h264parse; AAC copied, other audio re-encoded. Pair with a key-unit seek. */
 export function remuxLaunch(src: string, demuxer: string, audio: AudioPlan, enc: Encoders, t: MuxTarget): string {
-  const a = audio === 'copy' ? ' d.audio_0 ! queue ! aacparse ! queue ! mux.audio_0'
-    : audio === 'encode' ? ` d.audio_0 ! queue ! decodebin ! ${encodeAudio(enc)} ! queue ! mux.audio_0` : '';
-  return `filesrc location=${q(src)} ! ${demuxer} name=d d.video_0 ! queue ! h264parse ! queue ! mux.video_0${a} ${mux(t)}`;
+  const a = audio === 'copy' ? ` d.audio_0 ! ${GOP_QUEUE} ! aacparse ! mux.audio_0`
+    : audio === 'encode' ? ` d.audio_0 ! ${GOP_QUEUE} ! decodebin ! ${encodeAudio(enc)} ! mux.audio_0` : '';
+  return `filesrc location=${q(src)} ! ${demuxer} name=d d.video_0 ! ${GOP_QUEUE} ! h264parse ! mux.video_0${a} ${mux(t)}`;
 }
 
 /** Everything decoded and encoded again at the source's size (rounded down to even for 4:2:0). Pair with an accurate seek. */
