@@ -44,6 +44,7 @@ export interface RulesStats {
 }
 
 const TICK_MS = 1000;
+const START_WAIT_MS = 2000;
 
 export class RulesStage {
   private readonly log;
@@ -53,6 +54,7 @@ export class RulesStage {
   private refreshTimer: NodeJS.Timeout | null = null;
   private tickTimer: NodeJS.Timeout | null = null;
   private finished = false;
+  private sweeping: Promise<void> = Promise.resolve();
   private readonly s = { inputs: 0, fired: 0, duplicates: 0, redelivered: 0 };
 
   constructor(private readonly o: RulesStageOptions) {
@@ -82,6 +84,7 @@ export class RulesStage {
     await this.ready;
     if (this.refreshTimer) clearInterval(this.refreshTimer);
     if (this.tickTimer) clearInterval(this.tickTimer);
+    await this.sweeping;
     await this.dispatcher.close(this.o.drainTimeoutS * 1000);
   }
 
@@ -93,7 +96,10 @@ export class RulesStage {
   }
 
   private async start(): Promise<void> {
-    await this.reload();
+    // A database that is down must not hold the stream up: the config rules apply at once, API rules when it answers.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.reload(), new Promise<void>((r) => { timer = setTimeout(r, START_WAIT_MS); })]);
+    clearTimeout(timer);
     if (this.o.store && this.o.refreshS > 0) {
       this.refreshTimer = setInterval(() => { void this.reload(); }, this.o.refreshS * 1000);
       this.refreshTimer.unref();
@@ -103,7 +109,7 @@ export class RulesStage {
       for (const a of this.engine.tick(Date.now())) this.emit(a).catch((err) => this.log.error({ err }, 'alert not recorded'));
     }, TICK_MS);
     this.tickTimer.unref();
-    await this.sweep().catch((err) => this.log.error({ err: (err as Error).message }, 'redelivery sweep failed'));
+    this.sweeping = this.sweep().catch((err) => this.log.error({ err: (err as Error).message }, 'redelivery sweep failed'));
   }
 
   /** Config rules plus the API rules of this stream (a config rule wins over an API rule with its id). */
