@@ -7,7 +7,7 @@ import { planStream } from '../../src/server/supervisor/plan-stream';
 import { startServer, type RunningServer } from '../../src/server/start-server';
 import type { AlertMsg } from '../../src/topics';
 import { e2eEnv, type E2eEnv } from '../e2e/helpers';
-import { api } from '../server/helpers';
+import { api, live, waitFor } from '../server/helpers';
 import { runGraph, scene, storeScene, ZONE } from './graph-helpers';
 import { state, T0 } from './helpers';
 import { receiver } from './receiver';
@@ -132,6 +132,21 @@ describe('rules over the API and the config file', function () {
     } finally {
       await monitor.close();
       await r.close();
+    }
+  });
+
+  it('serve: a stream with a stream_down rule that cannot connect fires it on the live feed (WebSocket) and in its alerts', async () => {
+    const ws = await live(srv!.url, '?streams=dead&topics=alerts,state');
+    try {
+      const add = await call('POST', '/v1/streams', { id: 'dead', source: 'rtsp://127.0.0.1:1/none', stages: [], rules: [{ id: 'down', kind: 'stream_down', seconds: 1 }] });
+      assert.equal(add.status, 201, add.text);
+      const msg = await waitFor(() => ws.messages.find((m) => m.topic === 'alerts'), 20_000, 'an alerts message');
+      assert.deepEqual([msg.stream_id, msg.rule, msg.kind], ['dead', 'down', 'stream_down']);
+      const listed = await waitFor(async () => (await call('GET', '/v1/streams/dead/alerts')).json.items?.[0], 5000, 'the alerts row');
+      assert.equal(listed.alertId, msg.alert_id);
+    } finally {
+      ws.close();
+      await call('DELETE', '/v1/streams/dead');
     }
   });
 });

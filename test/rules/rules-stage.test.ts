@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { verifySignature } from '../../src/alerts';
-import { dryRunRule, ruleSchema } from '../../src/rules';
+import { deleteStoredRule, dryRunRule, putStoredRule, ruleSchema } from '../../src/rules';
 import { openStore, type Store } from '../../src/store';
 import { requirePostgres } from '../helpers/services';
 import { runGraph, scene, storeScene, ZONE } from './graph-helpers';
@@ -91,6 +91,22 @@ describe('rules stage: alerts rows, `alerts` messages, webhooks', function () {
     } finally {
       await new Promise<void>((res) => { server.closeAllConnections(); server.close(() => res()); });
     }
+  });
+
+  it('a rule added over the API (the rules table) applies to the running stage within refreshS, and stops when deleted', async () => {
+    const segs: number[] = [];
+    const run = await runGraph(store, 'cam-live-rules', { refreshS: 0.2 }, async (g) => {
+      await g.publish('transcripts', segment('cam-live-rules', 0, 'fire in the hall'));
+      await putStoredRule(store.pool, ruleSchema.parse({ id: 'api-fire', kind: 'keyword', words: ['fire'], cooldownS: 0 }), 'cam-live-rules');
+      await new Promise((res) => setTimeout(res, 600));
+      await g.publish('transcripts', segment('cam-live-rules', 10, 'fire again'));
+      await new Promise((res) => setTimeout(res, 100));
+      await deleteStoredRule(store.pool, 'api-fire');
+      await new Promise((res) => setTimeout(res, 600));
+      await g.publish('transcripts', segment('cam-live-rules', 20, 'and fire once more'));
+    });
+    for (const p of run.published) segs.push(p.msg.ptsUs / 1e6);
+    assert.deepEqual(segs, [10], 'only the segment published while the API rule existed');
   });
 
   it('latency: alert fired → webhook received, 50 alerts on 127.0.0.1', async () => {
