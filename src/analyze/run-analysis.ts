@@ -13,7 +13,7 @@ import { stageModules, type StageStatsMap } from '../stages';
 import type { GraphTopic } from '../topics';
 import { emotionCounts, listHighlights, summariseSpeakers, type HighlightItem } from '../results';
 import type { SpeakerSummary } from '../results/schemas';
-import { startRecording, type RecordingOptions } from '../recording';
+import { startRecording, type RecordingOptions } from '../recording/start-recording';
 import { MediaPublisher } from './media-publisher';
 import type { Runtime } from './runtime';
 

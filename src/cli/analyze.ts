@@ -21,6 +21,8 @@ interface AnalyzeCliOptions {
   dataDir: string;
   progress: boolean;
   report: boolean;
+  record?: boolean;
+  recordSegment?: string;
 }
 
 /**
@@ -40,6 +42,8 @@ export function registerAnalyze(program: Command): void {
     .option('--pipeline <name|path>', 'pipeline template (default: file or rtsp)')
     .option('--duration <s>', 'live sources: stop after this many seconds')
     .option('--data-dir <dir>', 'folder for the embedded database and the sample clip', 'data')
+    .option('--record', 'RTSP: also record the stream as rolling MP4 segments under <data-dir>/recordings/<stream>/ (clips can be cut after the fact)')
+    .option('--record-segment <s>', 'with --record: segment length in seconds (2-600)', '10')
     .option('--no-progress', 'do not print progress')
     .option('--no-report', 'do not write the HTML report (<data-dir>/reports/<stream>.html)')
     .action(async (input: string | undefined, o: AnalyzeCliOptions) => {
@@ -54,6 +58,10 @@ export function registerAnalyze(program: Command): void {
       }
       const fps = positive('--fps', o.fps ?? '5');
       const duration = o.duration !== undefined ? positive('--duration', o.duration) : undefined;
+      // zod loads only when recording is asked for.
+      const recording = o.record
+        ? { ...(require('../recording/recording-config') as typeof import('../recording/recording-config')).parseRecordingConfig({ enabled: true, segmentS: Number(o.recordSegment ?? '10') }), dataDir: o.dataDir }
+        : undefined;
       const source = o.sample ? await ensureSampleClip(path.resolve(o.dataDir, 'samples')) : (input as string);
       const resolved = /^livekit(\+ws)?:\/\//i.test(source.trim()) ? resolveSource(source) : null;
 
@@ -71,7 +79,7 @@ export function registerAnalyze(program: Command): void {
           return;
         }
         const summary = await analyzeSource(rt, {
-          input: source, stages, fps, bus: publisher?.bus, streamId: o.streamId, pipeline: o.pipeline, maxDurationS: duration, signal: abort.signal,
+          input: source, stages, fps, bus: publisher?.bus, streamId: o.streamId, pipeline: o.pipeline, maxDurationS: duration, signal: abort.signal, recording,
           onProgress: o.progress && process.stderr.isTTY !== undefined ? printProgress : undefined,
           tap: keyFrames?.tap,
         });

@@ -45,11 +45,3 @@ export function parseRecordingConfig(raw: unknown, where = 'recording'): Recordi
   throw new VideoAgentError('E_BAD_RECORDING_CONFIG', `${[where, ...issue.path].join('.')}: ${issue.message}`, { kind: 'config' });
 }
 
-/**
- * splitmuxsink's max-size-time for a segment length. It cuts before a key frame that would take a file
- * past the limit, so a GOP dividing segmentS exactly (1 s GOPs, 2 s segments) would give files one GOP
- * short: a quarter second of slack keeps them at segmentS.
- */
-export function segmentNsFor(segmentS: number): number {
-  return Math.round((segmentS + 0.25) * 1e9);
-}

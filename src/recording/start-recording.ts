@@ -1,10 +1,20 @@
+// zod-free: analyze loads this on every run; the config model (zod) loads only where a config is parsed.
 import type { Logger } from 'pino';
 import type { Session, SourceInfo } from '../ingest';
 import type { RecordVariables } from '../pipelines';
 import { recordFileSource } from './file-recording';
-import { segmentNsFor, type RecordingConfig } from './recording-config';
+import type { RecordingConfig } from './recording-config';
 import { recordingDir } from './recording-paths';
 import { SegmentRecorder } from './segment-recorder';
+
+/**
+ * splitmuxsink's max-size-time for a segment length. It cuts before a key frame that would take a file
+ * past the limit, so a GOP dividing segmentS exactly (1 s GOPs, 2 s segments) would give files one GOP
+ * short: a quarter second of slack keeps them at segmentS.
+ */
+export function segmentNsFor(segmentS: number): number {
+  return Math.round((segmentS + 0.25) * 1e9);
+}
 
 export interface RecordingOptions extends RecordingConfig {
   /** `recordings/<stream>/` goes under this (the data dir of `analyze --data-dir` or serve's `server.dataDir`). */

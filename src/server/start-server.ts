@@ -29,6 +29,7 @@ import { streamKey } from '../bus';
 import { CODECS } from '../topics';
 import { RESULT_MAXLEN } from '../graph/stream-graph';
 import { objectStoreFromEnv } from '../object-store/from-env';
+import { recordingLookup } from '../recording/recording-segments';
 import type { ReadyCheck, ServerContext } from './server-context';
 
 const log = childLogger({ component: 'serve' });
@@ -91,7 +92,7 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
       runtime, bus: redis?.bus, defaults: o.config.defaults,
       policy: { mediaRoots: settings.mediaRoots, allowSchemes: settings.allowSchemes },
       restart: { initialDelayMs: settings.restart.initialDelayS * 1000, maxDelayMs: settings.restart.maxDelayS * 1000 },
-      maxStreams: settings.maxStreams, tap, livekit: o.livekit,
+      maxStreams: settings.maxStreams, tap, livekit: o.livekit, dataDir: settings.dataDir,
     });
     // stream_down rules watch the supervisor's states (a down stream's stages are not running to do it).
     downMonitor = new StreamDownMonitor({
@@ -123,6 +124,7 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
       },
       frameNear: (id, pts) => frames.nearest(id, pts),
       objectStore: objectStoreFromEnv(env, { dataDir: settings.dataDir }),
+      recordingSegments: recordingLookup(settings.dataDir),
     };
     registerServerMetrics({ streams: () => supervisor.list(), store: runtime.store, breakers: () => breakers(runtime), liveClients: liveClientCount });
     // A removed or restarted stream starts its media clock again: its old frames must not pair with new ones.

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ruleListSchema } from '../../rules/rule-schema';
+import { recordingConfigSchema, recordingOverridesSchema } from '../../recording/recording-config';
 
 const STREAM_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 const stageName = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'a stage name (lower-case letters, digits, -)');
@@ -24,6 +25,7 @@ export const streamSpecSchema = z.strictObject({
   stages: z.array(stageName).max(32).optional().describe('stage names; [] = ingest only'),
   fps: fps.optional().describe('frames per second sampled for analysis'),
   stageOptions: stageOptions.optional().describe('per-stage settings, e.g. {"detection": {"batchSize": 4}}'),
+  recording: recordingOverridesSchema.optional().describe('record the stream (RTSP: rolling MP4 segments under <dataDir>/recordings/<id>/); overrides the defaults key by key'),
   rules: ruleListSchema.optional().describe('alert rules of this stream (src/rules/rule-schema.ts); a rule with the id of a default rule replaces it'),
 });
 export type StreamSpec = z.infer<typeof streamSpecSchema>;
@@ -66,6 +68,8 @@ export const streamDefaultsSchema = z.strictObject({
   pipeline: z.string().min(1).max(256).optional(),
   params: params.default({}),
   stageOptions: stageOptions.default({}),
+  /** Recording (off by default): segment length, retention by age and size (src/recording). */
+  recording: recordingConfigSchema.prefault({}),
   /** Alert rules every stream gets (its own `rules` add to them). */
   rules: ruleListSchema.default([]),
 });

@@ -50,6 +50,8 @@ export function planStream(spec: StreamSpec, defaults: StreamDefaults, policy: S
   return {
     id, input, display: source.display, pipeline, params: { ...defaults.params, ...spec.params }, stages,
     fps: spec.fps ?? defaults.fps, origin, stageOptions, room: source.kind === 'livekit',
+    // Both halves are checked already (bounds per key), so the stream's keys simply win.
+    recording: { ...defaults.recording, ...spec.recording },
   };
 }
 

@@ -14,6 +14,7 @@ import type { Bus } from '../../bus';
 import type { MessageTap } from '../../graph/stream-graph';
 import { backoffDelayMs, type Session, type SessionStats } from '../../ingest';
 import type { StateMsg, StreamState } from '../../topics';
+import type { RecordingConfig } from '../../recording/recording-config';
 import type { StreamView } from './stream-view';
 
 export type { StreamView } from './stream-view';
@@ -37,6 +38,8 @@ export interface StreamPlan {
   room?: boolean;
   /** A session opened elsewhere (a room participant's): analysed once, never reopened. */
   session?: Session;
+  /** Recording (src/recording), the defaults and the stream's own keys merged. */
+  recording?: RecordingConfig;
 }
 
 export interface RestartPolicy { initialDelayMs: number; maxDelayMs: number }
@@ -47,6 +50,8 @@ export interface SupervisedStreamDeps {
   bus?: Bus;
   tap: MessageTap;
   restart: RestartPolicy;
+  /** Where recordings go (`<dataDir>/recordings/<id>/`); default `data`. */
+  dataDir?: string;
 }
 
 /** Failures a restart cannot fix: the stream (or room) stays `failed` until restarted by hand. */
@@ -133,7 +138,8 @@ export class SupervisedStream extends EventEmitter {
       try {
         const summary = await analyzeSource(this.deps.runtime, {
           input: this.plan.input, streamId: this.plan.id, stages: new Set(this.plan.stages), fps: this.plan.fps,
-          pipeline: this.plan.pipeline, params: this.plan.params, stageOptions: this.plan.stageOptions, session: this.plan.session, signal: ac.signal, bus: this.deps.bus, tap: this.deps.tap,
+          pipeline: this.plan.pipeline, params: this.plan.params, stageOptions: this.plan.stageOptions, session: this.plan.session, signal: ac.signal,
+          recording: this.plan.recording?.enabled ? { ...this.plan.recording, dataDir: this.deps.dataDir ?? 'data' } : undefined, bus: this.deps.bus, tap: this.deps.tap,
           onSession: (s) => this.watch(s),
           onProgress: (p) => { this.progress = p; },
         });

@@ -30,6 +30,8 @@ export interface SupervisorOptions {
   tap: MessageTap;
   /** Stand-ins for the LiveKit source (tests). */
   livekit?: LivekitInjection;
+  /** Where recordings go (server.dataDir). */
+  dataDir?: string;
 }
 
 export class Supervisor {
@@ -51,7 +53,7 @@ export class Supervisor {
   }
 
   private startStream(plan: StreamPlan, tap = this.o.tap): StreamView {
-    const s = new SupervisedStream(plan, { runtime: this.o.runtime, bus: this.o.bus, tap, restart: this.o.restart });
+    const s = new SupervisedStream(plan, { runtime: this.o.runtime, bus: this.o.bus, tap, restart: this.o.restart, dataDir: this.o.dataDir });
     s.on('state', (m: StateMsg) => this.onState(m));
     this.streams.set(plan.id, s);
     s.start();
