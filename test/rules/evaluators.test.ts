@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { RuleEngine, ruleSchema, keywordPattern, alertId, type RuleInput } from '../../src/rules';
-import { pointInPolygon, crossesSegment, sideOf } from '../../src/rules/geometry';
+import { anchorOf, pointInPolygon, crossesSegment, sideOf } from '../../src/rules/geometry';
 import type { AlertMsg, TopicInput } from '../../src/topics';
 import { dets, emotions, event, highlight, segment, state, T0, walk } from './helpers';
 
@@ -14,6 +14,8 @@ describe('rules: evaluators (pure)', () => {
     assert.ok(pointInPolygon([0.5, 0.5], ZONE));
     assert.ok(!pointInPolygon([0.3, 0.5], ZONE));
     assert.ok(!pointInPolygon([0.5, 0.9], ZONE));
+    assert.ok(pointInPolygon([0.5, 1], [[0, 0], [1, 0], [1, 1], [0, 1]]), 'a point on the border is inside');
+    assert.deepEqual(anchorOf([10, 20, 110, 220], 320, 180), [60 / 320, 1], 'an overhanging box is anchored on the border');
     // Walking east along y = 0.5 on the image, the right-hand side is below (y grows downwards).
     assert.equal(sideOf([0.5, 0.8], [0, 0.5], [1, 0.5]), 1);
     assert.equal(sideOf([0.5, 0.2], [0, 0.5], [1, 0.5]), -1);
