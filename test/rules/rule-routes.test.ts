@@ -45,6 +45,8 @@ describe('rules over the API and the config file', function () {
     assert.equal(dry.status, 400);
     assert.equal(dry.json.error.field, 'body.streamId');
     assert.equal((await call('POST', '/v1/rules/dry-run', { rule: dwell, streamId: 'nope' })).status, 404);
+    const doc = await call('GET', '/openapi.json');
+    for (const p of ['/v1/rules', '/v1/rules/{id}', '/v1/rules/dry-run', '/v1/streams/{id}/alerts']) assert.ok(doc.json.paths[p], `${p} in the OpenAPI document`);
   });
 
   it('adds, lists, replaces and deletes API rules; secrets appear only as variable names', async () => {
