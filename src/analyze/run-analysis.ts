@@ -14,6 +14,11 @@ import type { GraphTopic } from '../topics';
 import { emotionCounts, listHighlights, summariseSpeakers, type HighlightItem } from '../results';
 import type { SpeakerSummary } from '../results/schemas';
 import { startRecording, type RecordingOptions } from '../recording/start-recording';
+import { recordingSegments } from '../recording/recording-segments';
+import { exportHighlightClips, type HighlightClipResult } from '../clips/highlight-clips';
+import type { ClipSource } from '../clips/clip-source';
+import type { ObjectStore } from '../object-store';
+import type { SourceInfo } from '../ingest/source';
 import { MediaPublisher } from './media-publisher';
 import type { Runtime } from './runtime';
 
@@ -50,6 +55,11 @@ export interface AnalyzeOptions {
    * the template's record branch; a file is its own recording. Not for a session opened elsewhere.
    */
   recording?: RecordingOptions;
+  /**
+   * After the run, cut the `top` best highlights without a clip into MP4 + poster in `store` (from the file,
+   * or from the recording of a recorded live source). A failed export is logged and listed, never fatal.
+   */
+  highlightClips?: { store: ObjectStore; top: number };
   /** Called once the session exists (tests use it to stop a live source). */
   onSession?: (s: Session) => void;
 }
@@ -81,6 +91,8 @@ export interface AnalyzeSummary {
   emotions: { emotion: string; count: number }[];
   /** The best highlights (by score, at most 10), in media-time order, with their clips when exported. */
   highlights: HighlightItem[];
+  /** Highlight clips that could not be exported (`highlightClips`), with the reason. */
+  clipFailures: { startUs: number; error: string }[];
   cost: CostSnapshot;
   localInference: boolean;
 }
@@ -136,6 +148,9 @@ export async function analyzeSource(rt: Runtime, opts: AnalyzeOptions): Promise<
   await opts.bus?.endStream(streamId, { remote: remoteStages(opts.stages) });
   await local.close();
   await rt.store.flush();
+  const clips = opts.highlightClips && opts.highlightClips.top > 0 && opts.stages.has('highlights')
+    ? await clipHighlights(rt, opts.highlightClips, { streamId, source, recording: opts.recording, startTimeMs, mediaEndUs: ingest.positionUs })
+    : null;
   const [rows, topEvents, calls, skips, speakers, emotions, highlights] = await Promise.all([
     rt.store.countRows(streamId), rt.store.topEvents({ streamId, limit: 5 }), rt.store.endpointCallSummary(streamId), rt.store.skipSummary(streamId),
     summariseSpeakers(rt.store.pool, streamId, {}), emotionCounts(rt.store.pool, streamId),
@@ -143,7 +158,7 @@ export async function analyzeSource(rt: Runtime, opts: AnalyzeOptions): Promise<
   ]);
   return {
     streamId, source: source.display, live, wallMs: Date.now() - started, ingest, stages: graph.stats(),
-    rows, topEvents, calls, skips, speakers, emotions, highlights, cost: rt.runpod.cost.snapshot(), localInference: rt.localInference,
+    rows, topEvents, calls, skips, speakers, emotions, highlights, clipFailures: clips?.failed ?? [], cost: rt.runpod.cost.snapshot(), localInference: rt.localInference,
   };
 }
 
@@ -179,4 +194,19 @@ function remoteMediaTopics(local: ReadonlySet<string>): Set<GraphTopic> {
     for (const t of m.consumes) if (t === 'frames' || t === 'audio') out.add(t);
   }
   return out;
+}
+
+/** The media a stream's clips are cut from: the file itself, or a recorded live source's closed segments. */
+async function clipHighlights(
+  rt: Runtime, o: { store: ObjectStore; top: number },
+  s: { streamId: string; source: SourceInfo; recording?: RecordingOptions; startTimeMs: number; mediaEndUs: number },
+): Promise<HighlightClipResult | null> {
+  let clipSource: ClipSource | null = null;
+  if (s.source.kind === 'file') clipSource = { kind: 'file', path: s.source.path };
+  else if (s.recording?.enabled) {
+    const segments = await recordingSegments(s.streamId, 0, s.mediaEndUs + 1, { dataDir: s.recording.dataDir, session: s.startTimeMs });
+    if (segments.length) clipSource = { kind: 'segments', segments };
+  }
+  if (!clipSource) return null;
+  return exportHighlightClips(rt.store.pool, o.store, { streamId: s.streamId, source: clipSource, streamStartMs: s.startTimeMs, top: o.top, mediaEndUs: s.mediaEndUs });
 }

@@ -54,6 +54,7 @@ export function formatSummary(s: AnalyzeSummary, opts: { reportPath?: string } =
       lines.push(`  ${h.score.toFixed(2)}  ${h.startS.toFixed(1)}s–${h.endS.toFixed(1)}s  ${h.title}  [${why}]`);
       if (h.clipUri) lines.push(`        clip: ${h.clipUri}`);
     }
+    for (const f of s.clipFailures) lines.push(`  clip at ${(f.startUs / 1e6).toFixed(1)}s not exported: ${f.error}`);
   }
   if (s.skips.length) {
     lines.push('');

@@ -21,6 +21,7 @@ interface AnalyzeCliOptions {
   dataDir: string;
   progress: boolean;
   report: boolean;
+  clips?: string;
   record?: boolean;
   recordSegment?: string;
 }
@@ -44,6 +45,7 @@ export function registerAnalyze(program: Command): void {
     .option('--data-dir <dir>', 'folder for the embedded database and the sample clip', 'data')
     .option('--record', 'RTSP: also record the stream as rolling MP4 segments under <data-dir>/recordings/<stream>/ (clips can be cut after the fact)')
     .option('--record-segment <s>', 'with --record: segment length in seconds (2-600)', '10')
+    .option('--clips <n>', 'cut the n best highlights into MP4 + poster clips (files; recorded RTSP) in the object store (S3_* or <data-dir>/clips); 0: none', '3')
     .option('--no-progress', 'do not print progress')
     .option('--no-report', 'do not write the HTML report (<data-dir>/reports/<stream>.html)')
     .action(async (input: string | undefined, o: AnalyzeCliOptions) => {
@@ -58,6 +60,10 @@ export function registerAnalyze(program: Command): void {
       }
       const fps = positive('--fps', o.fps ?? '5');
       const duration = o.duration !== undefined ? positive('--duration', o.duration) : undefined;
+      const clipCount = Number(o.clips ?? '3');
+      if (!Number.isInteger(clipCount) || clipCount < 0 || clipCount > 100) throw new VideoAgentError('E_BAD_ARGS', `--clips: expected an integer 0..100, got "${o.clips}"`);
+      // Resolved before the run: a bad S3_* variable is said now, not after an hour of analysis.
+      const clipStore = clipCount > 0 ? (require('../object-store/from-env') as typeof import('../object-store/from-env')).objectStoreFromEnv(process.env, { dataDir: o.dataDir }) : null;
       // zod loads only when recording is asked for.
       const recording = o.record
         ? { ...(require('../recording/recording-config') as typeof import('../recording/recording-config')).parseRecordingConfig({ enabled: true, segmentS: Number(o.recordSegment ?? '10') }), dataDir: o.dataDir }
@@ -80,6 +86,7 @@ export function registerAnalyze(program: Command): void {
         }
         const summary = await analyzeSource(rt, {
           input: source, stages, fps, bus: publisher?.bus, streamId: o.streamId, pipeline: o.pipeline, maxDurationS: duration, signal: abort.signal, recording,
+          highlightClips: clipStore ? { store: clipStore, top: clipCount } : undefined,
           onProgress: o.progress && process.stderr.isTTY !== undefined ? printProgress : undefined,
           tap: keyFrames?.tap,
         });

@@ -110,7 +110,7 @@ function write(stream: Writable, text: string): Promise<void> {
  * single connection, which that process's pool holds. Reading through that socket would take the connection
  * from the running analysis (its writes would fail over to the spool), so export refuses instead.
  */
-async function open(o: ExportFlags): Promise<Store> {
+export async function openForReading(o: Pick<ExportFlags, 'dataDir' | 'databaseUrlFile'>): Promise<Store> {
   const databaseUrl = databaseUrlFrom({ databaseUrlFile: o.databaseUrlFile, dataDir: o.dataDir });
   const dataDir = path.resolve(o.dataDir);
   if (!databaseUrl && !fs.existsSync(path.join(dataDir, 'pglite'))) {
@@ -127,7 +127,7 @@ async function open(o: ExportFlags): Promise<Store> {
 }
 
 /** Database failures as one clear line, URL credentials never included. */
-function databaseError(err: unknown): unknown {
+export function databaseError(err: unknown): unknown {
   if (isVideoAgentError(err)) return err;
   const msg = scrubUserinfo((err as Error)?.message ?? String(err));
   if (isConnectionError(err)) return new VideoAgentError('E_DB_UNREACHABLE', `cannot reach the database: ${msg}`, { kind: 'unreachable' });
@@ -140,7 +140,7 @@ function databaseError(err: unknown): unknown {
   return err;
 }
 
-async function unknownStream(pool: Pool, streamId: string): Promise<VideoAgentError> {
+export async function unknownStream(pool: Pool, streamId: string): Promise<VideoAgentError> {
   const known = (await listStreams(pool)).map((s) => s.streamId);
   const list = known.length === 0 ? 'the database has no streams yet'
     : `streams here: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ` (+${known.length - 10} more)` : ''}`;
@@ -157,7 +157,7 @@ export async function runExport(streamId: string, o: ExportFlags, sink: Writable
   }
   const list = lister(what, o);
   const fmt = formatter(what, format);
-  const store = await open(o);
+  const store = await openForReading(o);
   let tmp: string | undefined;
   try {
     const pool = store.pool;

@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Register> = {
   serve: () => require('./serve').registerServe,
   streams: () => require('./streams').registerStreams,
   export: () => require('./export').registerExport,
+  highlights: () => require('./highlights').registerHighlights,
 };
 
 /** `only`: register just that command (the one being run); otherwise all of them (help, tests). */

@@ -5,7 +5,9 @@ import { timeRangeConditions } from './time-range';
 
 export const highlightsList: ListSpec<HighlightItem> = {
   table: 'highlights',
-  columns: 'pts_us, ts, start_us, end_us, peak_us, score, contributions, title, clip_uri',
+  // A highlight's clip is the newest clips row cut for it (src/clips/highlight-clips.ts), else the legacy column.
+  columns: `pts_us, ts, start_us, end_us, peak_us, score, contributions, title,
+    COALESCE((SELECT c.url FROM clips c WHERE c.stream_id = highlights.stream_id AND c.highlight_pts_us = highlights.pts_us ORDER BY c.created_at DESC LIMIT 1), clip_uri) AS clip_uri`,
   keys: [{ column: 'pts_us', sqlType: 'bigint' }, { column: 'end_us', sqlType: 'bigint' }],
   span: 'segment',
   toItem: (r) => ({

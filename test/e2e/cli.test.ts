@@ -46,6 +46,18 @@ describe('e2e: analyze / worker CLI', function () {
     assert.match(r.stdout, /GPU seconds \(modelled: local CPU models, estimate for .+\) [\d.]+ · estimated cost \$[\d.]+/);
     assert.match(r.stdout, /note: Estimate: local CPU models ran these calls/);
     assert.ok(fs.existsSync(path.join(dataDir, 'samples')), 'sample generated into the data dir');
+    // Highlights are listed with their clip files (a faststart MP4 in <data-dir>/clips).
+    const clip = /highlights \(score, span, why; clip when exported\):\n\s+\d\.\d\d\s+[\d.]+s–[\d.]+s .*\[[a-z_]+ [\d.]+.*\]\n\s+clip: file:\/\/(\S+\.mp4)/.exec(r.stdout);
+    assert.ok(clip, r.stdout);
+    assert.ok(clip[1]!.startsWith(path.join(dataDir, 'clips')) && fs.statSync(clip[1]!).size > 1000, `clip file ${clip[1]}`);
+    // The highlights command reads the same from the database; --export finds nothing left to cut.
+    const id = /^stream (\S+) /m.exec(r.stdout)![1]!;
+    const h = await run(['highlights', id, '--top', '3', '--export', '--data-dir', dataDir]);
+    assert.equal(h.code, 0, h.stderr);
+    assert.match(h.stdout, new RegExp(`highlights of ${id} \\(best [1-3], in media order\\):\\n\\s+\\d\\.\\d\\d`));
+    assert.match(h.stdout, /why: [a-z_]+ \d\.\d\d/);
+    assert.ok(h.stdout.includes(`clip: file://${clip[1]}`), h.stdout);
+    assertOneLine(await run(['highlights', 'no-such-stream', '--data-dir', dataDir]), /unknown stream "no-such-stream"; streams here: /);
   });
 
   it('bad input: one clear line and exit 1', async () => {

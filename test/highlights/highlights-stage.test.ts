@@ -5,6 +5,12 @@ import { analyzeSource } from '../../src/analyze/run-analysis';
 import { parseStages } from '../../src/stages';
 import { generateClip } from '../../src/media';
 import { listHighlights } from '../../src/results';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { FsObjectStore } from '../../src/object-store';
+import { listClips } from '../../src/clips';
+import { discover } from '../../src/gst';
 import type { HighlightRow } from '../../src/store';
 import type { AudioMsg, FrameMsg, HighlightMsg, TopicInput, TopicMessages } from '../../src/topics';
 import { e2eEnv, rows, type E2eEnv } from '../e2e/helpers';
@@ -123,7 +129,8 @@ describe('highlights on generated media (ingest → highlights stage → rows �
     const LOUD_S = 9;
     const CUT_S = 24;
     const file = await generateClip({ durationS: 36, width: 320, height: 180, fps: 10, audio: 'tone', pattern: 'ball', cutTo: { atS: CUT_S, pattern: 'smpte' }, loud: { atS: LOUD_S, seconds: 1.5 } });
-    await analyzeSource(env.rt, { input: file, stages: parseStages('highlights'), fps: 5, streamId: 'hl-planted' });
+    const clipDir = fs.mkdtempSync(path.join(os.tmpdir(), 'va-hl-clips-'));
+    const summary = await analyzeSource(env.rt, { input: file, stages: parseStages('highlights'), fps: 5, streamId: 'hl-planted', highlightClips: { store: new FsObjectStore(clipDir), top: 2 } });
     const got = await rows<{ start_us: string; end_us: string; peak_us: string; contributions: Record<string, number>; score: number }>(env.store.pool,
       'SELECT start_us, end_us, peak_us, contributions, score FROM highlights WHERE stream_id = $1 ORDER BY start_us', ['hl-planted']);
     const covers = (s: number) => got.find((h) => Number(h.start_us) <= s * 1e6 && Number(h.end_us) >= s * 1e6);
@@ -137,5 +144,17 @@ describe('highlights on generated media (ingest → highlights stage → rows �
     assert.equal(top.items.length, 1);
     assert.equal(top.items[0]!.score, Math.max(...got.map((g) => g.score)));
     assert.ok(Object.keys(top.items[0]!.contributions).length >= 1 && top.items[0]!.peakS !== null);
+    // Each of the two got its clip: a playable MP4 of the highlight's span, listed with the highlight.
+    assert.equal(summary.clipFailures.length, 0, JSON.stringify(summary.clipFailures));
+    const clips = await listClips(env.store.pool, 'hl-planted');
+    assert.equal(clips.length, 2);
+    for (const h of summary.highlights) {
+      assert.ok(h.clipUri?.startsWith('file://'), `clip of ${h.startS}`);
+      const info = await discover(h.clipUri!, 10_000);
+      const durS = info.durationNs / 1e9;
+      // A remux starts at the key frame at or before the start (the clip's key frames are 2 s apart).
+      assert.ok(durS >= h.endS - h.startS - 0.5 && durS <= h.endS - h.startS + 2.5, `clip ${durS} s for a ${h.endS - h.startS} s highlight`);
+    }
+    fs.rmSync(clipDir, { recursive: true, force: true });
   });
 });
