@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -152,5 +153,27 @@ describe('recording: a live RTSP stream through the real pipeline', function () 
     for (let i = 1; i < index.length; i++) assert.ok(index[i].startUs >= index[i - 1].startUs + index[i - 1].durationUs, `segment ${i} after segment ${i - 1}`);
     for (const e of index) assert.ok((await discover(path.join(live.dir, e.file), 5000)).durationNs > 0.5e9, `${e.file} playable`);
     assert.deepEqual(fs.readdirSync(live.dir).filter((n) => n.startsWith('.closing-')), [], 'the old connection\'s folder is gone');
+  });
+
+  it('H.265 is recorded as it comes too (no re-encode)', async () => {
+    const h265 = path.join(dataDir, 'h265.mp4');
+    execFileSync('gst-launch-1.0', ['-q', 'videotestsrc', 'pattern=ball', 'num-buffers=500', '!', 'video/x-raw,width=320,height=240,framerate=25/1', '!',
+      'x265enc', 'speed-preset=ultrafast', 'tune=zerolatency', 'key-int-max=25', '!', 'h265parse', '!', 'mp4mux', '!', 'filesink', `location=${h265}`], { stdio: 'ignore', timeout: 60_000 });
+    server = await startRtspServer({ file: h265, codec: 'h265' });
+    const live = await recordLive(server.url, dataDir, 'cam265', 2);
+    try {
+      assert.match(live.session.pipeline.launch, /rtph265depay ! h265parse config-interval=-1 ! splitmuxsink/);
+      await until(() => live.segments.length >= 2, 20_000, 'two closed segments');
+    } finally {
+      await live.session.stop();
+      await live.run.catch(() => undefined);
+      await live.recorder.stop();
+    }
+    assert.ok(live.frames.length > 10, 'frames decoded from H.265');
+    for (const e of await readIndex(live.dir)) {
+      const info = await discover(path.join(live.dir, e.file), 5000);
+      assert.match(info.video!.codec, /H\.265/);
+      assert.ok(Math.abs(info.durationNs / 1000 - e.durationUs) < 1000);
+    }
   });
 });
