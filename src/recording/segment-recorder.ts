@@ -104,8 +104,12 @@ export class SegmentRecorder {
     const conn = this.conn;
     if (!conn) return;
     this.conn = null;
-    conn.dir = this.setAside() ?? conn.dir;
+    const aside = this.setAside();
     fs.mkdirSync(this.writing, { recursive: true });
+    // Nothing written (a connection that failed early): nothing to index, and the writing folder is the
+    // next connection's already.
+    if (!aside) return;
+    conn.dir = aside;
     this.enqueue(() => this.closeAll(conn));
   }
 
