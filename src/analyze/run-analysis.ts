@@ -10,12 +10,13 @@ import type { EndpointCallSummary, RowCounts, SkipSummary, StoredEvent } from '.
 import { MemoryBus, type Bus } from '../bus';
 import { StreamGraph, type MessageTap } from '../graph/stream-graph';
 import { stageModules, type StageStatsMap } from '../stages';
-import type { GraphTopic } from '../topics';
+import type { GraphTopic, TopicMessages } from '../topics';
 import { emotionCounts, listHighlights, summariseSpeakers, type HighlightItem } from '../results';
 import type { SpeakerSummary } from '../results/schemas';
 import { startRecording, type RecordingOptions } from '../recording/start-recording';
 import { recordingSegments } from '../recording/recording-segments';
 import { exportHighlightClips, type HighlightClipResult } from '../clips/highlight-clips';
+import { LiveHighlightClipper } from '../clips/live-highlight-clipper';
 import type { ClipSource } from '../clips/clip-source';
 import type { ObjectStore } from '../object-store';
 import type { SourceInfo } from '../ingest/source';
@@ -116,7 +117,17 @@ export async function analyzeSource(rt: Runtime, opts: AnalyzeOptions): Promise<
   // The local stages run on an in-process bus; results are mirrored to the shared bus (Redis) when given,
   // and media go there too for the stages left to `worker` processes elsewhere.
   const local = new MemoryBus({ maxQueue: 64, onFull: 'block' });
-  const graph = new StreamGraph({ bus: local, streamId, stages: opts.stages, live: session.live, services: rt.services, options: opts.stageOptions, mirror: opts.bus, consumer: 'analyze', tap: opts.tap });
+  // A recorded live stream's best highlights are cut from the recording as soon as it covers them.
+  const clipper = session.live && recording && opts.recording && opts.highlightClips && opts.highlightClips.top > 0 && opts.stages.has('highlights')
+    ? new LiveHighlightClipper({
+        streamId, pool: rt.store.pool, store: opts.highlightClips.store, streamStartMs: startTimeMs, top: opts.highlightClips.top,
+        segments: (fromUs, toUs) => recordingSegments(streamId, fromUs, toUs, { dataDir: opts.recording!.dataDir, session: startTimeMs }),
+      })
+    : null;
+  const tap: MessageTap | undefined = clipper
+    ? (topic, msg) => { opts.tap?.(topic, msg); if (topic === 'highlights') clipper.offer(msg as TopicMessages['highlights']); }
+    : opts.tap;
+  const graph = new StreamGraph({ bus: local, streamId, stages: opts.stages, live: session.live, services: rt.services, options: opts.stageOptions, mirror: opts.bus, consumer: 'analyze', tap });
   await graph.start();
   const media = new MediaPublisher({
     streamId, rows: rt.store, local, localTopics: graph.consumes, shared: opts.bus, sharedTopics: remoteMediaTopics(opts.stages), tap: opts.tap,
@@ -148,6 +159,7 @@ export async function analyzeSource(rt: Runtime, opts: AnalyzeOptions): Promise<
   await opts.bus?.endStream(streamId, { remote: remoteStages(opts.stages) });
   await local.close();
   await rt.store.flush();
+  await clipper?.close();
   const clips = opts.highlightClips && opts.highlightClips.top > 0 && opts.stages.has('highlights')
     ? await clipHighlights(rt, opts.highlightClips, { streamId, source, recording: opts.recording, startTimeMs, mediaEndUs: ingest.positionUs })
     : null;
