@@ -27,7 +27,7 @@ export async function recordingSegments(streamId: string, fromUs: number, toUs: 
   const dir = recordingDir(opts.dataDir ?? 'data', streamId);
   const entries = await readIndex(dir);
   if (entries.length === 0) return [];
-  const session = opts.session ?? Math.max(...entries.map((e) => e.session));
+  const session = opts.session ?? entries.reduce((m, e) => Math.max(m, e.session), -Infinity);
   const hits = entries
     .filter((e) => e.session === session && e.startUs < toUs && e.startUs + e.durationUs > fromUs)
     .sort((a, b) => a.startUs - b.startUs);

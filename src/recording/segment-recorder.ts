@@ -146,8 +146,12 @@ export class SegmentRecorder {
     );
   }
 
+  private logger: Logger | undefined;
+
+  /** pino loads on the first log line, not with the recorder. */
   private get log(): Logger {
-    return this.opts.logger ?? (require('../obs/logger') as typeof import('../obs/logger')).childLogger({ component: 'recording', streamId: this.opts.streamId });
+    this.logger ??= this.opts.logger ?? (require('../obs/logger') as typeof import('../obs/logger')).childLogger({ component: 'recording', streamId: this.opts.streamId });
+    return this.logger;
   }
 
   /** Renames a non-empty writing folder to a closing one (synchronously); its path, or null when empty. */
