@@ -7,12 +7,16 @@ export class RunningBaseline {
   private variance = 0;
   private weight = 0;
 
-  /** `halfLife`: observations after which an old one counts half. */
-  constructor(private readonly halfLife = 60, private readonly minSamples = 5) {}
+  /**
+   * `halfLife`: observations after which an old one counts half. `minStd`: the smallest spread a z-score
+   * is measured against, in the feature's units, so a very steady signal (a constant hum) does not turn
+   * an imperceptible wobble into a huge z; it is the smallest change that means anything (1.5 dB, …).
+   */
+  constructor(private readonly halfLife = 60, private readonly minSamples = 5, private readonly minStd = 1e-4) {}
 
   /** The z-score of `x` against the baseline so far (0 until `minSamples`), then `x` joins the baseline. */
   observe(x: number): number {
-    const z = this.weight >= this.minSamples ? (x - this.mean) / Math.sqrt(this.variance + 1e-9) : 0;
+    const z = this.weight >= this.minSamples ? (x - this.mean) / Math.max(this.minStd, Math.sqrt(this.variance)) : 0;
     const decay = Math.pow(0.5, 1 / this.halfLife);
     this.weight = this.weight * decay + 1;
     const delta = x - this.mean;

@@ -20,10 +20,12 @@ export interface ClipOptions {
   speechLines?: { voice: string; text: string }[];
   /** videotestsrc pattern; `ball` moves. */
   pattern?: string;
-  /** Hard-cut from `pattern` to another videotestsrc pattern at `atS` (a planted scene change). */
-  cutTo?: { atS: number; pattern: string };
-  /** With `audio: 'tone'`: a quiet tone with a burst of loud pink noise at `atS` for `seconds` (a planted loud moment). */
-  loud?: { atS: number; seconds: number };
+  /** Hard-cut from `pattern` to another videotestsrc pattern at each `atS` (planted scene changes, in order). */
+  cutTo?: { atS: number; pattern: string } | { atS: number; pattern: string }[];
+  /** With `audio: 'tone'`: a quiet tone with bursts of loud pink noise at `atS` for `seconds` (planted loud moments). */
+  loud?: { atS: number; seconds: number } | { atS: number; seconds: number }[];
+  /** With `loud`: the background tone's amplitude (default 0.07, about -26 dBFS). */
+  toneVolume?: number;
   /** Show this still image (PNG/JPEG) for the first `seconds`, then hard-cut to the pattern. */
   still?: { path: string; seconds: number };
   /** videotestsrc horizontal-speed: scrolls any pattern sideways (motion for static patterns). */
@@ -71,7 +73,7 @@ export async function generateClip(opts: ClipOptions): Promise<string> {
   try {
     const args = ['-q', ...videoBranch(opts, tmp)];
     if (opts.audio === 'tone' && opts.loud) {
-      const wav = await loudToneWav(opts.durationS, opts.loud, dir);
+      const wav = await loudToneWav(opts.durationS, opts.loud, dir, opts.toneVolume ?? 0.07);
       cleanup.push(wav);
       args.push('filesrc', `location=${wav}`, '!', 'wavparse', '!', 'audioconvert', '!', 'avenc_aac', '!', 'aacparse', '!', 'mux.');
     } else if (opts.audio === 'tone') args.push(...toneBranch(opts.durationS));
@@ -101,10 +103,14 @@ function videoBranch(o: ClipOptions, location: string): string[] {
     'mp4mux', 'name=mux', '!', 'filesink', `location=${location}`];
   const pattern = ['videotestsrc', `pattern=${o.pattern ?? 'ball'}`, ...speed, `num-buffers=${frames - stillFrames}`, '!', caps];
   if (o.cutTo && !o.still) {
-    const first = Math.min(frames, Math.round(o.cutTo.atS * o.fps));
-    const a = ['videotestsrc', `pattern=${o.pattern ?? 'ball'}`, ...speed, `num-buffers=${first}`, '!', caps];
-    const b = ['videotestsrc', `pattern=${o.cutTo.pattern}`, ...speed, `num-buffers=${frames - first}`, '!', caps];
-    return ['concat', 'name=cat', '!', 'videoconvert', '!', ...encode, ...a, '!', 'cat.', ...b, '!', 'cat.'];
+    // One videotestsrc per shot, played in order by concat: a hard cut at each atS.
+    const cuts = (Array.isArray(o.cutTo) ? o.cutTo : [o.cutTo]).map((c) => ({ ...c, frame: Math.min(frames, Math.round(c.atS * o.fps)) }));
+    const shots = [{ pattern: o.pattern ?? 'ball', frame: 0 }, ...cuts];
+    const branches = shots.flatMap((shot, i) => {
+      const n = (shots[i + 1]?.frame ?? frames) - shot.frame;
+      return n > 0 ? ['videotestsrc', `pattern=${shot.pattern}`, ...speed, `num-buffers=${n}`, '!', caps, '!', 'cat.'] : [];
+    });
+    return ['concat', 'name=cat', '!', 'videoconvert', '!', ...encode, ...branches];
   }
   if (!o.still) return [...pattern, '!', 'videoconvert', '!', ...encode];
   // concat plays its sink pads in link order: the still first, then the pattern (a hard cut at still.seconds).
@@ -142,19 +148,33 @@ async function speechWav(lines: { voice: string; text: string }[], durationS: nu
   }
 }
 
-/** A quiet 440 Hz tone (-26 dBFS) with loud pink noise (about -6 dBFS) from atS for `seconds`, 48 kHz mono WAV. */
-async function loudToneWav(durationS: number, loud: { atS: number; seconds: number }, dir: string): Promise<string> {
-  if (!(loud.atS >= 0) || !(loud.seconds > 0) || loud.atS + loud.seconds > durationS) throw new RangeError(`generateClip: loud moment ${JSON.stringify(loud)} must lie within ${durationS} s`);
+/** A quiet 440 Hz tone (-26 dBFS at the default volume) with loud pink noise (-11.5 dBFS RMS, unclipped) at each atS for `seconds`, 48 kHz mono WAV. */
+async function loudToneWav(durationS: number, loud: { atS: number; seconds: number } | { atS: number; seconds: number }[], dir: string, toneVolume: number): Promise<string> {
+  const bursts = (Array.isArray(loud) ? loud : [loud]).slice().sort((a, b) => a.atS - b.atS);
+  bursts.forEach((b, i) => {
+    if (!(b.atS >= 0) || !(b.seconds > 0) || b.atS + b.seconds > durationS || (i > 0 && b.atS < bursts[i - 1]!.atS + bursts[i - 1]!.seconds)) {
+      throw new RangeError(`generateClip: loud moment ${JSON.stringify(b)} must lie within ${durationS} s and not overlap another`);
+    }
+  });
   const stem = path.join(dir, `.loud-${process.pid}-${Date.now()}`);
-  const parts = [`${stem}.0.wav`, `${stem}.1.wav`, `${stem}.2.wav`];
+  const parts: string[] = [];
   const wav = `${stem}.wav`;
   const rate = ['-r', String(AUDIO_RATE), '-c', '1', '-b', '16'];
+  const piece = async (seconds: number, what: string[]) => {
+    if (seconds <= 0) return;
+    const f = `${stem}.${parts.length}.wav`;
+    parts.push(f);
+    await runTool('sox', ['-n', ...rate, f, 'synth', seconds.toFixed(3), ...what]);
+  };
   try {
-    const rest = durationS - loud.atS - loud.seconds;
-    if (loud.atS > 0) await runTool('sox', ['-n', ...rate, parts[0]!, 'synth', String(loud.atS), 'sine', '440', 'vol', '0.07']);
-    await runTool('sox', ['-n', ...rate, parts[1]!, 'synth', String(loud.seconds), 'pinknoise', 'vol', '0.7']);
-    if (rest > 0) await runTool('sox', ['-n', ...rate, parts[2]!, 'synth', String(rest), 'sine', '440', 'vol', '0.07']);
-    await runTool('sox', [...parts.filter((f) => fs.existsSync(f)), wav]);
+    let t = 0;
+    for (const b of bursts) {
+      await piece(b.atS - t, ['sine', '440', 'vol', String(toneVolume)]);
+      await piece(b.seconds, ['pinknoise', 'vol', '1.2']);
+      t = b.atS + b.seconds;
+    }
+    await piece(durationS - t, ['sine', '440', 'vol', String(toneVolume)]);
+    await runTool('sox', parts.length > 1 ? [...parts, wav] : [parts[0]!, wav]);
     return wav;
   } finally {
     for (const f of parts) fs.rmSync(f, { force: true });

@@ -32,11 +32,13 @@ export interface ExtractorState {
 }
 
 export class SignalExtractor {
-  private readonly loud = new RunningBaseline(120);
-  private readonly pitch = new RunningBaseline(30);
-  private readonly crowd = new RunningBaseline(120);
-  private readonly motion = new RunningBaseline(120);
-  private readonly scene = new RunningBaseline(120);
+  // Spread floors: 1.5 dB of loudness, a semitone of pitch, half a person, 2 % of the frame diagonal per
+  // second, 0.02 of scene distance; below them a change is not one a viewer would notice.
+  private readonly loud = new RunningBaseline(120, 5, 1.5);
+  private readonly pitch = new RunningBaseline(30, 5, 1 / 12);
+  private readonly crowd = new RunningBaseline(120, 5, 0.5);
+  private readonly motion = new RunningBaseline(120, 5, 0.02);
+  private readonly scene = new RunningBaseline(120, 5, 0.02);
   private audioAcc: [number, number, number] | null = null;
   private readonly seenTracks = new Set<number>();
   private readonly lastPos = new Map<number, [number, number, number]>();
