@@ -123,8 +123,10 @@ export class NativePipeline {
    * gst_element_seek on the pipeline: FLUSH plus ACCURATE, or KEY_UNIT|SNAP_BEFORE ('key-unit': starts
    * at the key frame at or before startNs); start SET, stop SET (-1 = none). Seek once PAUSED (prerolled).
    * True when the seek was handled; false after stop(). RangeError for a non-finite or negative time.
+   * `element`: send it from that element (by name) instead of the pipeline's sinks, e.g. a demuxer or a
+   * queue upstream of a muxer (a muxer's byte segment cannot take a time seek); throws if there is none.
    */
-  seek(startNs: number, stopNs: number, flags: 'accurate' | 'key-unit'): boolean;
+  seek(startNs: number, stopNs: number, flags: 'accurate' | 'key-unit', element?: string): boolean;
 }
 
 export interface NativeDiscoverInfo {

@@ -592,7 +592,7 @@ Napi::Value Pipeline::Duration(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(dur));
 }
 
-// seek(startNs, stopNs, flags): a flushing seek of the whole pipeline. src/gst/pipeline.ts validates
+// seek(startNs, stopNs, flags[, element]): a flushing seek of the pipeline, or from one named element. src/gst/pipeline.ts validates
 // the range first; the checks here only keep a NaN or Infinity from becoming a GstClockTime.
 Napi::Value Pipeline::Seek(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -613,10 +613,16 @@ Napi::Value Pipeline::Seek(const Napi::CallbackInfo& info) {
   } else {
     throw Napi::TypeError::New(env, "flags must be 'accurate' or 'key-unit'");
   }
+  std::string target = info.Length() > 3 && !info[3].IsUndefined() ? requireString(env, info[3], "element") : "";
   if (stopped_ || pipeline_ == nullptr) return Napi::Boolean::New(env, false);
-  gboolean ok = gst_element_seek(pipeline_, 1.0, GST_FORMAT_TIME, static_cast<GstSeekFlags>(flags), GST_SEEK_TYPE_SET,
+  // Default: the pipeline (GstBin sends it to every sink). A named element receives it on one of its
+  // src pads, so it travels upstream from there only (past no muxer that cannot seek in time).
+  GstElement* el = target.empty() ? GST_ELEMENT(gst_object_ref(pipeline_)) : gst_bin_get_by_name(GST_BIN(pipeline_), target.c_str());
+  if (el == nullptr) throw Napi::Error::New(env, "seek: the pipeline has no element named " + target);
+  gboolean ok = gst_element_seek(el, 1.0, GST_FORMAT_TIME, static_cast<GstSeekFlags>(flags), GST_SEEK_TYPE_SET,
                                  static_cast<gint64>(start), stop == -1 ? GST_SEEK_TYPE_NONE : GST_SEEK_TYPE_SET,
                                  stop == -1 ? static_cast<gint64>(GST_CLOCK_TIME_NONE) : static_cast<gint64>(stop));
+  gst_object_unref(el);
   return Napi::Boolean::New(env, ok != FALSE);
 }
 

@@ -39,18 +39,21 @@ export function demuxerFor(containerFormat: string | undefined): string | undefi
   return undefined;
 }
 
-/** H.264 copied through h264parse; AAC copied, other audio re-encoded. Pair with a key-unit seek. */
+/** H.264 copied through h264parse; AAC copied, other audio re-encoded. Pair with a key-unit seek from `d` (the demuxer). */
 export function remuxLaunch(src: string, demuxer: string, audio: AudioPlan, enc: Encoders, t: MuxTarget): string {
   const a = audio === 'copy' ? ` d.audio_0 ! ${GOP_QUEUE} ! aacparse ! mux.audio_0`
     : audio === 'encode' ? ` d.audio_0 ! ${GOP_QUEUE} ! decodebin ! ${encodeAudio(enc)} ! mux.audio_0` : '';
   return `filesrc location=${q(src)} ! ${demuxer} name=d d.video_0 ! ${GOP_QUEUE} ! h264parse ! mux.video_0${a} ${mux(t)}`;
 }
 
-/** Everything decoded and encoded again at the source's size (rounded down to even for 4:2:0). Pair with an accurate seek. */
+/**
+ * Everything decoded and encoded again at the source's size (rounded down to even for 4:2:0). Pair with an
+ * accurate seek from `vq` (the video queue after decodebin: upstream of the encoders and the muxer).
+ */
 export function reencodeLaunch(src: string, size: { width: number; height: number }, audio: boolean, enc: Encoders, t: MuxTarget): string {
   const w = Math.max(2, size.width & ~1);
   const h = Math.max(2, size.height & ~1);
-  const v = `d. ! video/x-raw ! queue ! videoconvert ! videoscale ! video/x-raw,format=I420,width=${w},height=${h},pixel-aspect-ratio=1/1 ! ${enc.video} ! h264parse ! queue ! mux.video_0`;
+  const v = `d. ! video/x-raw ! queue name=vq ! videoconvert ! videoscale ! video/x-raw,format=I420,width=${w},height=${h},pixel-aspect-ratio=1/1 ! ${enc.video} ! h264parse ! queue ! mux.video_0`;
   const a = audio ? ` d. ! audio/x-raw ! queue ! ${encodeAudio(enc)} ! queue ! mux.audio_0` : '';
   return `filesrc location=${q(src)} ! decodebin name=d ${v}${a} ${mux(t)}`;
 }
@@ -66,13 +69,16 @@ export function concatLaunch(pieces: readonly string[], audio: boolean, t: MuxTa
   return [head, ...inputs].join(' ');
 }
 
-/** Parsed H.264 into appsink `k`: after a key-unit seek its first buffer is the key frame the remux starts at. */
+/**
+ * Parsed H.264 into appsink `k`: after a key-unit seek its first buffer is the key frame the remux starts at.
+ * max-buffers=1 can keep an appsink from ever prerolling behind h264parse (seen on High-profile MP4s), hence 4.
+ */
 export function keyframeProbeLaunch(src: string, demuxer: string): string {
-  return `filesrc location=${q(src)} ! ${demuxer} name=d d.video_0 ! queue ! h264parse ! appsink name=k sync=false max-buffers=1`;
+  return `filesrc location=${q(src)} ! ${demuxer} name=d d.video_0 ! queue ! h264parse ! appsink name=k sync=false max-buffers=4`;
 }
 
 /** One decoded frame as a JPEG into appsink `poster` (audio, when the file has it, into a fakesink so it cannot stall preroll). */
 export function posterLaunch(src: string, audio: boolean): string {
   const a = audio ? ' d. ! audio/x-raw ! queue ! fakesink sync=false' : '';
-  return `filesrc location=${q(src)} ! decodebin name=d d. ! video/x-raw ! queue ! videoconvert ! jpegenc quality=85 ! appsink name=poster sync=false max-buffers=1${a}`;
+  return `filesrc location=${q(src)} ! decodebin name=d d. ! video/x-raw ! queue ! videoconvert ! jpegenc quality=85 ! appsink name=poster sync=false max-buffers=4${a}`;
 }

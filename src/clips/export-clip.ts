@@ -114,13 +114,13 @@ async function exportPiece(piece: SourcePiece, p: Probed, mode: ClipMode, withAu
     const enc = pickEncoders(p.audio === 'encode' && withAudio);
     // The key frame the cut will start at: the same key-unit seek on a parse-only pipeline.
     const key = startNs === 0 ? null : await firstSample(keyframeProbeLaunch(piece.path, p.demuxer!), 'k', { ...run, seek: { startNs, stopNs, flags: 'key-unit' } });
-    await runToEos(remuxLaunch(piece.path, p.demuxer!, withAudio ? p.audio : 'none', enc, t), { ...run, seek: { startNs, stopNs, flags: 'key-unit' } });
+    await runToEos(remuxLaunch(piece.path, p.demuxer!, withAudio ? p.audio : 'none', enc, t), { ...run, seek: { startNs, stopNs, flags: 'key-unit', element: 'd' } });
     const startUs = key && key.ptsNs >= 0 ? Math.min(piece.fromUs, key.ptsNs / 1000) : piece.fromUs;
     return { startUs, endUs: toUs };
   }
   const enc = pickEncoders(withAudio);
   const size = { width: p.info.video!.width, height: p.info.video!.height };
-  await runToEos(reencodeLaunch(piece.path, size, withAudio, enc, t), { ...run, seek: { startNs, stopNs, flags: 'accurate' } });
+  await runToEos(reencodeLaunch(piece.path, size, withAudio, enc, t), { ...run, seek: { startNs, stopNs, flags: 'accurate', element: 'vq' } });
   return { startUs: piece.fromUs, endUs: toUs };
 }
 

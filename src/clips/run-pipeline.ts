@@ -6,7 +6,8 @@ import { VideoAgentError } from '../errors';
 import { GstError, Pipeline, type Sample, type SeekFlags } from '../gst';
 
 export interface RunOptions {
-  seek?: { startNs: number; stopNs: number; flags: SeekFlags };
+  /** `element`: seek from that element (upstream of the muxer) rather than from the sinks. */
+  seek?: { startNs: number; stopNs: number; flags: SeekFlags; element?: string };
   /** Epoch ms by which the pipeline must be done (the export's budget). */
   deadline: number;
   /** What errors name: the source file. */
@@ -48,7 +49,7 @@ function untilDeadline<T>(deadline: number, subject: string, work: Promise<T>): 
 async function started(p: Pipeline, o: RunOptions): Promise<void> {
   if (o.seek) {
     await p.pauseAndPreroll(Math.max(1, o.deadline - Date.now()));
-    if (!p.seek(o.seek.startNs, o.seek.stopNs, o.seek.flags)) {
+    if (!p.seek(o.seek.startNs, o.seek.stopNs, o.seek.flags, o.seek.element)) {
       throw new VideoAgentError('E_CLIP_EXPORT_FAILED', `${o.subject} refused a seek to ${o.seek.startNs / 1e9} s`, { kind: 'internal' });
     }
   }

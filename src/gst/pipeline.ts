@@ -314,12 +314,20 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
    * A flushing seek to [startNs, stopNs) (stopNs -1: to the end). 'accurate' starts exactly at startNs
    * (decoders drop what precedes it); 'key-unit' starts at the key frame at or before it (what a remux
    * wants). Seek once PAUSED has prerolled (see pauseAndPreroll), then start(). False if the pipeline
-   * refused it or has finished.
+   * refused it or has finished. `element` (a name in the launch line): seek from there instead of from
+   * the sinks, so the seek never passes a muxer (mp4mux answers a time seek with a GStreamer-CRITICAL).
    */
-  seek(startNs: number, stopNs: number, flags: SeekFlags): boolean {
+  seek(startNs: number, stopNs: number, flags: SeekFlags, element?: string): boolean {
     checkSeek(startNs, stopNs, flags);
+    if (element !== undefined && (typeof element !== 'string' || !element)) {
+      throw new VideoAgentError('E_BAD_ARGUMENT', `seek: element must be a non-empty element name, got ${String(element)}`, { kind: 'bad_input' });
+    }
     if (this.statusValue === 'stopped' || this.statusValue === 'eos' || this.statusValue === 'failed') return false;
-    return this.native.seek(startNs, stopNs, flags);
+    try {
+      return element === undefined ? this.native.seek(startNs, stopNs, flags) : this.native.seek(startNs, stopNs, flags, element);
+    } catch (err) {
+      throw new VideoAgentError('E_GST_USAGE', (err as Error).message, { kind: 'bad_input', cause: err });
+    }
   }
 
   /**

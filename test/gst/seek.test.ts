@@ -58,6 +58,19 @@ describe('gst Pipeline: seek', function () {
     assert.ok(Math.abs((last.ptsNs + last.durationNs) / 1e9 - 3) <= 0.04, `ends at ${(last.ptsNs + last.durationNs) / 1e9} s`);
   });
 
+  it('seeks from a named element (upstream of a muxer), and refuses a name the pipeline lacks', async () => {
+    const p = Pipeline.create(`filesrc location=${testMedia().av} ! qtdemux name=demux demux.video_0 ! queue ! h264parse ! appsink name=k sync=false max-buffers=4`);
+    const k = p.sink('k');
+    await p.pauseAndPreroll(10_000);
+    assert.throws(() => p.seek(2e9, 3e9, 'accurate', 'nosuch'), (e: unknown) => e instanceof VideoAgentError && /no element named nosuch/.test(e.message));
+    assert.equal(p.seek(2e9, 3e9, 'key-unit', 'demux'), true);
+    p.start();
+    const got = await collect(k);
+    await p.done;
+    const last = got[got.length - 1];
+    assert.ok(got[0].ptsNs <= 2e9 && (last.ptsNs + last.durationNs) / 1e9 <= 3.04, `${got[0].ptsNs}..${last.ptsNs}`);
+  });
+
   it('refuses a bad range in TypeScript before it crosses, and the addon refuses NaN itself', async () => {
     const p = Pipeline.create(decodeBoth(testMedia().av));
     const bad: Array<[number, number]> = [[Number.NaN, 1e9], [-1, 1e9], [2e9, 2e9], [3e9, 1e9], [0, Number.POSITIVE_INFINITY]];

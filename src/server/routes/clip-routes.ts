@@ -118,10 +118,11 @@ export async function clipRoutes(app: FastifyInstance, ctx: ServerContext): Prom
     const toUs = Math.round(to * 1e6);
     const source = await clipSource(id, fromUs, toUs);
     if (running >= MAX_CONCURRENT_EXPORTS) throw new VideoAgentError('E_CLIP_BUSY', `${running} clip exports are running; try again shortly`, { kind: 'rate_limited' });
+    const started = (await pool.query<{ started_at: Date }>('SELECT started_at FROM streams WHERE stream_id = $1', [id])).rows[0]?.started_at.getTime();
     running++;
     try {
+      // publishClip removes the export's temp files whatever happens: nothing may come between the two.
       const clip = await exportClip(source, { fromS: from, toS: to, posterAtS: posterAt });
-      const started = (await pool.query<{ started_at: Date }>('SELECT started_at FROM streams WHERE stream_id = $1', [id])).rows[0]?.started_at.getTime();
       const c = await publishClip(pool, store, clip, {
         streamId: id, fromUs, toUs, streamStartMs: started ?? Date.now() - toUs / 1000, source: source.kind === 'file' ? 'file' : 'recording', highlightPtsUs,
       });
