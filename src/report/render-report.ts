@@ -9,7 +9,7 @@ import type { KeyFrame } from './key-frames';
 
 export interface ReportEvent { startS: number; endS: number; description: string; tags: string[]; clipWorthyScore: number }
 export interface ReportSegment { startS: number; endS: number; text: string; speakerId: string | null }
-export interface ReportHighlight { startS: number; endS: number; score: number; title: string }
+export interface ReportHighlight { startS: number; endS: number; score: number; title: string; /** The exported clip (file:// or a presigned URL), when any. */ clipUri?: string | null }
 
 /** Detections per class over time: per bin of `binS` seconds, the most boxes of that class in one frame. */
 export interface DetectionSeries {
@@ -220,7 +220,7 @@ ${s.truncated ? `<p class="note">Only the first ${s.rowsRead} detections were re
 }
 
 function highlights(d: ReportData): string {
-  const items = d.highlights.map((h) => `<li><time>${formatTime(h.startS)}–${formatTime(h.endS)}</time> <span class="score">${num(h.score, 2)}</span> ${e(h.title)}</li>`);
+  const items = d.highlights.map((h) => `<li><time>${formatTime(h.startS)}–${formatTime(h.endS)}</time> <span class="score">${num(h.score, 2)}</span> ${e(h.title)}${h.clipUri && /^(file|https?):/.test(h.clipUri) ? ` <a class="clip" href="${e(h.clipUri)}">clip</a>` : ''}</li>`);
   return `<section id="highlights" aria-labelledby="h-highlights">
 <h2 id="h-highlights">Highlights</h2>
 ${items.length ? `<ol class="highlights">${items.join('\n')}</ol>` : '<p class="none">No highlights yet.</p>'}

@@ -64,7 +64,7 @@ export async function gatherReport(o: Omit<WriteReportOptions, 'dir'>): Promise<
     collect(lim.events, (cursor) => listEvents(o.pool, id, { cursor, limit: PAGE }),
       (ev): ReportEvent[] => [{ startS: ev.startS, endS: ev.endS, description: ev.description, tags: ev.tags, clipWorthyScore: ev.clipWorthyScore }]),
     collect(lim.highlights, (cursor) => listHighlights(o.pool, id, { cursor, limit: PAGE }),
-      (h): ReportHighlight[] => [{ startS: h.startS, endS: h.endS, score: h.score, title: h.title }]),
+      (h): ReportHighlight[] => [{ startS: h.startS, endS: h.endS, score: h.score, title: h.title, clipUri: h.clipUri }]),
   ]);
   const durationS = Math.max(s.ingest.positionUs, s.ingest.durationUs) / 1e6;
   const detections = await detectionSeries(o.pool, id, durationS, lim.detections, lim.bins);

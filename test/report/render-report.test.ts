@@ -74,6 +74,14 @@ describe('report: renderReport', () => {
     const empty = renderReport(await data({ keyFrames: [], events: [], transcript: [], calls: [], skips: [], detections: { binS: 1, bins: 0, classes: [], rowsRead: 0, truncated: false } }));
     for (const s of ['No frames were captured', 'No events were described', 'No speech was transcribed', 'No objects were detected', 'No endpoint calls', 'Nothing was skipped']) assert.ok(empty.includes(s), s);
     assert.ok(!empty.includes('<rect class="bar"'));
+
+    // A highlight links its clip; a URL of any other scheme is not linked.
+    const withClips = renderReport(await data({ highlights: [
+      { startS: 1, endS: 9, score: 0.4, title: 'loud', clipUri: 'file:///data/clips/a b.mp4' },
+      { startS: 20, endS: 28, score: 0.3, title: 'cut', clipUri: 'javascript:alert(1)' },
+    ] }));
+    assert.match(withClips, /loud <a class="clip" href="file:\/\/\/data\/clips\/a b\.mp4">clip<\/a><\/li>/);
+    assert.ok(!withClips.includes('javascript:'), 'no script URL');
   });
 
   it('escapeHtml and formatTime', () => {
