@@ -70,6 +70,20 @@ export function concatLaunch(pieces: readonly string[], audio: boolean, t: MuxTa
 }
 
 /**
+ * Pieces that differ (size, profile, audio rate: a camera reconfigured between recordings) decoded in
+ * order and encoded once: concat of compressed pieces would stall on the caps change.
+ */
+export function concatReencodeLaunch(pieces: readonly string[], size: { width: number; height: number }, audio: boolean, enc: Encoders, t: MuxTarget): string {
+  const w = Math.max(2, size.width & ~1);
+  const h = Math.max(2, size.height & ~1);
+  const v = `concat name=vc ! videoconvert ! videoscale add-borders=true ! video/x-raw,format=I420,width=${w},height=${h},pixel-aspect-ratio=1/1 ! ${enc.video} ! h264parse ! mux.video_0`;
+  const a = audio ? ` concat name=ac ! ${encodeAudio(enc)} ! mux.audio_0` : '';
+  const inputs = pieces.map((p, i) =>
+    `filesrc location=${q(p)} ! decodebin name=d${i} d${i}. ! video/x-raw ! queue ! vc.${audio ? ` d${i}. ! audio/x-raw ! queue ! ac.` : ''}`);
+  return [`${v}${a} ${mux(t)}`, ...inputs].join(' ');
+}
+
+/**
  * Parsed H.264 into appsink `k`: after a key-unit seek its first buffer is the key frame the remux starts at.
  * max-buffers=1 can keep an appsink from ever prerolling behind h264parse (seen on High-profile MP4s), hence 4.
  */

@@ -11,7 +11,7 @@ import path from 'node:path';
 
 import { VideoAgentError } from '../errors';
 import { discover, type DiscoverInfo } from '../gst';
-import { type AudioPlan, concatLaunch, demuxerFor, keyframeProbeLaunch, posterLaunch, reencodeLaunch, remuxLaunch, type MuxTarget } from './clip-launch';
+import { type AudioPlan, concatLaunch, concatReencodeLaunch, demuxerFor, keyframeProbeLaunch, posterLaunch, reencodeLaunch, remuxLaunch, type MuxTarget } from './clip-launch';
 import { type ClipSource, piecesInRange, type SourcePiece } from './clip-source';
 import { pickEncoders } from './encoders';
 import { clipError, firstSample, runToEos } from './run-pipeline';
@@ -124,6 +124,13 @@ async function exportPiece(piece: SourcePiece, p: Probed, mode: ClipMode, withAu
   return { startUs: piece.fromUs, endUs: toUs };
 }
 
+/** What must match for pieces to be joined without decoding. */
+function formatOf(p: Probed, withAudio: boolean): string {
+  const v = p.info.video!;
+  const a = withAudio && p.info.audio ? `${p.info.audio.codec}|${p.info.audio.rate}|${p.info.audio.channels}` : '';
+  return `${v.codec}|${v.width}x${v.height}|${v.fpsN}/${v.fpsD}|${a}`;
+}
+
 /** Exports the clip; throws E_CLIP_BAD_RANGE, E_CLIP_SOURCE_NOT_FOUND, E_CLIP_SOURCE_UNREADABLE, E_CLIP_NO_VIDEO, E_CLIP_MISSING_PLUGIN, E_CLIP_TIMEOUT or E_CLIP_EXPORT_FAILED. */
 export async function exportClip(source: ClipSource, o: ExportOptions): Promise<ExportedClip> {
   checkRange(o);
@@ -145,9 +152,11 @@ export async function exportClip(source: ClipSource, o: ExportOptions): Promise<
     if (source.kind === 'file' && first.info.durationNs > 0 && fromUs >= first.info.durationNs / 1000) {
       throw badRange(`from (${o.fromS} s) is at or past the end of the media (${(first.info.durationNs / 1e9).toFixed(2)} s)`);
     }
-    const mode: ClipMode = o.prefer !== 'reencode' && probed.every((p) => p.demuxer !== undefined) ? 'remux' : 'reencode';
-    // Concatenated pieces must agree: audio only when every piece has it.
+    // Concatenated pieces must agree: audio only when every piece has it; copied only when they match.
     const withAudio = probed.every((p) => p.audio !== 'none');
+    const alike = probed.every((p) => formatOf(p, withAudio) === formatOf(first, withAudio));
+    const remuxable = o.prefer !== 'reencode' && probed.every((p) => p.demuxer !== undefined);
+    const mode: ClipMode = remuxable && alike ? 'remux' : 'reencode';
     const out = path.join(dir, 'clip.mp4');
     const scratch = (name: string) => path.join(dir, `${name}.mdat`);
     const covered: PieceResult[] = [];
@@ -157,10 +166,15 @@ export async function exportClip(source: ClipSource, o: ExportOptions): Promise<
       const files: string[] = [];
       for (const [i, p] of pieces.entries()) {
         const file = path.join(dir, `piece-${i}.mp4`);
-        covered.push(await exportPiece(p, probed[i]!, mode, withAudio, { out: file, scratch: scratch(`piece-${i}`) }, deadline));
+        // Pieces that differ are cut cheaply (remux where each allows) and encoded once when joined.
+        const pieceMode: ClipMode = mode === 'remux' || (!alike && o.prefer !== 'reencode' && probed[i]!.demuxer) ? 'remux' : 'reencode';
+        covered.push(await exportPiece(p, probed[i]!, pieceMode, withAudio, { out: file, scratch: scratch(`piece-${i}`) }, deadline));
         files.push(file);
       }
-      await runToEos(concatLaunch(files, withAudio, { out, scratch: scratch('clip') }), { deadline, subject: 'the recording' });
+      const target = { out, scratch: scratch('clip') };
+      const launch = alike ? concatLaunch(files, withAudio, target)
+        : concatReencodeLaunch(files, { width: first.info.video!.width, height: first.info.video!.height }, withAudio, pickEncoders(withAudio), target);
+      await runToEos(launch, { deadline, subject: 'the recording' });
     }
     const startUs = Math.round(pieces[0]!.offsetUs + covered[0]!.startUs);
     const endUs = Math.round(pieces[pieces.length - 1]!.offsetUs + covered[covered.length - 1]!.endUs);

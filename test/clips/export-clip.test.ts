@@ -77,6 +77,16 @@ describe('clips: exportClip', function () {
     await checkClip(c, { durationS: 5, audio: true });
   });
 
+  it('joins segments that differ (size, profile, audio rate) by decoding them and encoding once, at the first one\'s size', async () => {
+    const { segments, otherSegment } = await clipMedia();
+    const mixed = [segments[0]!, { path: otherSegment, startUs: segments[0]!.durationUs, durationUs: 4e6 }];
+    const c = await exportClip({ kind: 'segments', segments: mixed }, { fromS: 2, toS: 6 });
+    done.push(c);
+    assert.equal(c.mode, 'reencode');
+    assert.deepEqual([c.width, c.height], [320, 240]);
+    await checkClip(c, { durationS: 4, audio: true });
+  });
+
   it('refuses bad ranges, missing and unreadable sources with clear codes, and leaves no temp files', async () => {
     const m = await clipMedia();
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'va-clip-work-'));

@@ -21,6 +21,8 @@ export interface ClipMedia {
   h264High444: string;
   /** 12 s of H.264 + AAC cut by splitmuxsink into 4 s MP4 segments. */
   segments: RecordingSegment[];
+  /** 4 s of H.264 Main 640x480 + AAC 44.1 kHz mono, MP4: a segment recorded after the camera changed its settings. */
+  otherSegment: string;
   notMedia: string;
   missing: string;
 }
@@ -44,6 +46,9 @@ export async function clipMedia(): Promise<ClipMedia> {
   gstLaunch(`${video(300)} ! ${baseline} ! queue ! mp4mux name=m ! filesink location=${h264} ${tone(10)} ! avenc_aac ! aacparse ! queue ! m.`);
   gstLaunch(`${video(300)} ! vp8enc deadline=1 keyframe-max-dist=30 ! queue ! webmmux name=m ! filesink location=${vp8} ${tone(10)} ! vorbisenc ! queue ! m.`);
   gstLaunch(`videotestsrc pattern=ball num-buffers=120 ! video/x-raw,format=Y444,width=320,height=240,framerate=30/1 ! x264enc speed-preset=ultrafast ! h264parse ! mp4mux ! filesink location=${h264High444}`);
+  const otherSegment = path.join(dir, 'other-segment.mp4');
+  gstLaunch(`videotestsrc pattern=smpte num-buffers=120 ! video/x-raw,format=I420,width=640,height=480,framerate=30/1 ! x264enc speed-preset=ultrafast key-int-max=30 ! video/x-h264,profile=main ! h264parse ! queue ! mp4mux name=m ! filesink location=${otherSegment} ` +
+    'audiotestsrc num-buffers=200 samplesperbuffer=882 ! audio/x-raw,rate=44100,channels=1 ! audioconvert ! avenc_aac ! aacparse ! queue ! m.');
   const segDir = path.join(dir, 'recording');
   fs.mkdirSync(segDir);
   gstLaunch(`${video(360)} ! ${baseline} ! queue ! splitmuxsink name=s max-size-time=4000000000 location=${path.join(segDir, '%05d.mp4')} ${tone(12)} ! avenc_aac ! aacparse ! queue ! s.audio_0`);
@@ -57,7 +62,7 @@ export async function clipMedia(): Promise<ClipMedia> {
   }
   const notMedia = path.join(dir, 'not-media.mp4');
   fs.writeFileSync(notMedia, 'this is not a video\n'.repeat(200));
-  media = { dir, h264, vp8, h264High444, segments, notMedia, missing: path.join(dir, 'missing.mp4') };
+  media = { dir, h264, vp8, h264High444, segments, otherSegment, notMedia, missing: path.join(dir, 'missing.mp4') };
   process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   return media;
 }
