@@ -88,11 +88,13 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
       // With Redis the WebSocket reads everything back from Redis instead, so every replica sees every stream.
       if (feed === local) local.publish(topic, msg);
     };
+    // Resolved once: a bad S3_* variable fails start-up, not the first clip.
+    const objectStore = objectStoreFromEnv(env, { dataDir: settings.dataDir });
     const supervisor = new Supervisor({
       runtime, bus: redis?.bus, defaults: o.config.defaults,
       policy: { mediaRoots: settings.mediaRoots, allowSchemes: settings.allowSchemes },
       restart: { initialDelayMs: settings.restart.initialDelayS * 1000, maxDelayMs: settings.restart.maxDelayS * 1000 },
-      maxStreams: settings.maxStreams, tap, livekit: o.livekit, dataDir: settings.dataDir,
+      maxStreams: settings.maxStreams, tap, livekit: o.livekit, dataDir: settings.dataDir, objectStore,
     });
     // stream_down rules watch the supervisor's states (a down stream's stages are not running to do it).
     downMonitor = new StreamDownMonitor({
@@ -123,7 +125,7 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
         return { frame, detections: dets.get(id, frame.ptsUs, 2_000_000), emotions: e && Math.abs(e.ptsUs - frame.ptsUs) <= 2_000_000 ? e : null };
       },
       frameNear: (id, pts) => frames.nearest(id, pts),
-      objectStore: objectStoreFromEnv(env, { dataDir: settings.dataDir }),
+      objectStore,
       recordingSegments: recordingLookup(settings.dataDir),
     };
     registerServerMetrics({ streams: () => supervisor.list(), store: runtime.store, breakers: () => breakers(runtime), liveClients: liveClientCount });

@@ -16,6 +16,14 @@ const params = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()
 /** Per-stage settings, e.g. `{ detection: { batchSize: 4 } }`; each stage checks its own keys and bounds. */
 const stageOptions = z.record(stageName, z.record(z.string(), z.unknown()));
 
+/**
+ * Automatic clips: the `top` best highlights of a file stream (at its end), or the `top` ranked of each
+ * highlights window of a recorded live stream (once the recording covers them), cut into the object store.
+ */
+const clipsSchema = z.strictObject({
+  top: z.number().int().min(0).max(100).default(3).describe('highlights clipped per file / per live window; 0: none'),
+});
+
 /** One stream as the config file and `POST /v1/streams` give it (defaults fill the gaps). */
 export const streamSpecSchema = z.strictObject({
   id: streamIdSchema.optional().describe('default: a stable hash of the source'),
@@ -27,6 +35,7 @@ export const streamSpecSchema = z.strictObject({
   stageOptions: stageOptions.optional().describe('per-stage settings, e.g. {"detection": {"batchSize": 4}}'),
   recording: recordingOverridesSchema.optional().describe('record the stream (RTSP: rolling MP4 segments under <dataDir>/recordings/<id>/); overrides the defaults key by key'),
   rules: ruleListSchema.optional().describe('alert rules of this stream (src/rules/rule-schema.ts); a rule with the id of a default rule replaces it'),
+  clips: clipsSchema.partial().optional().describe('automatic clips of the best highlights (overrides the defaults)'),
 });
 export type StreamSpec = z.infer<typeof streamSpecSchema>;
 
@@ -72,6 +81,7 @@ export const streamDefaultsSchema = z.strictObject({
   recording: recordingConfigSchema.prefault({}),
   /** Alert rules every stream gets (its own `rules` add to them). */
   rules: ruleListSchema.default([]),
+  clips: clipsSchema.prefault({}),
 });
 export type StreamDefaults = z.infer<typeof streamDefaultsSchema>;
 

@@ -52,6 +52,7 @@ export function planStream(spec: StreamSpec, defaults: StreamDefaults, policy: S
     fps: spec.fps ?? defaults.fps, origin, stageOptions, room: source.kind === 'livekit',
     // Both halves are checked already (bounds per key), so the stream's keys simply win.
     recording: { ...defaults.recording, ...spec.recording },
+    clipTop: spec.clips?.top ?? defaults.clips.top,
   };
 }
 

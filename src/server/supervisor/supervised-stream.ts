@@ -15,6 +15,7 @@ import type { MessageTap } from '../../graph/stream-graph';
 import { backoffDelayMs, type Session, type SessionStats } from '../../ingest';
 import type { StateMsg, StreamState } from '../../topics';
 import type { RecordingConfig } from '../../recording/recording-config';
+import type { ObjectStore } from '../../object-store';
 import type { StreamView } from './stream-view';
 
 export type { StreamView } from './stream-view';
@@ -40,6 +41,8 @@ export interface StreamPlan {
   session?: Session;
   /** Recording (src/recording), the defaults and the stream's own keys merged. */
   recording?: RecordingConfig;
+  /** Highlights cut into clips automatically (0: none). */
+  clipTop?: number;
 }
 
 export interface RestartPolicy { initialDelayMs: number; maxDelayMs: number }
@@ -52,6 +55,8 @@ export interface SupervisedStreamDeps {
   restart: RestartPolicy;
   /** Where recordings go (`<dataDir>/recordings/<id>/`); default `data`. */
   dataDir?: string;
+  /** Where automatic highlight clips go; none: no automatic clips. */
+  objectStore?: ObjectStore;
 }
 
 /** Failures a restart cannot fix: the stream (or room) stays `failed` until restarted by hand. */
@@ -140,6 +145,7 @@ export class SupervisedStream extends EventEmitter {
           input: this.plan.input, streamId: this.plan.id, stages: new Set(this.plan.stages), fps: this.plan.fps,
           pipeline: this.plan.pipeline, params: this.plan.params, stageOptions: this.plan.stageOptions, session: this.plan.session, signal: ac.signal,
           recording: this.plan.recording?.enabled ? { ...this.plan.recording, dataDir: this.deps.dataDir ?? 'data' } : undefined, bus: this.deps.bus, tap: this.deps.tap,
+          highlightClips: this.deps.objectStore && (this.plan.clipTop ?? 0) > 0 ? { store: this.deps.objectStore, top: this.plan.clipTop! } : undefined,
           onSession: (s) => this.watch(s),
           onProgress: (p) => { this.progress = p; },
         });

@@ -17,6 +17,8 @@ import { SupervisedStream, type RestartPolicy, type StreamPlan, type StreamView 
 import { SupervisedRoom, type LivekitInjection } from './supervised-room';
 import type { Session } from '../../ingest';
 
+import type { ObjectStore } from '../../object-store';
+
 const log = childLogger({ component: 'supervisor' });
 
 export interface SupervisorOptions {
@@ -32,6 +34,8 @@ export interface SupervisorOptions {
   livekit?: LivekitInjection;
   /** Where recordings go (server.dataDir). */
   dataDir?: string;
+  /** Where automatic highlight clips go (the server's object store). */
+  objectStore?: ObjectStore;
 }
 
 export class Supervisor {
@@ -53,7 +57,7 @@ export class Supervisor {
   }
 
   private startStream(plan: StreamPlan, tap = this.o.tap): StreamView {
-    const s = new SupervisedStream(plan, { runtime: this.o.runtime, bus: this.o.bus, tap, restart: this.o.restart, dataDir: this.o.dataDir });
+    const s = new SupervisedStream(plan, { runtime: this.o.runtime, bus: this.o.bus, tap, restart: this.o.restart, dataDir: this.o.dataDir, objectStore: this.o.objectStore });
     s.on('state', (m: StateMsg) => this.onState(m));
     this.streams.set(plan.id, s);
     s.start();
