@@ -6,7 +6,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 
 import { exportClip, type ExportedClip } from '../../src/clips';
-import { discover } from '../../src/gst';
+import { clipError } from '../../src/clips/run-pipeline';
+import { discover, Pipeline } from '../../src/gst';
 import { VideoAgentError } from '../../src/errors';
 import { clipMedia, topLevelBoxes } from './media';
 
@@ -85,6 +86,15 @@ describe('clips: exportClip', function () {
     assert.equal(c.mode, 'reencode');
     assert.deepEqual([c.width, c.height], [320, 240]);
     await checkClip(c, { durationS: 4, audio: true });
+  });
+
+  it('maps a missing GStreamer element to E_CLIP_MISSING_PLUGIN (kind config)', () => {
+    let err: unknown;
+    try { Pipeline.create('fakesrc ! x265enc-not-installed ! fakesink'); } catch (e) { err = e; }
+    const mapped = clipError(err, 'src.mp4');
+    assert.equal(mapped.code, 'E_CLIP_MISSING_PLUGIN');
+    assert.equal(mapped.kind, 'config');
+    assert.match(mapped.message, /x265enc-not-installed/);
   });
 
   it('refuses bad ranges, missing and unreadable sources with clear codes, and leaves no temp files', async () => {
