@@ -1,6 +1,6 @@
 /**
  * Publishes an exported clip: the MP4 and its poster go to the object store under
- * `clips/<streamId>/<startMs>-<endMs>.mp4|.jpg` (the requested range, so a re-export replaces them),
+ * `<streamId>/<startMs>-<endMs>.mp4|.jpg` (under `clips/` in a bucket) (the requested range, so a re-export replaces them),
  * then one `clips` row records it. The temp files are removed either way.
  */
 import type { Pool } from 'pg';
@@ -42,14 +42,18 @@ export function publicUrl(u: string): string {
   }
 }
 
-export function clipKeys(streamId: string, fromUs: number, toUs: number): { mp4: string; jpg: string } {
-  const stem = `clips/${streamId}/${Math.round(fromUs / 1000)}-${Math.round(toUs / 1000)}`;
+/**
+ * `prefix`: `clips/` in a bucket (shared with other objects, e.g. backups); none in the folder store,
+ * whose root is already `<dataDir>/clips`.
+ */
+export function clipKeys(streamId: string, fromUs: number, toUs: number, prefix = 'clips/'): { mp4: string; jpg: string } {
+  const stem = `${prefix}${streamId}/${Math.round(fromUs / 1000)}-${Math.round(toUs / 1000)}`;
   return { mp4: `${stem}.mp4`, jpg: `${stem}.jpg` };
 }
 
 export async function publishClip(pool: Pool, store: ObjectStore, clip: ExportedClip, o: PublishOptions): Promise<PublishedClip> {
   try {
-    const keys = clipKeys(o.streamId, o.fromUs, o.toUs);
+    const keys = clipKeys(o.streamId, o.fromUs, o.toUs, store.kind === 'fs' ? '' : 'clips/');
     const t0 = Date.now();
     await store.put(keys.mp4, { path: clip.path }, { contentType: 'video/mp4' });
     await store.put(keys.jpg, { path: clip.posterPath }, { contentType: 'image/jpeg' });

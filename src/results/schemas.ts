@@ -175,6 +175,7 @@ export const highlightItem = z.object({
   contributions: z.record(z.string(), z.number()).meta({ description: 'each signal\'s weighted share of the score (vlm, arousal, keyword, emotion, new_track, crowd, motion, scene)' }),
   title: z.string(),
   clipUri: z.string().nullable(),
+  clipKey: z.string().nullable().meta({ description: 'the clip\'s object key in the object store' }),
 });
 
 export const emotionItem = z.object({

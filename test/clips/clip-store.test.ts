@@ -102,7 +102,7 @@ describe('clips: publish to the object store and the clips table', function () {
     const fsStore = new FsObjectStore(path.join(dir, 'fs'));
     const clip = await exportClip({ kind: 'file', path: (await clipMedia()).vp8 }, { fromS: 1, toS: 2 });
     const c = await publishClip(store.pool, fsStore, clip, { streamId: 'cam-2', fromUs: 1e6, toUs: 2e6, streamStartMs: 0, source: 'file' });
-    assert.match(c.url, /^file:\/\/.*\/clips\/cam-2\/1000-2000\.mp4$/);
+    assert.match(c.url, /^file:\/\/.*\/fs\/cam-2\/1000-2000\.mp4$/, 'no clips/ prefix inside the folder store');
     assert.ok(fs.statSync(new URL(c.url)).size === c.sizeBytes);
 
     const failing = { ...fsStore, kind: 'fs' as const, put: async () => { throw new Error('disk full'); }, url: fsStore.url.bind(fsStore), get: fsStore.get.bind(fsStore), list: fsStore.list.bind(fsStore), delete: fsStore.delete.bind(fsStore) };

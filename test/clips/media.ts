@@ -30,7 +30,10 @@ export interface ClipMedia {
 let media: ClipMedia | undefined;
 
 function gstLaunch(args: string): void {
-  execFileSync('gst-launch-1.0', ['-q', ...args.split(/\s+/).filter(Boolean)], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 120_000 });
+  // Unbounded queues before the muxers: x264enc holds frames back while audio keeps coming, and a full
+  // 1 s queue in front of a muxer waiting for video would deadlock these finite sources.
+  const unbounded = args.replace(/! queue !/g, '! queue max-size-time=0 max-size-buffers=0 max-size-bytes=0 !');
+  execFileSync('gst-launch-1.0', ['-q', ...unbounded.split(/\s+/).filter(Boolean)], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 120_000 });
 }
 
 const video = (frames: number) => `videotestsrc pattern=ball num-buffers=${frames} ! video/x-raw,format=I420,width=320,height=240,framerate=30/1`;

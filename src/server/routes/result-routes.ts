@@ -3,6 +3,7 @@
  * the annotated snapshot, and `ask`. A stream is known when this server runs it or the database has it
  * (results outlive a removed stream).
  */
+import { publicUrl } from '../../clips/clip-store';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -77,7 +78,16 @@ export async function resultRoutes(app: FastifyInstance, ctx: ServerContext): Pr
 
   r.get('/v1/streams/:id/highlights', {
     schema: { summary: 'Highlights (scored moments, with their clip when made) by media time', tags: ['results'], params: streamParams, querystring: highlightsQuery, response: { 200: page(highlightItem), ...errors } },
-  }, async (req) => { await known(req.params.id); return listHighlights(pool, req.params.id, req.query); });
+  }, async (req) => {
+    await known(req.params.id);
+    const page = await listHighlights(pool, req.params.id, req.query);
+    // Presigned URLs expire: an S3 store signs each clip again for this answer.
+    const store = ctx.objectStore;
+    if (store?.kind === 's3') {
+      for (const it of page.items) if (it.clipKey) it.clipUri = publicUrl(await store.url(it.clipKey));
+    }
+    return page;
+  });
 
   r.get('/v1/streams/:id/emotions', {
     schema: { summary: 'Facial emotions (per face, with track ids) by media time', tags: ['results'], params: streamParams, querystring: emotionsQuery, response: { 200: page(emotionItem), ...errors } },
