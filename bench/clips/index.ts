@@ -7,11 +7,10 @@
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-import S3rver from 's3rver';
+import { startLocalS3 } from '../../test/helpers/local-s3';
 
 import { exportClip } from '../../src/clips';
 import { S3ObjectStore } from '../../src/object-store';
@@ -25,15 +24,6 @@ const ROUNDS = quick ? 1 : 3;
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    }).on('error', reject);
-  });
 }
 
 async function main(): Promise<void> {
@@ -63,12 +53,8 @@ async function main(): Promise<void> {
       console.log(`export ${mode.padEnd(8)}: ${m} ms for ${RANGE_S} s → ${(m * 60 / RANGE_S / 1000).toFixed(2)} s per minute of video (${(RANGE_S * 1000 / m).toFixed(1)}x real time)`);
     }
 
-    process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
-    process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
-    const port = await freePort();
-    const server = new S3rver({ port, address: '127.0.0.1', silent: true, directory: path.join(dir, 's3'), configureBuckets: [{ name: 'clips' }] });
-    await server.run();
-    const s3 = new S3ObjectStore({ bucket: 'clips', endpoint: `http://127.0.0.1:${port}`, forcePathStyle: true });
+    const server = await startLocalS3('clips');
+    const s3 = new S3ObjectStore({ bucket: 'clips', endpoint: server.endpoint, forcePathStyle: true });
     try {
       const big = path.join(dir, 'big.bin');
       fs.writeFileSync(big, crypto.randomBytes(64 * 1024 * 1024));

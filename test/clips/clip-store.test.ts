@@ -1,35 +1,24 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-import S3rver from 's3rver';
 
 import { clipKeys, exportClip, listClips, publicUrl, publishClip } from '../../src/clips';
 import { discover } from '../../src/gst';
 import { FsObjectStore, S3ObjectStore } from '../../src/object-store';
 import { openStore, type Store } from '../../src/store';
 import { requirePostgres } from '../helpers/services';
+import { startLocalS3, type LocalS3 } from '../helpers/local-s3';
 import { clipMedia, topLevelBoxes } from './media';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    }).on('error', reject);
-  });
-}
 
 describe('clips: publish to the object store and the clips table', function () {
   this.timeout(120_000);
   let store: Store;
   let dir: string;
-  let server: S3rver;
+  let s3server: LocalS3;
   let endpoint: string;
-  const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
 
   before(async () => {
     const url = await requirePostgres();
@@ -39,21 +28,13 @@ describe('clips: publish to the object store and the clips table', function () {
     store = await openStore({ databaseUrl: url, schema: 'clips_store' });
     await store.migrateDone;
     dir = await mkdtemp(path.join(os.tmpdir(), 'va-clip-s3-'));
-    process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
-    process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
-    const port = await freePort();
-    server = new S3rver({ port, address: '127.0.0.1', silent: true, directory: path.join(dir, 's3'), configureBuckets: [{ name: 'clips' }] });
-    await server.run();
-    endpoint = `http://127.0.0.1:${port}`;
+    s3server = await startLocalS3('clips');
+    endpoint = s3server.endpoint;
     await clipMedia();
   });
   after(async () => {
-    await server?.close();
+    await s3server?.close();
     await store?.close();
-    for (const [k, v] of [['AWS_ACCESS_KEY_ID', saved.id], ['AWS_SECRET_ACCESS_KEY', saved.secret]] as const) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
     await rm(dir, { recursive: true, force: true });
   });
 

@@ -1,46 +1,27 @@
 import { strict as assert } from 'node:assert';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import S3rver from 's3rver';
+import { freePort, startLocalS3, type LocalS3 } from '../helpers/local-s3';
 import { FsObjectStore, S3ObjectStore, objectStoreFromEnv } from '../../src/object-store';
 import { VideoAgentError } from '../../src/errors';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    }).on('error', reject);
-  });
-}
-
 describe('S3ObjectStore against s3rver', function () {
   this.timeout(20_000);
   let dir: string;
-  let server: S3rver;
+  let s3server: LocalS3;
   let endpoint: string;
-  const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 's3rver-'));
-    process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
-    process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
-    const port = await freePort();
-    server = new S3rver({ port, address: '127.0.0.1', silent: true, directory: dir, configureBuckets: [{ name: 'clips' }] });
-    await server.run();
-    endpoint = `http://127.0.0.1:${port}`;
+    s3server = await startLocalS3('clips');
+    endpoint = s3server.endpoint;
   });
   after(async () => {
-    await server?.close();
-    for (const [k, v] of [['AWS_ACCESS_KEY_ID', saved.id], ['AWS_SECRET_ACCESS_KEY', saved.secret]] as const) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
+    await s3server?.close();
     await rm(dir, { recursive: true, force: true });
   });
 
