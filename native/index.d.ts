@@ -96,6 +96,13 @@ export class NativePipeline {
   push(src: string, data: Buffer, pts?: number, duration?: number): boolean;
   /** Signals end-of-stream on an appsrc. */
   endOfStream(src: string): void;
+  /**
+   * gst_element_send_event(pipeline, EOS): every source element pushes EOS downstream, so muxers
+   * (splitmuxsink) finalise their files and an 'eos' bus message follows once every sink has it
+   * (appsinks only once drained). True when the event was handled; false before play()/pause() or
+   * after stop(). Does not wait: src/gst decides how long to wait for the bus EOS.
+   */
+  sendEos(): boolean;
   /** What an appsrc holds queued, and its limits (0 = unlimited). Zeros after stop(). */
   srcLevel(src: string): { bytes: number; buffers: number; maxBytes: number; maxBuffers: number };
   /** An appsink's max-buffers (0 = unbounded) and drop, as set now. Zeros/false after stop(). */

@@ -160,6 +160,7 @@ Napi::Function Pipeline::Init(Napi::Env env) {
                          InstanceMethod<&Pipeline::Pull>("pull"),
                          InstanceMethod<&Pipeline::Push>("push"),
                          InstanceMethod<&Pipeline::EndOfStream>("endOfStream"),
+                         InstanceMethod<&Pipeline::SendEos>("sendEos"),
                          InstanceMethod<&Pipeline::SrcLevel>("srcLevel"),
                          InstanceMethod<&Pipeline::SinkSettings>("sinkSettings"),
                          InstanceMethod<&Pipeline::ConfigureSink>("configureSink"),
@@ -527,6 +528,16 @@ Napi::Value Pipeline::EndOfStream(const Napi::CallbackInfo& info) {
   GstAppSrc* src = findSrc(info.Env(), info[0]);
   if (src != nullptr) gst_app_src_end_of_stream(src);
   return info.Env().Undefined();
+}
+
+// An EOS event into the whole pipeline (GstBin hands it to every source element, which pushes it
+// downstream): muxers finalise their files and the bus gets EOS once every sink has it. Only while
+// started and not stopped; src/gst/pipeline.ts decides when and how long to wait for the EOS.
+Napi::Value Pipeline::SendEos(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!started_ || stopped_ || pipeline_ == nullptr) return Napi::Boolean::New(env, false);
+  gboolean ok = gst_element_send_event(pipeline_, gst_event_new_eos());  // takes the event
+  return Napi::Boolean::New(env, ok != FALSE);
 }
 
 Napi::Value Pipeline::SrcLevel(const Napi::CallbackInfo& info) {

@@ -106,6 +106,7 @@ class Pipeline : public Napi::ObjectWrap<Pipeline> {
   Napi::Value Pull(const Napi::CallbackInfo& info);
   Napi::Value Push(const Napi::CallbackInfo& info);
   Napi::Value EndOfStream(const Napi::CallbackInfo& info);
+  Napi::Value SendEos(const Napi::CallbackInfo& info);
   Napi::Value SrcLevel(const Napi::CallbackInfo& info);
   Napi::Value SinkSettings(const Napi::CallbackInfo& info);
   Napi::Value ConfigureSink(const Napi::CallbackInfo& info);

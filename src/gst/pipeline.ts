@@ -118,6 +118,10 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
   private settle!: { resolve: () => void; reject: (e: Error) => void };
   /** The native teardown, once begun (stop(), EOS or error). */
   private released: Promise<void> | undefined;
+  /** drain() in progress or done: its result (true: the EOS reached every sink). */
+  private drained: Promise<boolean> | undefined;
+  /** Settles a pending drain() (EOS, error, stop or its timeout). */
+  private endDrain: ((eos: boolean) => void) | undefined;
 
   /**
    * Parses the launch string (once: this is the only gst_parse_launch) and applies the appsink limits;
@@ -226,6 +230,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
    */
   stop(): Promise<void> {
     if (this.statusValue === 'stopped') return this.releaseNative();
+    this.endDrain?.(false);
     const wasFinished = this.statusValue === 'eos' || this.statusValue === 'failed';
     const released = this.releaseNative();
     this.statusValue = 'stopped';
@@ -234,6 +239,31 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
       this.settle.resolve();
     }
     return released;
+  }
+
+  /**
+   * A graceful end: sends EOS into the pipeline (every source pushes it downstream, so muxers such as
+   * splitmuxsink finalise the file they write) and resolves once the bus EOS arrived (true) or after
+   * timeoutMs, an error or stop() (false). Never blocks the JS thread and never rejects. At EOS the
+   * pipeline ends as ever (streams drained, native released); otherwise it keeps playing: call stop().
+   * Not playing (not started yet, or already at EOS, failed or stopped): nothing is sent, and it
+   * resolves at once (true only at EOS). Once EOS is sent, every later call returns the same promise.
+   */
+  drain(timeoutMs: number): Promise<boolean> {
+    if (this.drained) return this.drained;
+    if ((this.statusValue !== 'playing' && this.statusValue !== 'paused') || !(timeoutMs > 0) || !this.native.sendEos()) {
+      return Promise.resolve(this.statusValue === 'eos');
+    }
+    this.drained = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      const finish = (eos: boolean): void => {
+        clearTimeout(timer);
+        this.endDrain = undefined;
+        resolve(eos);
+      };
+      this.endDrain = finish;
+    });
+    return this.drained;
   }
 
   private releaseNative(): Promise<void> {
@@ -429,6 +459,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     this.statusValue = 'eos';
     void this.releaseNative(); // single-use: release threads and TSFNs now so the process can exit
     this.settle.resolve();
+    this.endDrain?.(true);
     this.emit('eos');
   }
 
@@ -436,6 +467,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     this.failure = err;
     this.statusValue = 'failed';
     void this.releaseNative();
+    this.endDrain?.(false);
     for (const s of this.streams.values()) s.fail(err);
     if (this.log().isLevelEnabled('debug')) this.log().debug({ source: err.source, reason: err.reason, debug: err.debug }, err.message);
     this.settle.reject(err);

@@ -24,6 +24,8 @@ export interface OpenSourceOptions {
   startTimeMs?: number;
   /** RTSP: render the template's record branch (src/recording), picked by the discovered video codec. */
   record?: Omit<RecordVariables, 'codec'>;
+  /** Recording on: how long a graceful stop waits for EOS to finalise the last segment (SessionConfig.eosTimeoutMs). */
+  eosTimeoutMs?: number;
   logger?: Logger;
 }
 
@@ -70,6 +72,7 @@ export async function openSource(input: string | SourceInfo, opts: OpenSourceOpt
     backoff: opts.backoff,
     maxReconnectAttempts: opts.maxReconnectAttempts,
     startTimeMs: opts.startTimeMs,
+    eosTimeoutMs: opts.eosTimeoutMs,
     logger: opts.logger,
   });
 }

@@ -65,8 +65,20 @@ export interface SessionConfig {
   maxReconnectAttempts?: number;
   /** Wall clock of pts 0, epoch ms (default: when the session starts). */
   startTimeMs?: number;
+  /**
+   * Recording on (the pipeline has a record branch): a graceful stop sends EOS first and waits up to
+   * min(STOP_EOS_WAIT_MS, this) for it, so splitmuxsink finalises the segment being written; a reconnect
+   * out of a stall waits min(RECONNECT_EOS_WAIT_MS, this). Default STOP_EOS_WAIT_MS; 0: no EOS. Ignored
+   * without recording (those pipelines go straight to NULL).
+   */
+  eosTimeoutMs?: number;
   logger?: Logger;
 }
+
+/** Recording on: the longest a graceful stop waits for EOS to finalise the last segment. */
+export const STOP_EOS_WAIT_MS = 3_000;
+/** Recording on: the longest a reconnect waits for it (the old connection may be dead: a short wait). */
+export const RECONNECT_EOS_WAIT_MS = 500;
 
 /** What a session's GStreamer errors name: the file path or the (redacted) URL. */
 function subjectOf(source: SourceInfo): ErrorSubject {
@@ -127,7 +139,7 @@ export class Session extends EventEmitter {
   private readonly stopController = new AbortController();
   private clock: MediaClock | null = null;
   private logger: Logger | undefined;
-  private readonly opts: Required<Pick<SessionConfig, 'connectTimeoutMs' | 'stallTimeoutMs' | 'maxReconnectAttempts'>> & { backoff: BackoffOptions };
+  private readonly opts: Required<Pick<SessionConfig, 'connectTimeoutMs' | 'stallTimeoutMs' | 'maxReconnectAttempts' | 'eosTimeoutMs'>> & { backoff: BackoffOptions };
   private finished: Promise<void> | null = null;
   /** Native teardowns still in flight (Pipeline.stop() resolves once GStreamer reached NULL). */
   private readonly releasing = new Set<Promise<void>>();
@@ -144,6 +156,7 @@ export class Session extends EventEmitter {
       connectTimeoutMs: config.connectTimeoutMs ?? 10_000,
       stallTimeoutMs: config.stallTimeoutMs ?? 5_000,
       maxReconnectAttempts: config.maxReconnectAttempts ?? Infinity,
+      eosTimeoutMs: Math.max(0, config.eosTimeoutMs ?? STOP_EOS_WAIT_MS),
       backoff: { ...DEFAULT_BACKOFF, ...config.backoff },
     };
     this.parsed = config.parsed;
@@ -225,14 +238,16 @@ export class Session extends EventEmitter {
 
   /**
    * Stops the pipeline; the consumer's iteration ends normally. Idempotent. Resolves once the
-   * consumer's loop has ended (a consumer stuck inside its own handler delays it).
+   * consumer's loop has ended (a consumer stuck inside its own handler delays it). Recording on: the
+   * pipeline gets EOS first and up to min(3 s, eosTimeoutMs) to finalise the segment being written
+   * before it goes to NULL (frames stop at once all the same); other pipelines go to NULL at once.
    */
   async stop(): Promise<void> {
     if (!this.stopController.signal.aborted) {
       if (this.stateValue === 'idle') this.setState('stopped');
       else if (!this.isFinal()) this.setState('stopping');
       this.stopController.abort(new StopSignal());
-      if (this.current) this.track(this.current.pipe.stop());
+      if (this.current) this.track(this.endPipeline(this.current.pipe));
       this.releaseParsed();
     }
     // Wait for the pipeline to be released, unless iteration never began (nothing to release).
@@ -244,6 +259,25 @@ export class Session extends EventEmitter {
   private track(released: Promise<void>): void {
     this.releasing.add(released);
     void released.then(() => this.releasing.delete(released));
+  }
+
+  /**
+   * How long ending `pipe` waits for EOS: only with recording on and a pipeline still playing (a failed
+   * one is released already, one at EOS has finalised its files); a stop waits longer than a reconnect.
+   */
+  private eosWaitMs(pipe: Pipeline): number {
+    if (!this.pipeline.record || pipe.status !== 'playing') return 0;
+    return Math.min(this.stopController.signal.aborted ? STOP_EOS_WAIT_MS : RECONNECT_EOS_WAIT_MS, this.opts.eosTimeoutMs);
+  }
+
+  /**
+   * stop(): with recording on, EOS first (bounded: splitmuxsink finalises the segment being written),
+   * then NULL; otherwise NULL at once, as ever. Resolves once released.
+   */
+  private async endPipeline(pipe: Pipeline): Promise<void> {
+    const waitMs = this.eosWaitMs(pipe);
+    if (waitMs > 0 && !(await pipe.drain(waitMs))) this.log.warn({ waitMs }, 'recording: no EOS in time at stop; the last segment may be lost');
+    await pipe.stop();
   }
 
   /** The pre-parsed first pipeline, if it was never run (stop before run, or the consumer never came). */
@@ -383,6 +417,11 @@ export class Session extends EventEmitter {
       this.droppedPast += sinks.reduce((n, s) => n + s.stream.dropped, 0);
       this.queueDroppedPast += sumValues(pipe.queueDrops());
       this.current = null;
+      // Recording on: EOS first, so the segment being written is finalised before the recorder hears
+      // of a reconnect or the session ends (the same wait stop() began, if it did). Bounded; the NULL
+      // teardown itself is not waited for.
+      const waitMs = this.eosWaitMs(pipe);
+      if (waitMs > 0) await pipe.drain(waitMs);
       this.track(pipe.stop());
     }
   }

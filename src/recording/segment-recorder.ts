@@ -38,8 +38,10 @@ const MAX_UNPLAYABLE_SCANS = 10;
  * clock as frames' ptsUs) and each closed segment's duration (GstDiscoverer) gives the next one's start.
  * The newest file of the writing folder is open and never touched. When a connection ends (reconnect)
  * its folder is moved aside at once, synchronously, so the next pipeline starts numbering in an empty
- * folder; its last file never got its MP4 index (the pipeline is stopped without EOS) and is dropped
- * when unplayable. Closed segments get a permanent number, an index line, then retention runs.
+ * folder. The session ends a recording pipeline with EOS first (a graceful stop, or a reconnect out of a
+ * stall; src/ingest/session.ts), so its last file is finalised before the recorder hears of the end and
+ * is indexed like the others; only a pipeline that failed (no EOS, so no MP4 index) leaves a last file
+ * that is dropped as unplayable. Closed segments get a permanent number, an index line, then retention runs.
  */
 export class SegmentRecorder {
   readonly location: string;
@@ -114,8 +116,9 @@ export class SegmentRecorder {
   }
 
   /**
-   * Call once the session has stopped (its pipelines released): indexes what the last connection
-   * wrote, runs retention, stops the timers.
+   * Call once the session has stopped (await session.stop(): its pipelines released, the last one after
+   * its EOS finalised the segment being written): indexes what the last connection wrote, that segment
+   * included, runs retention, stops the timers.
    */
   async stop(): Promise<void> {
     if (this.stopped) return this.chain;
@@ -191,7 +194,7 @@ export class SegmentRecorder {
         this.unplayable.set(file, tries);
         if (!ended && tries < MAX_UNPLAYABLE_SCANS) return;
         this.unplayable.delete(file);
-        // The tail of a stopped pipeline (no MP4 index) or a broken file.
+        // The tail of a pipeline that failed or missed its EOS (no MP4 index), or a broken file.
         this.log.debug({ file }, 'recording: dropping an unplayable segment');
         await fs.promises.rm(file, { force: true });
         continue;

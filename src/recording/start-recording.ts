@@ -28,7 +28,7 @@ export interface StreamRecording {
   readonly branch?: Omit<RecordVariables, 'codec'>;
   /** Follow the session (create the recording before the session's pipeline starts). */
   attach(session: Session): void;
-  /** After the session stopped: index what is left, run retention. */
+  /** After the session stopped (awaited: its EOS finalised the last segment): index what is left, that segment included, run retention. */
   stop(): Promise<void>;
 }
 

@@ -326,6 +326,42 @@ describe('gst Pipeline: appsrc and lifecycle', function () {
     }
   });
 
+  it('drain() sends EOS into a live pipeline: the muxer finalises its file, done resolves at EOS', async () => {
+    const out = `${testMedia().dir}/drained.mp4`;
+    const p = Pipeline.create(
+      `videotestsrc is-live=true ! video/x-raw,width=64,height=48,framerate=10/1 ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=10 ! h264parse ! mp4mux ! filesink location=${out}`,
+    );
+    assert.equal(await p.drain(1000), false, 'not started: nothing to drain');
+    p.start();
+    await sleep(1500);
+    const t0 = Date.now();
+    const drained = p.drain(3000);
+    assert.equal(p.drain(3000), drained, 'every call returns the same promise');
+    assert.equal(await drained, true);
+    assert.ok(Date.now() - t0 < 1500, `EOS took ${Date.now() - t0} ms`);
+    assert.equal(p.status, 'eos');
+    await p.done;
+    await p.stop();
+    const info = await discover(out, 5000);
+    assert.ok(info.durationNs > 1e9, `finalised with ${info.durationNs} ns`);
+  });
+
+  it('drain() is bounded: an EOS that cannot reach a sink resolves false after the timeout, and stop() still ends it', async () => {
+    // A claimed appsink nobody pulls holds its EOS (wait-on-eos) behind the queued samples.
+    const p = Pipeline.create('videotestsrc is-live=true ! video/x-raw,width=32,height=24,framerate=30/1 ! appsink name=frames sync=false max-buffers=4 drop=true');
+    p.sink('frames');
+    p.start();
+    await sleep(300);
+    const t0 = Date.now();
+    assert.equal(await p.drain(300), false);
+    assert.ok(Date.now() - t0 >= 280 && Date.now() - t0 < 1500, `${Date.now() - t0} ms`);
+    assert.equal(p.status, 'playing');
+    await p.stop();
+    assert.equal(p.status, 'stopped');
+    assert.equal(await p.drain(300), false, 'stopped: nothing to drain');
+    assert.equal(typeof loadNative().NativePipeline.prototype.sendEos, 'function');
+  });
+
   it('stop() is idempotent, ends iterators and resolves done; the state events arrive', async () => {
     const p = Pipeline.create('videotestsrc is-live=true ! video/x-raw,width=64,height=48 ! appsink name=frames sync=false max-buffers=2 drop=true');
     const states: string[] = [];

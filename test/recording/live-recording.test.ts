@@ -90,9 +90,9 @@ describe('recording: a live RTSP stream through the real pipeline', function () 
       assert.match(info.video!.codec, /H\.264/);
       assert.ok(Math.abs(info.durationNs / 1000 - e.durationUs) < 1000, 'index duration = the file\'s');
     }
-    // All of it but the tail, which the stopped pipeline never finalized (at most one segment + a GOP).
+    // All of it: a graceful stop sends EOS first, so the segment being written is finalised and indexed too.
     const totalUs = index.reduce((n, e) => n + e.durationUs, 0);
-    assert.ok(totalUs <= spanUs + 500_000 && totalUs >= spanUs - 3.5e6, `recorded ${totalUs / 1e6} s of ${spanUs / 1e6} s`);
+    assert.ok(Math.abs(totalUs - spanUs) <= 1e6, `recorded ${totalUs / 1e6} s of ${spanUs / 1e6} s`);
     // Nothing left in the writing folder; only numbered segments and the index.
     assert.deepEqual(fs.readdirSync(path.join(live.dir, '.writing')), []);
     assert.deepEqual(fs.readdirSync(live.dir).filter((n) => !/^\d{10}\.mp4$/.test(n)).sort(), ['.writing', 'index.jsonl']);
@@ -102,6 +102,34 @@ describe('recording: a live RTSP stream through the real pipeline', function () 
     assert.deepEqual(hits.map((h) => path.basename(h.path)), [index[1].file, index[2].file]);
     assert.deepEqual(hits[0], { path: path.join(live.dir, index[1].file), startUs: index[1].startUs, durationUs: index[1].durationUs });
     assert.deepEqual(await recordingSegments('cam1', index[0].startUs - 10e6, index[0].startUs - 5e6, { dataDir }), []);
+  });
+
+  it('a graceful stop keeps the last segment: the indexed total is the recorded time', async () => {
+    server = await startRtspServer({ file, audio: true });
+    // 4 s segments, stopped mid-segment: without EOS at stop the last ~2.5 s would be lost.
+    const live = await recordLive(server.url, dataDir, 'cam-stop', 4);
+    await until(() => live.frames.length > 0, 15_000, 'first frame');
+    const firstAt = Date.now();
+    await sleep(6_500);
+    const stopAt = Date.now();
+    await live.session.stop();
+    const stoppedMs = Date.now() - stopAt;
+    await live.run;
+    await live.recorder.stop();
+
+    const index = await readIndex(live.dir);
+    assert.deepEqual(index, live.segments);
+    const totalUs = index.reduce((n, e) => n + e.durationUs, 0);
+    const spanUs = live.frames.at(-1)!.ptsUs - live.frames[0].ptsUs;
+    const wallUs = (stopAt - firstAt) * 1000;
+    console.log(`      recorded ${(totalUs / 1e6).toFixed(2)} s in ${index.length} segments; frames span ${(spanUs / 1e6).toFixed(2)} s, wall ${(wallUs / 1e6).toFixed(2)} s; stop took ${stoppedMs} ms`);
+    assert.ok(index.length >= 2, `${index.length} segments: the one being written at stop is indexed`);
+    assert.ok(Math.abs(totalUs - spanUs) <= 1e6, `recorded ${totalUs / 1e6} s of ${spanUs / 1e6} s (frames)`);
+    assert.ok(Math.abs(totalUs - wallUs) <= 1e6, `recorded ${totalUs / 1e6} s of ${wallUs / 1e6} s (wall clock)`);
+    for (let i = 1; i < index.length; i++) assert.equal(index[i].startUs, index[i - 1].startUs + index[i - 1].durationUs);
+    for (const e of index) assert.ok((await discover(path.join(live.dir, e.file), 5000)).durationNs > 0.5e9, `${e.file} playable`);
+    assert.deepEqual(fs.readdirSync(path.join(live.dir, '.writing')), []);
+    assert.ok(stoppedMs < 5_000, `stop took ${stoppedMs} ms`);
   });
 
   it('retention during a live recording deletes closed segments, never the one being written, and recording goes on', async () => {
