@@ -89,6 +89,28 @@ describe('clips API: POST/GET /v1/streams/:id/clips', function () {
     const list = await app.inject({ method: 'GET', url: '/v1/streams/file-cam/clips' });
     assert.equal(list.statusCode, 200);
     assert.deepEqual(list.json().items.map((i: { clipId: string }) => i.clipId), ['file-cam:3000-6000']);
+
+    // Its bytes through the API: whole, a range (a <video> seeking), and the poster.
+    const base = `/v1/streams/file-cam/clips/${encodeURIComponent(c.clipId)}`;
+    const whole = await app.inject({ method: 'GET', url: `${base}/video.mp4` });
+    assert.equal(whole.statusCode, 200);
+    assert.equal(whole.headers['content-type'], 'video/mp4');
+    assert.equal(whole.rawPayload.length, c.sizeBytes);
+    assert.ok(whole.rawPayload.equals(fs.readFileSync(new URL(c.url).pathname)));
+    const part = await app.inject({ method: 'GET', url: `${base}/video.mp4`, headers: { range: 'bytes=100-199' } });
+    assert.equal(part.statusCode, 206);
+    assert.equal(part.headers['content-range'], `bytes 100-199/${c.sizeBytes}`);
+    assert.ok(part.rawPayload.equals(whole.rawPayload.subarray(100, 200)));
+    const tail = await app.inject({ method: 'GET', url: `${base}/video.mp4`, headers: { range: 'bytes=-10' } });
+    assert.ok(tail.statusCode === 206 && tail.rawPayload.equals(whole.rawPayload.subarray(-10)));
+    const beyond = await app.inject({ method: 'GET', url: `${base}/video.mp4`, headers: { range: `bytes=${c.sizeBytes}-` } });
+    assert.equal(beyond.statusCode, 416);
+    const poster = await app.inject({ method: 'GET', url: `${base}/poster.jpg` });
+    assert.equal(poster.statusCode, 200);
+    assert.equal(poster.headers['content-type'], 'image/jpeg');
+    assert.equal(poster.rawPayload.subarray(0, 2).toString('hex'), 'ffd8');
+    assert.equal((await app.inject({ method: 'GET', url: '/v1/streams/file-cam/clips/nope/video.mp4' })).statusCode, 404);
+    assert.equal((await app.inject({ method: 'GET', url: `${base}/other.txt` })).statusCode, 400);
   });
 
   it('cuts a live stream from its recording when the server keeps one', async () => {

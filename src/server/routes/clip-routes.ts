@@ -15,6 +15,8 @@ import { errorBody, sendError } from '../http/error-reply';
 import type { ServerContext } from '../server-context';
 import { confineSource } from '../sources/confine-source';
 import { streamParams } from './stream-routes';
+import { sendFileRange } from '../http/send-file-range';
+import { fileURLToPath } from 'node:url';
 
 const errors = { 400: errorBody, 401: errorBody, 404: errorBody, 409: errorBody, 429: errorBody, 500: errorBody, 503: errorBody, 504: errorBody };
 /** Exports are CPU-bound (a re-encode uses every core): more at once only makes each slower. */
@@ -130,6 +132,26 @@ export async function clipRoutes(app: FastifyInstance, ctx: ServerContext): Prom
     } finally {
       running--;
     }
+  });
+
+  // The clip's bytes through the API (auth applies): a folder store is served with range requests, an S3
+  // store answers with a fresh presigned URL (the bytes never pass through this server).
+  r.get('/v1/streams/:id/clips/:clipId/:file', {
+    schema: {
+      summary: 'A clip\'s MP4 or poster JPEG (range requests; S3: a redirect to a presigned URL)', tags: ['clips'],
+      params: z.object({ id: streamParams.shape.id, clipId: z.string().min(1).max(300), file: z.enum(['video.mp4', 'poster.jpg']) }),
+      response: { ...errors },
+    },
+  }, async (req, reply) => {
+    const store = ctx.objectStore;
+    if (!store) throw new VideoAgentError('E_NO_OBJECT_STORE', 'this server has no object store for clips', { kind: 'unreachable', retryable: false });
+    const c = (await listClips(pool, req.params.id)).find((x) => x.clipId === req.params.clipId);
+    if (!c) throw new VideoAgentError('E_UNKNOWN_CLIP', `stream '${req.params.id}' has no clip '${req.params.clipId}'`, { kind: 'not_found' });
+    const key = req.params.file === 'video.mp4' ? c.objectKey : c.posterKey;
+    if (!key) throw new VideoAgentError('E_UNKNOWN_CLIP', `clip '${c.clipId}' has no poster`, { kind: 'not_found' });
+    const url = await store.url(key);
+    if (store.kind === 's3') return reply.redirect(publicUrl(url), 302);
+    return sendFileRange(req, reply, fileURLToPath(url), req.params.file === 'video.mp4' ? 'video/mp4' : 'image/jpeg');
   });
 
   r.get('/v1/streams/:id/clips', {
