@@ -8,13 +8,14 @@ export const highlightsList: ListSpec<HighlightItem> = {
   // A highlight's clip is the newest clips row cut for it (src/clips/highlight-clips.ts), else the legacy column.
   columns: `pts_us, ts, start_us, end_us, peak_us, score, contributions, title,
     COALESCE((SELECT c.url FROM clips c WHERE c.stream_id = highlights.stream_id AND c.highlight_pts_us = highlights.pts_us ORDER BY c.created_at DESC LIMIT 1), clip_uri) AS clip_uri,
-    (SELECT c.object_key FROM clips c WHERE c.stream_id = highlights.stream_id AND c.highlight_pts_us = highlights.pts_us ORDER BY c.created_at DESC LIMIT 1) AS clip_key`,
+    (SELECT c.object_key FROM clips c WHERE c.stream_id = highlights.stream_id AND c.highlight_pts_us = highlights.pts_us ORDER BY c.created_at DESC LIMIT 1) AS clip_key,
+    (SELECT c.clip_id FROM clips c WHERE c.stream_id = highlights.stream_id AND c.highlight_pts_us = highlights.pts_us ORDER BY c.created_at DESC LIMIT 1) AS clip_id`,
   keys: [{ column: 'pts_us', sqlType: 'bigint' }, { column: 'end_us', sqlType: 'bigint' }],
   span: 'segment',
   toItem: (r) => ({
     startS: seconds(r.start_us), endS: seconds(r.end_us), peakS: r.peak_us == null ? null : seconds(r.peak_us), ts: iso(r.ts), score: r.score as number,
     contributions: (r.contributions as Record<string, number> | null) ?? {},
-    title: r.title as string, clipUri: (r.clip_uri as string | null) ?? null, clipKey: (r.clip_key as string | null) ?? null,
+    title: r.title as string, clipUri: (r.clip_uri as string | null) ?? null, clipKey: (r.clip_key as string | null) ?? null, clipId: (r.clip_id as string | null) ?? null,
   }),
 };
 

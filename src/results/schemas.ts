@@ -176,6 +176,7 @@ export const highlightItem = z.object({
   title: z.string(),
   clipUri: z.string().nullable(),
   clipKey: z.string().nullable().meta({ description: 'the clip\'s object key in the object store' }),
+  clipId: z.string().nullable().meta({ description: 'the clip (GET /v1/streams/{id}/clips/{clipId}/video.mp4)' }),
 });
 
 export const emotionItem = z.object({
