@@ -121,7 +121,7 @@ describe('analyze summary: the cost lines say what the GPU seconds are', () => {
     const s = {
       streamId: 's', source: 'clip.mp4', live: false, wallMs: 1000,
       ingest: { positionUs: 1e6, frames: 5, audioSeconds: 1, dropped: 0 },
-      stages: {}, rows: {}, topEvents: [], skips: [], speakers: [], emotions: [],
+      stages: {}, rows: {}, topEvents: [], skips: [], speakers: [], emotions: [], highlights: [], clipFailures: [],
       calls: [{ endpoint: 'yolo', calls: 1, failed: 0, avgMs: 500, gpuSeconds: meter.snapshot().total.gpuSeconds, costUsd: meter.snapshot().total.usd }],
       cost: meter.snapshot(), localInference: local,
     } as unknown as AnalyzeSummary;
