@@ -2,13 +2,15 @@
 /**
  * The dashboard in a real browser (Debian chromium + playwright-core) against a real `serve` process: log in
  * (a wrong key refused), a live tile's image changes, add a stream from the UI and see it start and end,
- * transcript lines and an event on its page, ask and search, remove it, log out. Screenshots go to
+ * transcript lines and an event on its page, ask and search, remove it; a file stream with planted moments
+ * shows its highlights (score, why, a playable clip) and the alert a rule fired; log out. Screenshots go to
  * test-output/ for a person to look at.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
+import { generateClip } from '../../src/media';
 import { astronautWithSpeech } from '../e2e/media';
 import { clipRtsp } from '../ingest/helpers/media';
 import { startRtspServer, type RtspServer } from '../ingest/helpers/rtsp';
@@ -31,10 +33,17 @@ describe('dashboard: a real browser against a real server', function () {
     db = await schemaDatabaseUrl('serve_dashboard');
     fs.mkdirSync(path.join(dir, 'media'));
     fs.copyFileSync(astronautWithSpeech(), path.join(dir, 'media', 'astro.mp4'));
+    // A loud moment at 9 s and a scene cut at 24 s: two highlights, each cut into a clip; the rule fires on them.
+    const planted = await generateClip({ durationS: 36, width: 320, height: 180, fps: 10, audio: 'tone', pattern: 'ball', cutTo: { atS: 24, pattern: 'smpte' }, loud: { atS: 9, seconds: 1.5 } });
+    fs.copyFileSync(planted, path.join(dir, 'media', 'planted.mp4'));
     rtsp = await startRtspServer({ file: await clipRtsp() });
     srv = await startServe({
       dir, env: { DATABASE_URL: db.url, VIDEO_AGENT_API_KEY: KEY, CAM_URL: rtsp.url },
-      config: ['server:', '  mediaRoots: [./media]', 'streams:', '  - id: cam', '    source: ${CAM_URL}', '    stages: [detection]', '    fps: 5'].join('\n'),
+      config: [
+        'server:', '  mediaRoots: [./media]', 'streams:', '  - id: cam', '    source: ${CAM_URL}', '    stages: [detection]', '    fps: 5',
+        '  - id: planted', '    source: planted.mp4', '    stages: [highlights]', '    clips: { top: 2 }',
+        '    rules:', '      - { id: big-moment, kind: threshold, on: highlight_score, min: 0.01 }',
+      ].join('\n'),
     });
     br = await openBrowser();
     page = await br.context.newPage();
@@ -111,6 +120,51 @@ describe('dashboard: a real browser against a real server', function () {
     await page.getByRole('button', { name: 'Remove stream astro' }).click();
     await page.locator('li.tile[data-stream="astro"]').waitFor({ state: 'detached', timeout: 30_000 });
     assert.equal(await page.locator('li.tile[data-stream="cam"]').count(), 1, 'the other stream stays');
+  });
+
+  it('a stream page lists highlights (score, why, a clip that plays) and the alerts a rule fired', async () => {
+    // The <video>'s own poster request (made with preload=none too), before the test fetches anything itself.
+    const posterLoaded = page.waitForResponse((r) => r.url().endsWith('/poster.jpg'), { timeout: 90_000 });
+    await page.goto(`${srv.url}/#/streams/planted`);
+    await page.getByRole('heading', { name: 'Highlights' }).waitFor();
+    // The file is analysed at start-up; its clips are cut once it ends (the page re-reads the list).
+    await page.waitForFunction(() => document.querySelectorAll('.highlights li.hl video.clip').length >= 1, null, { timeout: 60_000 });
+    const hl = page.locator('.highlights li.hl', { has: page.locator('video.clip') }).first();
+    assert.match((await hl.locator('.score').textContent()) ?? '', /^score \d\.\d\d$/);
+    assert.ok(await hl.locator('.why li').count() >= 1, 'the why: top contributions');
+    const video = hl.locator('video.clip');
+    assert.equal(await video.getAttribute('preload'), 'none');
+    assert.ok(await video.evaluate((v) => (v as HTMLVideoElement).controls));
+    const poster = (await video.getAttribute('poster'))!;
+    const src = (await video.getAttribute('src'))!;
+    assert.match(poster, /^\/v1\/streams\/planted\/clips\/[^/]+\/poster\.jpg$/);
+    assert.match(src, /^\/v1\/streams\/planted\/clips\/[^/]+\/video\.mp4$/);
+    // The poster and the MP4 through the API, authenticated by the session cookie (the CSP allows both).
+    const pr = await posterLoaded;
+    assert.equal(pr.status(), 200, `the video element's poster: ${pr.url()}`);
+    assert.match(pr.headers()['content-type'] ?? '', /^image\/jpeg/);
+    const got = await page.evaluate(async ({ poster, src }) => {
+      const img = new Image();
+      img.src = poster;
+      await img.decode();
+      const r = await fetch(src, { headers: { range: 'bytes=0-1023' } });
+      return { w: img.naturalWidth, status: r.status, type: r.headers.get('content-type'), bytes: (await r.arrayBuffer()).byteLength };
+    }, { poster, src });
+    assert.ok(got.w > 0, 'the poster decodes');
+    assert.ok(got.status === 206 || got.status === 200, JSON.stringify(got));
+    assert.match(got.type ?? '', /^video\/mp4/);
+    assert.ok(got.bytes > 0);
+    // Its time jumps the transcript like an event does (the button is there and clickable).
+    await hl.getByRole('button', { name: /^Jump to / }).click();
+
+    const alert = page.locator('.alerts li.alert', { hasText: 'big-moment' }).first();
+    await alert.waitFor({ timeout: 30_000 });
+    assert.match((await alert.textContent()) ?? '', /threshold.*score \d/s);
+    await shot('highlights');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot('highlights-phone');
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), 'no sideways scrolling at phone width');
+    await page.setViewportSize({ width: 1280, height: 800 });
   });
 
   it('logs out: the API refuses the browser again', async () => {

@@ -2,8 +2,10 @@ import { allPages, api } from './api.js';
 import { announce, clock, h, throttledImage } from './dom.js';
 import { classChart, eventsTimeline } from './charts.js';
 import { connectLive } from './live.js';
+import { alertsList, highlightsList } from './highlights.js';
 
-// One stream: live frame, transcript, events timeline, detections per class, health and cost, ask.
+// One stream: live frame, transcript, highlights (with clips), events timeline, detections per class, alerts,
+// health and cost, ask.
 export async function streamView(root, id, { t }) {
   const enc = encodeURIComponent(id);
   const base = `/v1/streams/${enc}`;
@@ -81,13 +83,19 @@ export async function streamView(root, id, { t }) {
   };
 
   const ask = askBox(base, jump);
+  const highlights = highlightsList(base, jump);
+  const alerts = alertsList(jump);
+  const loadHighlights = async () => highlights.load((await api('GET', `${base}/highlights?top=${HIGHLIGHTS_TOP}`).catch(() => ({ items: [] }))).items);
+  const loadAlerts = async () => alerts.load(await allPages(`${base}/alerts`, 1000).catch(() => []));
   root.append(
     h('p', {}, h('a', { href: '#/' }, '← all streams')), title, actions,
     h('div', { class: 'stream-layout' },
       h('section', { class: 'card', 'aria-labelledby': 'live-h' }, h('h2', { id: 'live-h' }, 'Live'), img),
       h('section', { class: 'card', 'aria-labelledby': 'tr-h' }, h('h2', { id: 'tr-h' }, 'Transcript'), transcript),
+      h('section', { class: 'card wide', 'aria-labelledby': 'hl-h' }, h('h2', { id: 'hl-h' }, 'Highlights'), highlights.el),
       h('section', { class: 'card wide', 'aria-labelledby': 'ev-h' }, h('h2', { id: 'ev-h' }, 'Events'), timelineBox, eventDetail),
       h('section', { class: 'card wide', 'aria-labelledby': 'cl-h' }, h('h2', { id: 'cl-h' }, 'Detections per class'), classBox),
+      h('section', { class: 'card', 'aria-labelledby': 'al-h' }, h('h2', { id: 'al-h' }, 'Alerts'), alerts.el),
       h('section', { class: 'card', 'aria-labelledby': 'he-h' }, h('h2', { id: 'he-h' }, 'Health'), health, cost),
       h('section', { class: 'card', 'aria-labelledby': 'ask-h' }, h('h2', { id: 'ask-h' }, 'Ask'), ask)));
   showView();
@@ -95,6 +103,7 @@ export async function streamView(root, id, { t }) {
   const [segs, evs, dets] = await Promise.all([
     allPages(`${base}/transcript`, 5000).catch(() => []), allPages(`${base}/events`, 2000).catch(() => []), allPages(`${base}/detections`, 20000).catch(() => []),
   ]);
+  await Promise.all([loadHighlights(), loadAlerts()]);
   segs.forEach(addLine);
   events.push(...evs);
   for (const d of dets) count(d.t, d.className);
@@ -103,27 +112,38 @@ export async function streamView(root, id, { t }) {
   if (Number.isFinite(t)) jump(t);
 
   const live = connectLive({
-    streams: [id], topics: ['frames', 'detections', 'transcripts', 'events', 'state'],
+    streams: [id], topics: ['frames', 'detections', 'transcripts', 'events', 'state', 'highlights', 'alerts'],
+    // (Re)connected: what came while no socket was open is in the stored lists (rows are keyed, so no doubles).
+    onState: (st) => { if (st === 'open') { void loadHighlights(); void loadAlerts(); } },
     onMessage: (m) => {
       // Detections arrive after their frame: a new detections message also refreshes the boxes.
       if (m.topic === 'frames' || m.topic === 'detections') refreshImg();
       else if (m.topic === 'transcripts') addLine({ startS: m.start_us / 1e6, text: m.text, isSilence: m.is_silence, speakerId: m.speaker_id ?? null });
+      else if (m.topic === 'highlights') highlights.live(m);
+      else if (m.topic === 'alerts') alerts.live(m);
       else if (m.topic === 'events') { events.push({ startS: m.start_us / 1e6, endS: m.end_us / 1e6, description: m.description, clipWorthyScore: m.clip_worthy_score }); drawTimeline(); }
       if (m.topic === 'detections') { for (const d of m.detections ?? []) count(m.pts_us / 1e6, d.class_name); chartDirty = true; }
-      else if (m.topic === 'state') { if (view) { view.state = m.state; showView(); } }
+      else if (m.topic === 'state') { if (view) { view.state = m.state; showView(); } void loadHighlights(); }
     },
   });
   const loadEndpoints = async () => { endpoints = (await api('GET', '/v1/endpoints').catch(() => ({ endpoints }))).endpoints; };
   await loadEndpoints();
   showView();
+  let ticks = 0;
   const timer = setInterval(async () => {
+    const was = view?.state;
     view = await api('GET', base).catch(() => view);
+    // Clips are cut after their highlight is chosen (a file stream's once it is analysed): re-read the list
+    // now and then, and when the state changes, so each highlight gains its clip.
+    if (++ticks % 3 === 0 || view?.state !== was) await loadHighlights();
     await loadEndpoints();
     showView();
     drawChart();
   }, 2000);
   return { destroy() { clearInterval(timer); live.close(); } };
 }
+
+const HIGHLIGHTS_TOP = 10;
 
 function askBox(base, jump) {
   const q = h('input', { id: 'ask-q', name: 'question', required: true, placeholder: 'What happened when…?' });
