@@ -9,7 +9,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Page, WebSocketRoute } from 'playwright-core';
+import { serializeLive } from '../../src/server/live/live-feed';
 import { generateClip } from '../../src/media';
 import { astronautWithSpeech } from '../e2e/media';
 import { clipRtsp } from '../ingest/helpers/media';
@@ -122,9 +123,13 @@ describe('dashboard: a real browser against a real server', function () {
     assert.equal(await page.locator('li.tile[data-stream="cam"]').count(), 1, 'the other stream stays');
   });
 
-  it('a stream page lists highlights (score, why, a clip that plays) and the alerts a rule fired', async () => {
+  it('a stream page lists highlights (score, why, a clip that plays) and the alerts a rule fired; live ones add to them', async () => {
+    // The page's WebSocket goes through this route to the server, so the test can also speak on it.
+    let sock: WebSocketRoute | undefined;
+    await page.routeWebSocket(/\/v1\/live/, (ws) => { ws.connectToServer(); sock = ws; });
     // The <video>'s own poster request (made with preload=none too), before the test fetches anything itself.
     const posterLoaded = page.waitForResponse((r) => r.url().endsWith('/poster.jpg'), { timeout: 90_000 });
+    posterLoaded.catch(() => undefined); // awaited below; no unhandled rejection if an earlier step fails
     await page.goto(`${srv.url}/#/streams/planted`);
     await page.getByRole('heading', { name: 'Highlights' }).waitFor();
     // The file is analysed at start-up; its clips are cut once it ends (the page re-reads the list).
@@ -160,6 +165,35 @@ describe('dashboard: a real browser against a real server', function () {
     const alert = page.locator('.alerts li.alert', { hasText: 'big-moment' }).first();
     await alert.waitFor({ timeout: 30_000 });
     assert.match((await alert.textContent()) ?? '', /threshold.*score \d/s);
+
+    // Live: messages in the topics' wire form (the server's own serializer) add a highlight and an alert.
+    assert.ok(sock, 'the page opened its live socket');
+    sock!.send(serializeLive('highlights', {
+      streamId: 'planted', ptsUs: 30_000_000, ts: Date.now(), startUs: 30_000_000, endUs: 33_000_000, peakUs: 31_000_000,
+      score: 0.61, contributions: { keyword: 0.4, motion: 0.21 }, title: 'a live moment', rank: 1,
+    }).data);
+    const liveHl = page.locator('.highlights li.hl', { hasText: 'a live moment' });
+    await liveHl.waitFor({ timeout: 5000 });
+    assert.match((await liveHl.textContent()) ?? '', /0:30\.0–0:33\.0.*score 0\.61.*keyword/s);
+    assert.equal(await liveHl.locator('video').count(), 0, 'no clip (yet)');
+    // The live message of a highlight already listed (no clip in it) leaves its row, and its clip, as they are.
+    const stored = await page.evaluate(async () => (await (await fetch('/v1/streams/planted/highlights')).json()).items.find((x: { clipId: string | null }) => x.clipId));
+    await page.locator(`.highlights li.hl[data-clip="${stored.clipId}"] video`).evaluate((v) => { (v as HTMLElement).dataset.mark = 'kept'; });
+    sock!.send(serializeLive('highlights', {
+      streamId: 'planted', ptsUs: Math.round(stored.startS * 1e6), ts: Date.now(), startUs: Math.round(stored.startS * 1e6), endUs: Math.round(stored.endS * 1e6),
+      peakUs: Math.round((stored.peakS ?? stored.startS) * 1e6), score: stored.score, contributions: stored.contributions, title: stored.title, rank: 1,
+    }).data);
+    await page.waitForTimeout(300);
+    assert.equal(await page.locator('video[data-mark="kept"]').count(), 1, 'the row with its clip is not rebuilt');
+    assert.equal(await page.locator(`.highlights li.hl[data-start="${stored.startS}"]`).count(), 1, 'no double');
+    sock!.send(serializeLive('alerts', {
+      streamId: 'planted', ptsUs: 31_000_000, ts: Date.now(), alertId: 'live-alert-1', rule: 'shout', kind: 'keyword',
+      payload: { words: ['goal'], text: 'what a goal', start_s: 31, end_s: 32 },
+    }).data);
+    const liveAl = page.locator('.alerts li.alert', { hasText: 'shout' });
+    await liveAl.waitFor({ timeout: 5000 });
+    assert.match((await liveAl.textContent()) ?? '', /0:31\.0.*keyword.*goal/s);
+    assert.equal(await page.locator('.alerts li.alert').first().getAttribute('data-alert'), 'live-alert-1', 'newest first');
     await shot('highlights');
     await page.setViewportSize({ width: 390, height: 844 });
     await shot('highlights-phone');

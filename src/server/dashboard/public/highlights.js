@@ -49,12 +49,13 @@ export function highlightsList(base, jump) {
     const k = key(it);
     const had = rows.get(k);
     if (had) {
-      const same = had.item.score === it.score && had.item.title === it.title && (had.item.clipId ?? null) === (it.clipId ?? null);
-      // A live message carries no clip: keep the stored row's clip.
-      if (same || (!it.clipId && had.item.clipId && had.item.score === it.score)) return;
-      const li = render(it);
+      // A live message carries no clip: the row keeps the one it has. Stored scores are float4: compared loosely.
+      const next = { ...it, clipId: it.clipId ?? had.item.clipId ?? null };
+      const same = Math.abs(had.item.score - next.score) < 1e-4 && had.item.title === next.title && (had.item.clipId ?? null) === next.clipId;
+      if (same) return;
+      const li = render(next);
       had.li.replaceWith(li);
-      rows.set(k, { item: it, li });
+      rows.set(k, { item: next, li });
       return;
     }
     const li = render(it);
@@ -73,8 +74,6 @@ export function highlightsList(base, jump) {
       upsert({ startS: m.start_us / 1e6, endS: m.end_us / 1e6, peakS: m.peak_us / 1e6, score: m.score, contributions: m.contributions, title: m.title, clipId: null });
       sync();
     },
-    /** True while some highlight has no clip yet (clips are cut after it is chosen). */
-    missingClips() { return [...rows.values()].some((r) => !r.item.clipId); },
   };
 }
 
