@@ -100,10 +100,11 @@ export async function streamView(root, id, { t }) {
       h('section', { class: 'card', 'aria-labelledby': 'ask-h' }, h('h2', { id: 'ask-h' }, 'Ask'), ask)));
   showView();
 
+  const lists = Promise.all([loadHighlights(), loadAlerts()]);
   const [segs, evs, dets] = await Promise.all([
     allPages(`${base}/transcript`, 5000).catch(() => []), allPages(`${base}/events`, 2000).catch(() => []), allPages(`${base}/detections`, 20000).catch(() => []),
   ]);
-  await Promise.all([loadHighlights(), loadAlerts()]);
+  await lists;
   segs.forEach(addLine);
   events.push(...evs);
   for (const d of dets) count(d.t, d.className);
