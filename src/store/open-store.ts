@@ -131,6 +131,9 @@ export async function openStore(opts: StoreOptions = {}): Promise<Store> {
       // Binary COPY pays per batch, not per row (bench/storage: 2.1x less CPU per row at 20k rows than at 1k);
       // batches are still cut by age, so a quiet stream's rows are not held back.
       ...(kind === 'postgres' ? { maxBatch: 10_000, maxQueued: 40_000 } : {}),
+      // The embedded database is in this process and never unreachable, only slow to migrate (WASM, a
+      // busy machine): a batch waits for the migrations rather than taking a detour through the spool.
+      ...(kind === 'pglite' ? { readyWaitMs: 30_000 } : {}),
       ...opts.writer,
     });
   };
