@@ -25,6 +25,8 @@ CREATE TABLE IF NOT EXISTS clips (
   created_at    timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX IF NOT EXISTS clips_stream_start ON clips (stream_id, start_us);
+-- A highlight's clip (the highlights list looks it up per row).
+CREATE INDEX IF NOT EXISTS clips_stream_highlight ON clips (stream_id, highlight_pts_us);
 
 -- Rules added over the API (config-file rules live in the config); one row per rule id.
 CREATE TABLE IF NOT EXISTS rules (
