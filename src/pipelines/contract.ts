@@ -23,23 +23,7 @@ export interface RecordVariables {
   location: string;
   segmentNs: number;
   maxFiles: number;
-  /**
-   * The source's audio, recorded into the same segments by the template's `record_audio` branch (only
-   * with audio, and only when the audio branch, which holds the audio RTP tee, is rendered too): `aac`
-   * copies it, `other` decodes and encodes it with `encoder` (a launch fragment, raw audio in, AAC out).
-   * Absent: video only, as without audio.
-   */
-  audio?: RecordAudio;
 }
-
-/** `record_audio` branches by the source's audio codec: AAC is copied, anything else encoded to AAC. */
-export const RECORD_AUDIO_CODECS = ['aac', 'other'] as const;
-export type RecordAudioCodec = (typeof RECORD_AUDIO_CODECS)[number];
-export type RecordAudio = { codec: 'aac' } | { codec: 'other'; encoder: string };
-/** Values of the `record_audio` branch: `aac_encoder` (the AAC encoder with its settings, unquoted). */
-export const RECORD_AUDIO_VARIABLES = ['aac_encoder'] as const;
-/** splitmuxsink's name in the record branches: `record_audio` links to its `audio_0` pad. */
-export const RECORD_MUX = 'recmux';
 
 /** The contract every pipeline provides. */
 export const FRAMES_SINK = 'frames';

@@ -1,5 +1,5 @@
 import { VideoAgentError } from '../errors';
-import type { RecordAudio, RecordCodec } from './contract';
+import type { RecordCodec } from './contract';
 import type { PipelineTemplate } from './schema';
 
 /**
@@ -28,46 +28,4 @@ export function recordBranchFor(tpl: PipelineTemplate, codec: RecordCodec): stri
     );
   }
   return branch;
-}
-
-/** AAC encoders for `record_audio.other`, in order of preference, with their settings (raw audio in, AAC out). */
-const AAC_ENCODERS: ReadonlyArray<readonly [string, string]> = [
-  ['avenc_aac', 'avenc_aac bitrate=128000'],
-  ['voaacenc', 'voaacenc bitrate=128000'],
-];
-
-let aacEncoderFound: string | null | undefined;
-
-/**
- * The first AAC encoder this GStreamer has (avenc_aac, then voaacenc), as a launch fragment, or null when
- * neither exists. Found once per process by parsing a tiny launch line with each (a missing plugin fails
- * the parse at once; nothing runs).
- */
-export function aacEncoder(): string | null {
-  if (aacEncoderFound !== undefined) return aacEncoderFound;
-  // src/gst (the native addon) loads here, only for a recording of non-AAC audio.
-  const { Pipeline } = require('../gst') as typeof import('../gst');
-  aacEncoderFound = null;
-  for (const [name, fragment] of AAC_ENCODERS) {
-    try {
-      void Pipeline.create(`fakesrc num-buffers=0 ! ${name} ! fakesink`).stop();
-      aacEncoderFound = fragment;
-      break;
-    } catch {
-      // not installed: try the next one
-    }
-  }
-  return aacEncoderFound;
-}
-
-/**
- * How a source's audio is recorded, from GstDiscoverer's codec description: AAC ("MPEG-4 AAC", whether
- * the RTP is MPEG4-GENERIC or MP4A-LATM) is copied; anything else (PCMU "Mu-Law audio", PCMA, Opus, …) is
- * encoded to AAC. null (the caller records video only, and says why) when it needs an encoder and there is
- * none.
- */
-export function recordAudioOf(description: string | undefined, encoder: () => string | null = aacEncoder): RecordAudio | null {
-  if (description && /\bAAC\b/i.test(description)) return { codec: 'aac' };
-  const enc = encoder();
-  return enc ? { codec: 'other', encoder: enc } : null;
 }

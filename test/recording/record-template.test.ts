@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { VideoAgentError } from '../../src/errors';
-import { aacEncoder, checkLaunch, parsePipelineTemplate, preparePipeline, recordAudioOf, recordCodecOf, renderLaunch, resolveParams, type RecordCodec } from '../../src/pipelines';
+import { checkLaunch, parsePipelineTemplate, preparePipeline, recordCodecOf, renderLaunch, resolveParams, type RecordCodec } from '../../src/pipelines';
 
 const src = { uri: 'rtsp://127.0.0.1:8554/stream' };
 const record = (codec: RecordCodec) => ({ codec, location: '/tmp/rec "x"/.writing/%010d.mp4', segmentNs: 2_250_000_000, maxFiles: 0 });
@@ -17,43 +17,6 @@ describe('recording: the record branch of pipeline templates', () => {
       assert.deepEqual(r.sinks, ['frames', 'audio'], 'no extra appsink');
       assert.equal(r.record?.codec, codec);
     }
-  });
-
-  it('rtsp records the audio into the same splitmuxsink: AAC copied, other codecs encoded; none without audio', () => {
-    const aac = preparePipeline({ pipeline: 'rtsp', source: src, withAudio: true, record: { ...record('h264'), audio: { codec: 'aac' } } });
-    assert.match(aac.launch, /tee name=audio_rtp audio_rtp\. ! queue ! decodebin/);
-    assert.match(aac.launch, /splitmuxsink location=[^!]* name=recmux/);
-    assert.match(aac.launch, /audio_rtp\. ! queue leaky=downstream [^!]*! parsebin ! aacparse ! recmux\.audio_0/);
-    assert.deepEqual(aac.record?.audio, { codec: 'aac' });
-    assert.deepEqual(aac.sinks, ['frames', 'audio']);
-    const enc = aacEncoder();
-    assert.ok(enc, 'an AAC encoder (avenc_aac or voaacenc) in this GStreamer');
-    const other = preparePipeline({ pipeline: 'rtsp', source: src, withAudio: true, record: { ...record('h265'), audio: { codec: 'other', encoder: enc } } });
-    assert.ok(other.launch.includes(`! decodebin ! audioconvert ! audioresample ! ${enc} ! aacparse ! recmux.audio_0`), other.launch);
-    // No audio: no audio branch, no tee, nothing linked to the splitmuxsink's audio pad; the record says video only.
-    const none = preparePipeline({ pipeline: 'rtsp', source: src, withAudio: false, record: { ...record('h264'), audio: { codec: 'aac' } } });
-    assert.doesNotMatch(none.launch, /audio_rtp|audio_0|parsebin/);
-    assert.equal(none.record?.audio, undefined);
-    // Recording without audio asked for: as before.
-    const videoOnly = preparePipeline({ pipeline: 'rtsp', source: src, withAudio: true, record: record('h264') });
-    assert.doesNotMatch(videoOnly.launch, /audio_0|parsebin/);
-    assert.match(videoOnly.launch, /tee name=audio_rtp audio_rtp\. ! queue ! decodebin/);
-  });
-
-  it('maps discovered audio codecs to record_audio branches', () => {
-    assert.deepEqual(recordAudioOf('MPEG-4 AAC', () => 'voaacenc'), { codec: 'aac' });
-    assert.deepEqual(recordAudioOf('Mu-Law audio', () => 'voaacenc'), { codec: 'other', encoder: 'voaacenc' });
-    assert.deepEqual(recordAudioOf('Opus', () => 'avenc_aac'), { codec: 'other', encoder: 'avenc_aac' });
-    assert.equal(recordAudioOf('A-Law audio', () => null), null, 'no encoder: video only');
-  });
-
-  it('validates record_audio branches: only with record and audio branches, known placeholders, no appsink', () => {
-    const withRecord = { ...base, audio: 'audiotestsrc ! tee name=audio_rtp audio_rtp. ! queue ! appsink name=audio', record: { h264: 'video. ! queue ! x264enc ! h264parse ! splitmuxsink location={record_location} name=recmux' } };
-    assert.throws(() => parsePipelineTemplate({ ...base, record_audio: { aac: 'audio_rtp. ! recmux.audio_0' } }, '/x/cam.yaml'), /record_audio needs a record branch and an audio branch/);
-    assert.throws(() => parsePipelineTemplate({ ...withRecord, record_audio: { other: 'audio_rtp. ! {encoder} ! recmux.audio_0' } }, '/x/cam.yaml'), /record_audio\.other uses unknown placeholder \{encoder\}/);
-    assert.throws(() => parsePipelineTemplate({ ...withRecord, record_audio: { aac: 'audio_rtp. ! appsink name=x' } }, '/x/cam.yaml'), /record_audio\.aac must not contain an appsink/);
-    assert.throws(() => parsePipelineTemplate({ ...withRecord, record_audio: { pcmu: 'audio_rtp. ! recmux.audio_0' } }, '/x/cam.yaml'), /record_audio/);
-    parsePipelineTemplate({ ...withRecord, record_audio: { other: 'audio_rtp. ! queue ! {aac_encoder} ! aacparse ! recmux.audio_0' } }, '/x/cam.yaml');
   });
 
   it('maps discovered codec descriptions to branches', () => {

@@ -12,10 +12,9 @@ export interface RtspServer {
 
 const SCRIPT = path.resolve(__dirname, '..', '..', 'fixtures', 'rtsp_server.py');
 
-/** `audioCodec` (with `audio`): the file's AAC as it is (default), or decoded and sent as PCMU. */
-export function startRtspServer(opts: { file: string; port?: number; audio?: boolean; audioCodec?: 'aac' | 'pcmu'; mount?: string; codec?: 'h264' | 'h265' }): Promise<RtspServer> {
+export function startRtspServer(opts: { file: string; port?: number; audio?: boolean; mount?: string; codec?: 'h264' | 'h265' }): Promise<RtspServer> {
   const mount = opts.mount ?? '/stream';
-  const args = [SCRIPT, '--file', opts.file, '--port', String(opts.port ?? 0), '--mount', mount, ...(opts.audio ? ['--audio'] : []), ...(opts.codec ? ['--codec', opts.codec] : []), ...(opts.audioCodec ? ['--audio-codec', opts.audioCodec] : [])];
+  const args = [SCRIPT, '--file', opts.file, '--port', String(opts.port ?? 0), '--mount', mount, ...(opts.audio ? ['--audio'] : []), ...(opts.codec ? ['--codec', opts.codec] : [])];
   // Debian's interpreter: python3-gi belongs to it, not to another python3 first on PATH.
   const proc = spawn('/usr/bin/python3', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
