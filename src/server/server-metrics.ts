@@ -2,10 +2,13 @@
  * The server's Prometheus view, read from the supervisor and the store at scrape time (nothing per frame
  * except the skip and live counters): per stream (state, ingest fps, dropped, lag, reconnects, restarts,
  * stage queue high-water marks), per endpoint (breaker state; calls, latency, errors and USD are counted by
- * src/runpod/metrics.ts), store (queued rows, spool), WebSocket clients. All on the one registry.
+ * src/runpod/metrics.ts), store (queued rows, spool, database reachable), WebSocket clients. All on the one
+ * registry. Series an alert or dashboard query divides by are created at zero up front: a counter that only
+ * appears on its first increment leaves `rate()` with no data, which reads as "fine" instead of "0".
  */
 import { Counter, Gauge } from 'prom-client';
 import { registry } from '../obs/metrics';
+import { runpodMetrics } from '../runpod/metrics';
 import type { Store } from '../store';
 import type { StreamView } from './supervisor/supervised-stream';
 import { STREAM_STATES } from '../topics';
@@ -28,12 +31,15 @@ export function serverCounters(): NonNullable<typeof live> {
     sent: new Counter({ name: 'video_agent_live_messages_sent_total', help: 'Messages sent to WebSocket clients', registers: [registry] }),
     skips: new Counter({ name: 'video_agent_stage_skips_total', help: 'Media a stage did not analyse, by stream, stage and reason', labelNames: ['stream_id', 'stage', 'reason'] as const, registers: [registry] }),
   };
+  // The one reason the server closes clients for (live-route.ts): present at 0 so rate() reads 0, not nothing.
+  live.dropped.inc({ reason: 'slow' }, 0);
   return live;
 }
 
 /** Registers the scrape-time gauges once; later calls (tests starting several servers) swap the sources. */
 export function registerServerMetrics(s: ServerMetricsSources): void {
   serverCounters();
+  zeroEndpointCalls(s);
   if (sources) { sources = s; return; }
   sources = s;
   const per = (name: string, help: string, pick: (v: StreamView) => number | null | undefined) =>
@@ -87,7 +93,29 @@ export function registerServerMetrics(s: ServerMetricsSources): void {
     },
   });
   new Gauge({
+    name: 'video_agent_store_database_up', help: 'Whether the database answered SELECT 1 within 2 s at scrape time (1) or not (0)', registers: [registry],
+    async collect() { this.set(await databaseAnswers(sources!.store)); },
+  });
+  new Gauge({
     name: 'video_agent_live_clients', help: 'Connected WebSocket clients', registers: [registry],
     collect() { this.set(sources!.liveClients()); },
   });
+}
+
+/** Each configured endpoint's call counter at 0 for both outcomes, so the error ratio exists before the first error. */
+function zeroEndpointCalls(s: ServerMetricsSources): void {
+  for (const b of s.breakers()) for (const outcome of ['ok', 'error']) runpodMetrics.calls.inc({ model: b.model, endpoint: b.endpointId, outcome }, 0);
+}
+
+/** 1 when the store's pool answers `SELECT 1` within `timeoutMs` (the /readyz check's bound), else 0. */
+export async function databaseAnswers(store: Pick<Store, 'pool'>, timeoutMs = 2000): Promise<0 | 1> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([store.pool.query('SELECT 1'), new Promise<never>((_, rej) => { timer = setTimeout(() => rej(new Error('timeout')), timeoutMs); })]);
+    return 1;
+  } catch {
+    return 0;
+  } finally {
+    clearTimeout(timer);
+  }
 }
