@@ -9,6 +9,7 @@ import { createInference, type InferenceClient, type RunpodClient } from '../run
 import { modelDefaultsFromEnv } from '../runpod/models';
 import { InferenceClient as Client } from '../runpod/inference';
 import { stageModules, type StageServices } from '../stages';
+import { hasSecretEnv, secretEnv } from '../config/secret-env';
 
 export interface RuntimeOptions {
   env?: Record<string, string | undefined>;
@@ -44,11 +45,11 @@ export async function openRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
     let store = opts.store;
     try {
       if (!store) {
-        store = await openStore({ databaseUrl: env.DATABASE_URL || undefined, dataDir: opts.dataDir });
+        store = await openStore({ databaseUrl: secretEnv('DATABASE_URL', env), dataDir: opts.dataDir });
         const s = store;
         closers.push(() => s.close());
       }
-      await withTimeout(store.migrateDone, 20_000, () => new VideoAgentError('E_DB_UNREACHABLE', `cannot reach the database${env.DATABASE_URL ? ' at DATABASE_URL' : ''} (migrations did not complete within 20 s)`, { kind: 'unreachable' }));
+      await withTimeout(store.migrateDone, 20_000, () => new VideoAgentError('E_DB_UNREACHABLE', `cannot reach the database${hasSecretEnv('DATABASE_URL', env) ? ' at DATABASE_URL' : ''} (migrations did not complete within 20 s)`, { kind: 'unreachable' }));
     } catch (err) {
       await inferenceReady.then((i) => i.close(), () => undefined);
       throw err;

@@ -1,6 +1,7 @@
 import { MemoryBus, type MemoryBusOptions } from './memory-bus';
 import { RedisBus, type RedisBusOptions } from './redis-bus';
 import type { Bus } from './types';
+import { secretEnv } from '../config/secret-env';
 
 export interface OpenBusOptions extends RedisBusOptions, MemoryBusOptions {
   /** Default process.env.REDIS_URL; without one, the in-process bus. */
@@ -9,6 +10,6 @@ export interface OpenBusOptions extends RedisBusOptions, MemoryBusOptions {
 
 /** Redis Streams when REDIS_URL (or redisUrl) is set, else the embedded in-process bus. */
 export function openBus(opts: OpenBusOptions = {}): Bus {
-  const url = opts.redisUrl ?? process.env.REDIS_URL;
+  const url = opts.redisUrl ?? secretEnv('REDIS_URL');
   return url ? new RedisBus(url, opts) : new MemoryBus(opts);
 }

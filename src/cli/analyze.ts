@@ -10,6 +10,7 @@ import { openResultPublisher } from '../analyze/redis';
 import { resolveSource } from '../ingest/source';
 import { analyzeLivekit } from './analyze-livekit';
 import { KeyFrameCollector, writeReport } from '../report';
+import { secretEnv } from '../config/secret-env';
 
 interface AnalyzeCliOptions {
   sample?: boolean;
@@ -71,7 +72,7 @@ export function registerAnalyze(program: Command): void {
       const source = o.sample ? await ensureSampleClip(path.resolve(o.dataDir, 'samples')) : (input as string);
       const resolved = /^livekit(\+ws)?:\/\//i.test(source.trim()) ? resolveSource(source) : null;
 
-      const publisher = await openResultPublisher(process.env.REDIS_URL);
+      const publisher = await openResultPublisher(secretEnv('REDIS_URL'));
       const rt = await openRuntime({ dataDir: o.dataDir }).catch(async (err) => { await publisher?.close(); throw err; });
       const abort = new AbortController();
       const onSignal = () => abort.abort();

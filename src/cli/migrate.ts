@@ -4,6 +4,7 @@ import { VideoAgentError } from '../errors';
 import { migrate } from '../store/migrate';
 import { openStore } from '../store/open-store';
 import { isConnectionError } from '../store/pg-errors';
+import { secretEnv } from '../config/secret-env';
 
 interface MigrateFlags { databaseUrl?: string; databaseUrlFile?: string; dataDir: string }
 
@@ -30,7 +31,7 @@ export function databaseUrlFrom(o: MigrateFlags, env: NodeJS.ProcessEnv = proces
     warn('video-agent: warning: --database-url puts the URL (and any password in it) in the process list; use DATABASE_URL or --database-url-file <path> instead\n');
     return o.databaseUrl;
   }
-  return env.DATABASE_URL || undefined;
+  return secretEnv('DATABASE_URL', env);
 }
 
 /** `video-agent migrate [--database-url-file PATH]`: apply pending migrations (also done at every start-up). */

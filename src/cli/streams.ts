@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { VideoAgentError } from '../errors';
 import { scrubUserinfo } from '../obs/redact';
+import { secretEnv } from '../config/secret-env';
 
 interface ClientOptions { url: string; key?: string }
 
@@ -54,7 +55,7 @@ interface StreamRow { id: string; state: string; source: string; ingest: { frame
 
 async function call(o: ClientOptions, method: string, path: string, body?: unknown): Promise<unknown> {
   const { request } = require('undici') as typeof import('undici');
-  const key = o.key ?? process.env.VIDEO_AGENT_API_KEY?.split(',')[0]?.trim();
+  const key = o.key ?? secretEnv('VIDEO_AGENT_API_KEY')?.split(',')[0]?.trim();
   let res;
   try {
     res = await request(new URL(path, o.url), {

@@ -6,6 +6,7 @@ import { openRedis } from '../analyze/redis';
 import { openRuntime } from '../analyze/runtime';
 import { StageWorker } from '../analyze/stage-worker';
 import { stageModules } from '../stages';
+import { secretEnv } from '../config/secret-env';
 
 /**
  * `video-agent worker --stage detection|audio|vlm`: joins the stage's Redis consumer group and processes the
@@ -22,8 +23,8 @@ export function registerWorker(program: Command): void {
     .action(async (o: { stage: string; consumer?: string; maxStreams?: string }) => {
       const names = stageModules().map((m) => m.name);
       if (!names.includes(o.stage)) throw new VideoAgentError('E_BAD_ARGS', `unknown stage '${o.stage}' (choose from ${names.join(', ')})`);
-      const redisUrl = process.env.REDIS_URL;
-      if (!redisUrl) throw new VideoAgentError('E_NO_REDIS', 'video-agent worker needs Redis: set REDIS_URL (e.g. redis://127.0.0.1:6379)');
+      const redisUrl = secretEnv('REDIS_URL');
+      if (!redisUrl) throw new VideoAgentError('E_NO_REDIS', 'video-agent worker needs Redis: set REDIS_URL or REDIS_URL_FILE (e.g. redis://127.0.0.1:6379)');
       const maxStreams = o.maxStreams !== undefined ? Number(o.maxStreams) : undefined;
       if (maxStreams !== undefined && !(Number.isInteger(maxStreams) && maxStreams > 0)) throw new VideoAgentError('E_BAD_ARGS', '--max-streams must be a positive integer');
       const consumer = o.consumer ?? `${os.hostname()}-${process.pid}`;

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { secretEnv } from '../config/secret-env';
 import { VideoAgentError } from '../errors';
 import { FsObjectStore } from './fs-object-store';
 import type { ObjectStore } from './object-store';
@@ -24,5 +25,19 @@ export function objectStoreFromEnv(env: NodeJS.ProcessEnv, options: { dataDir: s
   }
   const v = parsed.data;
   if (!v.S3_BUCKET) return new FsObjectStore(path.join(options.dataDir, 'clips'));
-  return new S3ObjectStore({ bucket: v.S3_BUCKET, endpoint: v.S3_ENDPOINT, region: v.S3_REGION, forcePathStyle: v.S3_FORCE_PATH_STYLE === 'true' || v.S3_FORCE_PATH_STYLE === '1' });
+  return new S3ObjectStore({ bucket: v.S3_BUCKET, endpoint: v.S3_ENDPOINT, region: v.S3_REGION, forcePathStyle: v.S3_FORCE_PATH_STYLE === 'true' || v.S3_FORCE_PATH_STYLE === '1', credentials: s3Credentials(env) });
+}
+
+/**
+ * The standard AWS key variables, each also as <NAME>_FILE (which the SDK itself does not read). Only when a
+ * file is used are the keys passed explicitly; otherwise the SDK's default chain (env, profile, IMDS) stays.
+ */
+function s3Credentials(env: NodeJS.ProcessEnv): { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined {
+  const names = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'] as const;
+  const [accessKeyId, secretAccessKey, sessionToken] = names.map((n) => secretEnv(n, env));
+  if (!names.some((n) => env[`${n}_FILE`])) return undefined;
+  if (!accessKeyId || !secretAccessKey) {
+    throw new VideoAgentError('E_BAD_OBJECT_STORE_ENV', 'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or their _FILE variants) must both be set', { kind: 'config' });
+  }
+  return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
 }

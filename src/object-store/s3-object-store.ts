@@ -11,9 +11,11 @@ export interface S3ObjectStoreOptions {
   region?: string;
   endpoint?: string;
   forcePathStyle?: boolean;
+  /** Explicit keys (from AWS_*_FILE secrets); absent: the SDK default chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 
-/** Objects in an S3-compatible bucket. Credentials come only from the SDK default chain (the environment). */
+/** Objects in an S3-compatible bucket. Credentials: the given keys, else the SDK default chain (the environment). */
 export class S3ObjectStore implements ObjectStore {
   readonly kind = 's3' as const;
   readonly bucket: string;
@@ -29,6 +31,7 @@ export class S3ObjectStore implements ObjectStore {
       region,
       endpoint: options.endpoint,
       forcePathStyle: options.forcePathStyle ?? false,
+      ...(options.credentials ? { credentials: options.credentials } : {}),
       maxAttempts: 3,
       // Default checksums (CRC32 trailers) are refused by s3rver and some S3 clones.
       requestChecksumCalculation: 'WHEN_REQUIRED',

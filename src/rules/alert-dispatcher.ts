@@ -10,6 +10,7 @@ import { VideoAgentError } from '../errors';
 import { childLogger } from '../obs/logger';
 import type { AlertMsg } from '../topics';
 import type { WebhookSpec } from './rule-schema';
+import { secretEnv } from '../config/secret-env';
 
 export interface DispatcherOptions {
   log: DeliveryLog;
@@ -28,7 +29,7 @@ interface Job { alert: AlertMsg; hook: WebhookSpec; target: string; firstAttempt
 
 /** The secret of a webhook target from the environment; a missing or short one is a config error. */
 export function webhookSecret(hook: WebhookSpec, env: Record<string, string | undefined> = process.env): string {
-  const s = env[hook.secretEnv];
+  const s = secretEnv(hook.secretEnv, env);
   if (!s || s.length < 16) {
     throw new VideoAgentError('E_BAD_RULE', `webhook ${displayTarget(hook.url)}: environment variable ${hook.secretEnv} ${s ? 'must hold at least 16 characters' : 'is not set'} (the HMAC secret)`, { kind: 'config' });
   }

@@ -1,6 +1,7 @@
 import { VideoAgentError } from '../errors';
 import { MODEL_NAMES, type ModelName } from './contracts';
 import { GPU_PRICE_PER_SECOND, isGpuType, type GpuType } from './prices';
+import { secretEnv } from '../config/secret-env';
 
 export const DEFAULT_API_BASE = 'https://api.runpod.ai/v2';
 
@@ -56,6 +57,15 @@ export interface RunpodConfig {
   /** Billed seconds per call not in executionTime (cold start, idle): added by the cost meter. */
   overheadSecondsPerCall: number;
   spendCapUsd?: number;
+  /**
+   * REDIS_URL: the spend cap is shared by every process on this Redis (src/runpod/shared-spend-cap.ts), per window of
+   * spendCapWindowS seconds (RUNPOD_SPEND_CAP_WINDOW_S, default 86 400 = the UTC day). Without it each process has its
+   * own cap for its lifetime. Never logged (it may hold a password).
+   */
+  spendCapRedisUrl?: string;
+  spendCapWindowS?: number;
+  /** RUNPOD_SPEND_CAP_KEY (default `runpod:spend`): the shared counter's key prefix, one per deployment. */
+  spendCapKeyPrefix?: string;
   /** Entries of the content-hash result cache (0 disables it). */
   cacheSize: number;
   /** Pool connections per host. */
@@ -86,7 +96,7 @@ function optNum(env: Env, name: string, opts: { min?: number; int?: boolean } = 
  * .env.example). With no RUNPOD_API_KEY each model defaults to the emulator's endpoint id of the same name.
  */
 export function loadRunpodConfig(env: Env = process.env): RunpodConfig {
-  const apiKey = env.RUNPOD_API_KEY?.trim() || undefined;
+  const apiKey = secretEnv('RUNPOD_API_KEY', env)?.trim() || undefined;
   const apiBase = (env.RUNPOD_API_BASE?.trim() || DEFAULT_API_BASE).replace(/\/+$/, '');
   if (!/^https?:\/\//.test(apiBase)) throw new VideoAgentError('E_CONFIG', `RUNPOD_API_BASE must be an http(s) URL, got "${apiBase}"`);
   const models = {} as Record<ModelName, ModelEndpointConfig>;
@@ -132,6 +142,9 @@ export function loadRunpodConfig(env: Env = process.env): RunpodConfig {
     pollMaxIntervalMs: num(env, 'RUNPOD_POLL_MAX_MS', 2000, { min: 1 }),
     overheadSecondsPerCall: num(env, 'RUNPOD_COST_OVERHEAD_SEC', 0, { min: 0 }),
     spendCapUsd: optNum(env, 'RUNPOD_SPEND_CAP_USD', { min: 0 }),
+    spendCapRedisUrl: env.REDIS_URL || undefined,
+    spendCapWindowS: num(env, 'RUNPOD_SPEND_CAP_WINDOW_S', 86_400, { min: 1, int: true }),
+    spendCapKeyPrefix: env.RUNPOD_SPEND_CAP_KEY || 'runpod:spend',
     cacheSize: num(env, 'RUNPOD_CACHE_SIZE', 256, { min: 0, int: true }),
     connections: num(env, 'RUNPOD_CONNECTIONS', 64, { min: 1, int: true }),
   };

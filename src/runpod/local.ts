@@ -32,6 +32,7 @@ export async function startLocalInference(
     }
     const env = { ...(opts.env ?? process.env) };
     delete env.RUNPOD_API_KEY;
+    delete env.RUNPOD_API_KEY_FILE;
     const base = loadRunpodConfig({ ...env, RUNPOD_API_BASE: emulator.apiBase });
     // The emulator serves one endpoint per id of its config: point each model at the ones it has.
     const models: Partial<RunpodConfig['models']> = {};

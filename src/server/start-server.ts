@@ -31,6 +31,7 @@ import { RESULT_MAXLEN } from '../graph/stream-graph';
 import { objectStoreFromEnv } from '../object-store/from-env';
 import { recordingLookup } from '../recording/recording-segments';
 import type { ReadyCheck, ServerContext } from './server-context';
+import { secretEnv } from '../config/secret-env';
 
 const log = childLogger({ component: 'serve' });
 
@@ -57,13 +58,13 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 export async function startServer(o: StartServerOptions): Promise<RunningServer> {
   const env = o.env ?? process.env;
   const settings = o.config.server;
-  const keys = new ApiKeys(env.VIDEO_AGENT_API_KEY);
+  const keys = new ApiKeys(secretEnv('VIDEO_AGENT_API_KEY', env));
   if (!keys.enabled && !LOOPBACK.has(settings.host)) {
     throw new VideoAgentError('E_NO_API_KEY', `refusing to listen on ${settings.host} without an API key: set VIDEO_AGENT_API_KEY (comma-separated keys) or bind 127.0.0.1`, { kind: 'config' });
   }
   const closers: (() => Promise<void>)[] = [];
   try {
-    const redisUrl = env.REDIS_URL || undefined;
+    const redisUrl = secretEnv('REDIS_URL', env);
     const redis: RedisConnection | null = redisUrl ? await openRedis(redisUrl) : null;
     if (redis) closers.push(() => redis.close());
     const runtime = o.runtime ?? (await openRuntime({ env, dataDir: settings.dataDir }));

@@ -13,6 +13,7 @@ import { Spool } from './spool';
 import { pgAlertStore, type AlertStore } from '../rules/alert-store';
 import { upsertStream, type StreamInfo, type StreamRecord } from './streams';
 import { TABLES, TABLE_NAMES } from './tables';
+import { secretEnv } from '../config/secret-env';
 
 const log = childLogger({ module: 'store' });
 
@@ -77,7 +78,7 @@ function sleep(ms: number): Promise<void> {
 
 export async function openStore(opts: StoreOptions = {}): Promise<Store> {
   const dataDir = path.resolve(opts.dataDir ?? 'data');
-  const databaseUrl = opts.databaseUrl ?? process.env.DATABASE_URL ?? undefined;
+  const databaseUrl = opts.databaseUrl ?? secretEnv('DATABASE_URL');
   if (opts.schema !== undefined && !SCHEMA_RE.test(opts.schema)) throw new VideoAgentError('E_BAD_CONFIG', `invalid schema name "${opts.schema}"`);
 
   const kind: Store['kind'] = databaseUrl ? 'postgres' : 'pglite';

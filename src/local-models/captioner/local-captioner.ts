@@ -6,6 +6,7 @@ import type { ImageStats } from './image-stats';
 import { forwardChatCompletion, type OpenAiServer } from './openai-forward';
 import { extractPromptFacts } from './prompt-facts';
 import { captionFromFacts } from './rule-captioner';
+import { secretEnv } from '../../config/secret-env';
 
 export interface LocalCaptionerOptions {
   /** OpenAI-compatible server; default from VLM_BASE_URL / VLM_API_KEY / VLM_MODEL. Unset: rule captioner. */
@@ -17,10 +18,10 @@ export const RULE_CAPTIONER_MODEL = 'local-rule-captioner';
 /** More images than this are not decoded for statistics (4 are sent by default). */
 const MAX_STAT_IMAGES = 8;
 
-function serverFromEnv(env: NodeJS.ProcessEnv): OpenAiServer | undefined {
+export function serverFromEnv(env: NodeJS.ProcessEnv): OpenAiServer | undefined {
   const baseUrl = env.VLM_BASE_URL?.trim();
   if (!baseUrl) return undefined;
-  return { baseUrl, apiKey: env.VLM_API_KEY || undefined, model: env.VLM_MODEL || undefined, timeoutMs: 120_000 };
+  return { baseUrl, apiKey: secretEnv('VLM_API_KEY', env), model: env.VLM_MODEL || undefined, timeoutMs: 120_000 };
 }
 
 /**

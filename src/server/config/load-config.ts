@@ -9,6 +9,7 @@ import path from 'node:path';
 import { LineCounter, isScalar, parseDocument, visit, type Document } from 'yaml';
 import { VideoAgentError } from '../../errors';
 import { serveConfigSchema, type ServeConfig } from './server-config';
+import { secretEnv } from '../../config/secret-env';
 
 export interface LoadedConfig {
   config: ServeConfig;
@@ -66,7 +67,13 @@ function expandEnv(doc: Document, env: Record<string, string | undefined>, at: (
     Scalar(_key, node) {
       if (typeof node.value !== 'string' || !node.value.includes('${')) return;
       node.value = node.value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, v: string) => {
-        const val = env[v];
+        // An empty variable stays an empty value (secretEnv reads empty as unset); VAR_FILE works too.
+        let val: string | undefined;
+        try {
+          val = env[v] === '' && !env[`${v}_FILE`] ? '' : secretEnv(v, env);
+        } catch (err) {
+          throw new VideoAgentError('E_BAD_CONFIG', `${at(node.range?.[0])}: ${(err as Error).message}`, { kind: 'config' });
+        }
         if (val === undefined) throw new VideoAgentError('E_BAD_CONFIG', `${at(node.range?.[0])}: environment variable ${v} is not set`, { kind: 'config' });
         return val;
       });

@@ -1,4 +1,5 @@
 import { VideoAgentError } from '../../errors';
+import { secretEnv } from '../../config/secret-env';
 
 export interface TokenRequest {
   room: string;
@@ -18,7 +19,7 @@ export const DEFAULT_TOKEN_TTL_S = 6 * 3600;
 
 /** Credentials from the environment: LIVEKIT_TOKEN, or LIVEKIT_API_KEY + LIVEKIT_API_SECRET. */
 export function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env): Pick<TokenRequest, 'token' | 'apiKey' | 'apiSecret'> {
-  return { token: env.LIVEKIT_TOKEN || undefined, apiKey: env.LIVEKIT_API_KEY || undefined, apiSecret: env.LIVEKIT_API_SECRET || undefined };
+  return { token: secretEnv('LIVEKIT_TOKEN', env), apiKey: secretEnv('LIVEKIT_API_KEY', env), apiSecret: secretEnv('LIVEKIT_API_SECRET', env) };
 }
 
 /**
