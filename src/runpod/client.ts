@@ -7,6 +7,7 @@ import { type ModelName, type ModelInputs, type ModelOutputs, validateInput, val
 import type { RunpodConfig } from './config';
 import { CostMeter } from './cost';
 import { ResultCache } from './cache';
+import { RedisSpendStore, type SharedSpendStore } from './shared-spend-cap';
 import {
   RunpodAbortedError,
   RunpodContractError,
@@ -78,6 +79,8 @@ export interface CallResult<T> {
 export interface RunpodClientOptions {
   logger?: Logger;
   costMeter?: CostMeter;
+  /** The shared spend cap's store (default: Redis at config.spendCapRedisUrl when a cap is set). */
+  spendStore?: SharedSpendStore;
 }
 
 /**
@@ -93,17 +96,24 @@ export class RunpodClient extends EventEmitter {
   private readonly transport: RunpodTransport;
   private readonly policies = new Map<string, EndpointPolicies>();
   private readonly log: Logger;
+  private readonly spendStore?: SharedSpendStore;
 
   constructor(readonly config: RunpodConfig, opts: RunpodClientOptions = {}) {
     super();
     this.transport = new RunpodTransport({ apiBase: config.apiBase, apiKey: config.apiKey, connections: config.connections, requestTimeoutMs: config.requestTimeoutMs });
     this.log = opts.logger ?? childLogger({ component: 'runpod-client' });
+    if (!opts.costMeter && config.spendCapUsd !== undefined) {
+      this.spendStore = opts.spendStore ?? (config.spendCapRedisUrl ? new RedisSpendStore(config.spendCapRedisUrl) : undefined);
+    }
     this.cost =
       opts.costMeter ??
       new CostMeter({
         pricePerSecond: Object.fromEntries(Object.entries(config.models).map(([m, c]) => [m, c.pricePerSecond])) as Record<ModelName, number>,
         overheadSecondsPerCall: config.overheadSecondsPerCall,
         spendCapUsd: config.spendCapUsd,
+        shared: this.spendStore
+          ? { store: this.spendStore, keyPrefix: config.spendCapKeyPrefix ?? 'runpod:spend', windowS: config.spendCapWindowS ?? 86_400, logger: this.log }
+          : undefined,
       });
     this.cache = new ResultCache(config.cacheSize);
   }
@@ -199,6 +209,8 @@ export class RunpodClient extends EventEmitter {
   }
 
   async close(): Promise<void> {
+    await this.cost.settled();
+    await this.spendStore?.close();
     await this.transport.close();
   }
 
@@ -206,7 +218,9 @@ export class RunpodClient extends EventEmitter {
 
   /** One job: spend-cap reservation, then failover across the model's endpoint ids. */
   private async callOnce(model: ModelName, input: unknown, mode: 'run' | 'runsync', opts: CallOptions) {
-    const reservation = this.cost.reserve(model, opts.streamId, { gpu: this.config.models[model].gpu, input });
+    const reservation = await this.cost.acquire(model, opts.streamId, { gpu: this.config.models[model].gpu, input });
+    // What record() booked for this call's jobs (a failed job on one endpoint is billed too): the shared cap settles by it.
+    const booked = { usd: 0 };
     let uncertain = false;
     try {
       const ids = this.config.models[model].endpointIds;
@@ -219,7 +233,7 @@ export class RunpodClient extends EventEmitter {
           continue;
         }
         try {
-          const res = await this.runOnEndpoint(model, endpointId, input, mode, opts);
+          const res = await this.runOnEndpoint(model, endpointId, input, mode, opts, booked);
           runpodMetrics.calls.inc({ model, endpoint: endpointId, outcome: 'ok' });
           return res;
         } catch (err) {
@@ -236,7 +250,7 @@ export class RunpodClient extends EventEmitter {
       throw this.finalError(model, lastErr);
     } finally {
       // A submit whose reply was lost may be running (and billed): its hold on the cap stays.
-      if (uncertain) reservation.keep(); else reservation.release();
+      if (uncertain) reservation.keep(booked.usd); else reservation.release(booked.usd);
     }
   }
 
@@ -248,7 +262,7 @@ export class RunpodClient extends EventEmitter {
   }
 
   /** Submit, wait for the final status (bulkhead, deadline, cancel on abort), and book the cost. */
-  private async runOnEndpoint(model: ModelName, endpointId: string, input: unknown, mode: 'run' | 'runsync', opts: CallOptions) {
+  private async runOnEndpoint(model: ModelName, endpointId: string, input: unknown, mode: 'run' | 'runsync', opts: CallOptions, booked?: { usd: number }) {
     const deadline = AbortSignal.timeout(opts.timeoutMs ?? this.config.callTimeoutMs);
     const signal = opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline;
     let jobId: string | undefined;
@@ -274,7 +288,7 @@ export class RunpodClient extends EventEmitter {
           jobId = sub.id;
           final = await this.waitForJob(endpointId, sub.id, signal);
         }
-        return { output: this.outputOf(final, endpointId, model, opts.streamId, input), job: { id: final.id, endpointId, delayTime: final.delayTime, executionTime: final.executionTime } };
+        return { output: this.outputOf(final, endpointId, model, opts.streamId, input, booked), job: { id: final.id, endpointId, delayTime: final.delayTime, executionTime: final.executionTime } };
       }, signal);
     } catch (err) {
       if (signal.aborted) stop();
@@ -286,11 +300,12 @@ export class RunpodClient extends EventEmitter {
   }
 
   /** Final status → output or typed error; any job that ran is billed. */
-  private outputOf(final: JobStatusResponse, endpointId: string, model: ModelName, streamId?: string, input?: unknown): unknown {
+  private outputOf(final: JobStatusResponse, endpointId: string, model: ModelName, streamId?: string, input?: unknown, booked?: { usd: number }): unknown {
     if (typeof final.executionTime === 'number') {
       const rec = this.cost.record(model, endpointId, final.id, final.executionTime, streamId, !(this.config.localEmulator ?? !this.config.apiKey) ? undefined : { gpu: this.config.models[model].gpu, input, output: final.output });
       runpodMetrics.gpuSeconds.inc({ model }, rec.gpuSeconds);
       runpodMetrics.costUsd.inc({ model }, rec.usd);
+      if (booked) booked.usd += rec.usd;
     }
     switch (final.status) {
       case 'COMPLETED':

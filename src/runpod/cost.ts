@@ -1,8 +1,11 @@
 import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
 import type { ModelName } from './contracts';
 import { RunpodSpendCapError } from './errors';
 import { itemsOf, itemsOfOutput, modelledMs, timingFor, type CallItems } from './gpu-timing';
+import { runpodMetrics } from './metrics';
 import type { GpuType } from './prices';
+import { spendWindowKey, toMicro, type SharedSpendStore } from './shared-spend-cap';
 
 export interface CostMeterOptions {
   /** USD per GPU second, per model (from the endpoint's GPU). */
@@ -10,6 +13,19 @@ export interface CostMeterOptions {
   /** Billed seconds per call that executionTime does not show (cold start, idle timeout). */
   overheadSecondsPerCall: number;
   spendCapUsd?: number;
+  /** The cap shared by every process on one Redis (REDIS_URL): see `acquire`. */
+  shared?: SharedSpendCapOptions;
+}
+
+export interface SharedSpendCapOptions {
+  store: SharedSpendStore;
+  /** Counter key prefix (the window start is appended). */
+  keyPrefix: string;
+  /** The cap's window, seconds, aligned on the epoch (86 400: the UTC day). */
+  windowS: number;
+  logger?: Logger;
+  /** After the store failed, how long calls use the local cap without trying it again (ms). */
+  retryAfterMs?: number;
 }
 
 export interface CostTotals {
@@ -68,13 +84,16 @@ export interface ReserveBasis {
 
 /** A call's hold on the spend cap until its cost is booked. */
 export interface Reservation {
-  /** The call ended (its cost booked, or it never ran): the hold goes. Idempotent. */
-  release(): void;
+  /**
+   * The call ended (its cost booked, or it never ran): the hold goes. Idempotent. `bookedUsd`: what `record` booked
+   * for this call (a shared cap replaces the hold by it; the local cap already counts it in the spent total).
+   */
+  release(bookedUsd?: number): void;
   /**
    * The call may have run without our knowing (a submit whose reply was lost): the hold stays for the life of the
-   * meter, so the cap still counts it.
+   * meter (shared: of the window), so the cap still counts it. `bookedUsd` as for release.
    */
-  keep(): void;
+  keep(bookedUsd?: number): void;
 }
 
 /** Emitted as 'spend-cap' when a call is refused. */
@@ -102,6 +121,9 @@ export class CostMeter extends EventEmitter {
   private readonly meanExec = new Map<ModelName, number>();
   private readonly modelledGpu = new Map<ModelName, GpuType>();
   private reservedUsd = 0;
+  private readonly settling = new Set<Promise<unknown>>();
+  private sharedDownUntil = 0;
+  private sharedDownLogged = false;
 
   constructor(private readonly opts: CostMeterOptions) {
     super();
@@ -152,6 +174,79 @@ export class CostMeter extends EventEmitter {
       },
       keep: () => { done = true; },
     };
+  }
+
+  /**
+   * `reserve`, against the shared cap when one is configured: the estimate is added to the window's counter on Redis
+   * by one script that checks and reserves (so concurrent callers in any number of processes cannot pass the check
+   * together), and the reservation settles there by (booked − reserved), or gives its hold back when nothing ran.
+   *
+   * Redis unreachable: the call is checked against this process's own cap instead (counted in
+   * video_agent_runpod_spend_cap_fallback_total, logged once per outage). Failing closed would stop all inference for
+   * a Redis blip — and Redis is the bus too, so workers stall anyway — while the local cap still bounds each process
+   * at the cap: the worst case during an outage is one cap per process, never unbounded spend.
+   */
+  async acquire(model: ModelName, streamId?: string, basis?: ReserveBasis): Promise<Reservation> {
+    const shared = this.opts.shared;
+    const cap = this.opts.spendCapUsd;
+    if (!shared || cap === undefined || Date.now() < this.sharedDownUntil) return this.reserve(model, streamId, basis);
+    const estimate = this.estimateUsd(model, basis);
+    const micro = toMicro(estimate);
+    const key = spendWindowKey(shared.keyPrefix, shared.windowS);
+    const ttlMs = shared.windowS * 2000;
+    let res: { ok: boolean; totalMicro: number };
+    try {
+      res = await shared.store.reserve(key, micro, Math.floor(cap * 1e6 + 1e-6), ttlMs);
+      this.sharedDownLogged = false;
+    } catch (err) {
+      this.sharedUnavailable('reserve', err);
+      return this.reserve(model, streamId, basis);
+    }
+    if (!res.ok) {
+      const spentUsd = res.totalMicro / 1e6;
+      const ev: SpendCapEvent = { model, streamId, spentUsd, reservedUsd: this.reservedUsd, estimateUsd: estimate, capUsd: cap };
+      this.emit('spend-cap', ev);
+      throw new RunpodSpendCapError(
+        `RunPod spend cap reached: $${spentUsd.toFixed(6)} spent or in flight across all processes this window, and this ${model} call (~$${estimate.toFixed(6)}) would cross RUNPOD_SPEND_CAP_USD=$${cap}`,
+        spentUsd,
+        cap,
+        estimate,
+      );
+    }
+    this.reservedUsd += estimate;
+    let done = false;
+    const settle = (deltaMicro: number) => {
+      if (deltaMicro === 0) return;
+      const p = shared.store.adjust(key, deltaMicro, ttlMs).catch((err) => this.sharedUnavailable('settle', err)).finally(() => this.settling.delete(p));
+      this.settling.add(p);
+    };
+    return {
+      release: (bookedUsd = 0) => {
+        if (done) return;
+        done = true;
+        this.reservedUsd = Math.max(0, this.reservedUsd - estimate);
+        settle(toMicro(bookedUsd) - micro);
+      },
+      keep: (bookedUsd = 0) => {
+        if (done) return;
+        done = true;
+        settle(toMicro(bookedUsd));
+      },
+    };
+  }
+
+  /** Resolves once every settle sent to the shared cap has been answered (or failed). */
+  async settled(): Promise<void> {
+    while (this.settling.size) await Promise.all([...this.settling]);
+  }
+
+  private sharedUnavailable(op: 'reserve' | 'settle', err: unknown): void {
+    runpodMetrics.spendCapFallback.inc({ op });
+    this.sharedDownUntil = Date.now() + (this.opts.shared?.retryAfterMs ?? 5000);
+    if (this.sharedDownLogged) return;
+    this.sharedDownLogged = true;
+    // The error's message only: a Redis URL (and its password) never reaches the log.
+    this.opts.shared?.logger?.warn({ op, err: (err as Error).message }, 'shared spend cap unreachable on Redis: checking calls against this process\'s own cap until it answers');
   }
 
   /**

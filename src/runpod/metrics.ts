@@ -16,5 +16,6 @@ export const runpodMetrics = {
   }),
   gpuSeconds: new Counter({ name: 'video_agent_runpod_gpu_seconds_total', help: 'Booked GPU seconds: executionTime + per-call overhead on RunPod; modelled (estimate, src/runpod/gpu-timing.ts) for local CPU models', labelNames: ['model'] as const, registers: [registry] }),
   costUsd: new Counter({ name: 'video_agent_runpod_cost_usd_total', help: 'Estimated RunPod spend in USD', labelNames: ['model'] as const, registers: [registry] }),
+  spendCapFallback: new Counter({ name: 'video_agent_runpod_spend_cap_fallback_total', help: 'Shared (Redis) spend cap operations that failed; reserves then fell back to the process-local cap', labelNames: ['op'] as const, registers: [registry] }),
   cacheHits: new Counter({ name: 'video_agent_runpod_cache_hits_total', help: 'Calls answered from the content-hash cache', labelNames: ['model'] as const, registers: [registry] }),
 };
