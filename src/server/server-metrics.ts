@@ -102,9 +102,12 @@ export function registerServerMetrics(s: ServerMetricsSources): void {
   });
 }
 
-/** Each configured endpoint's call counter at 0 for both outcomes, so the error ratio exists before the first error. */
+/** Each configured endpoint's call counter at 0 for both outcomes (and each model's cache hits), so the error ratio exists before the first error. */
 function zeroEndpointCalls(s: ServerMetricsSources): void {
-  for (const b of s.breakers()) for (const outcome of ['ok', 'error']) runpodMetrics.calls.inc({ model: b.model, endpoint: b.endpointId, outcome }, 0);
+  for (const b of s.breakers()) {
+    for (const outcome of ['ok', 'error']) runpodMetrics.calls.inc({ model: b.model, endpoint: b.endpointId, outcome }, 0);
+    runpodMetrics.cacheHits.inc({ model: b.model }, 0);
+  }
 }
 
 /** 1 when the store's pool answers `SELECT 1` within `timeoutMs` (the /readyz check's bound), else 0. */

@@ -31,5 +31,6 @@ describe('server metrics: series the alerts need', () => {
     assert.match(text, /video_agent_runpod_calls_total\{model="detect",endpoint="ep-test-1",outcome="error"\} 0/);
     assert.match(text, /video_agent_runpod_calls_total\{model="detect",endpoint="ep-test-1",outcome="ok"\} \d+/);
     assert.match(text, /video_agent_live_clients_closed_total\{reason="slow"\} \d+/);
+    assert.match(text, /video_agent_runpod_cache_hits_total\{model="detect"\} \d+/);
   });
 });
