@@ -4,6 +4,7 @@
  * read back from it), the supervisor with the config's streams, and the API. `close()` is the graceful
  * shutdown: stop accepting, stop every stream (sessions stop, stages drain), flush the store, close.
  */
+import tls from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import { VideoAgentError } from '../errors';
 import { childLogger } from '../obs/logger';
@@ -43,12 +44,14 @@ export interface StartServerOptions {
   extraRoutes?: Extra[];
   /** Stand-ins for the LiveKit source (tests). */
   livekit?: LivekitInjection;
+  /** PEM certificate (chain) and key: serve HTTPS and WSS instead of HTTP and WS. */
+  tls?: { cert: Buffer | string; key: Buffer | string };
 }
 
 export interface RunningServer {
   app: FastifyInstance;
   ctx: ServerContext;
-  /** `http://host:port` actually bound. */
+  /** `http://host:port` (or `https://` with TLS) actually bound. */
   url: string;
   close(opts?: { timeoutMs?: number }): Promise<void>;
 }
@@ -62,6 +65,8 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
   if (!keys.enabled && !LOOPBACK.has(settings.host)) {
     throw new VideoAgentError('E_NO_API_KEY', `refusing to listen on ${settings.host} without an API key: set VIDEO_AGENT_API_KEY (comma-separated keys) or bind 127.0.0.1`, { kind: 'config' });
   }
+  // Checked before anything opens: a bad certificate fails start-up at once, naming the problem.
+  if (o.tls) checkTls(o.tls);
   const closers: (() => Promise<void>)[] = [];
   try {
     const redisUrl = secretEnv('REDIS_URL', env);
@@ -137,10 +142,11 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
       if ((req.method === 'DELETE' || req.url.endsWith('/restart')) && req.routeOptions.url?.startsWith('/v1/streams/:id')) forget((req.params as { id: string }).id);
     });
     for (const spec of o.config.streams) supervisor.add(spec, 'config');
-    await app.listen({ host: settings.host, port: settings.port });
-    const addr = app.server.address();
+    const tlsServer = o.tls ? await listenTls(app, o.tls, settings.host, settings.port) : null;
+    if (!tlsServer) await app.listen({ host: settings.host, port: settings.port });
+    const addr = (tlsServer ?? app.server).address();
     const port = typeof addr === 'object' && addr ? addr.port : settings.port;
-    const url = `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`;
+    const url = `${tlsServer ? 'https' : 'http'}://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}`;
     if (!keys.enabled) log.warn({ url }, 'no VIDEO_AGENT_API_KEY set: the API is open to this machine only (loopback)');
     log.info({ url, streams: supervisor.size, feed: feed.kind }, 'serving');
 
@@ -150,6 +156,8 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
       const deadline = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref());
       const drain = (async () => {
         // Stop accepting first (the listener closes; open sockets finish), then drain every stream.
+        // The TLS listener stops accepting; its open connections live in fastify's server, which closes them.
+        tlsServer?.close();
         const stopHttp = app.close().catch((err) => log.warn({ err }, 'http close failed'));
         await supervisor.stopAll();
         await runtime.store.flush();
@@ -163,6 +171,33 @@ export async function startServer(o: StartServerOptions): Promise<RunningServer>
     for (const c of closers.reverse()) await c().catch(() => undefined);
     throw err;
   }
+}
+
+function checkTls(files: { cert: Buffer | string; key: Buffer | string }): void {
+  try {
+    tls.createSecureContext({ cert: files.cert, key: files.key });
+  } catch (err) {
+    // OpenSSL's reason ("no start line", "key values mismatch"), never the PEM itself.
+    const reason = (err as Error).message.replace(/^error:[0-9A-F]+:/i, '');
+    throw new VideoAgentError('E_BAD_TLS', `invalid TLS certificate or key (--tls-cert/--tls-key): ${reason}`, { kind: 'config', cause: err });
+  }
+}
+
+/**
+ * HTTPS and WSS on fastify's own request and upgrade handling: each TLS connection, once its handshake is
+ * done, is handed to fastify's HTTP server as a connection (Node's documented way to inject a socket into
+ * an http.Server), exactly what `https.createServer` does inside. The app is built once for both modes.
+ */
+async function listenTls(app: FastifyInstance, files: { cert: Buffer | string; key: Buffer | string }, host: string, port: number): Promise<tls.Server> {
+  await app.ready();
+  const server = tls.createServer({ cert: files.cert, key: files.key, ALPNProtocols: ['http/1.1'] }, (socket) => app.server.emit('connection', socket));
+  // A client that fails its handshake (plain HTTP on this port, an untrusted CA) is its own problem.
+  server.on('tlsClientError', (err) => log.debug({ err: err.message }, 'TLS handshake failed'));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port }, () => { server.off('error', reject); resolve(); });
+  });
+  return server;
 }
 
 function breakers(rt: Runtime): { model: string; endpointId: string; state: string }[] {
