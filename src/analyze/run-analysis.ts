@@ -194,7 +194,7 @@ async function unlessAborted(opening: Promise<Session>, signal: AbortSignal | un
 }
 
 /** Default stages not run here: the marker says their results complete once their workers are done. */
-function remoteStages(local: ReadonlySet<string>): string[] {
+export function remoteStages(local: ReadonlySet<string>): string[] {
   return stageModules().filter((m) => m.default && !local.has(m.name)).map((m) => m.name);
 }
 

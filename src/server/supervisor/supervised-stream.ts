@@ -57,6 +57,11 @@ export interface SupervisedStreamDeps {
   dataDir?: string;
   /** Where automatic highlight clips go; none: no automatic clips. */
   objectStore?: ObjectStore;
+  /**
+   * The stream is done for good (ended, stopped, or failed beyond healing), after its last state was emitted; awaited
+   * by stop(), not called between a restart's stop and start. The supervisor writes the bus's end marker here.
+   */
+  onFinished?: () => Promise<void>;
 }
 
 /** Failures a restart cannot fix: the stream (or room) stays `failed` until restarted by hand. */
@@ -75,6 +80,7 @@ export class SupervisedStream extends EventEmitter {
   private abort: AbortController | null = null;
   private wake: (() => void) | null = null;
   private stopping = false;
+  private restarting = false;
   private loop: Promise<void> | null = null;
   private session: Session | null = null;
   private progress: AnalyzeProgress | null = null;
@@ -112,7 +118,12 @@ export class SupervisedStream extends EventEmitter {
 
   /** Stops (draining) and starts again; the restart counter is reset. */
   async restart(): Promise<void> {
-    await this.stop();
+    this.restarting = true;
+    try {
+      await this.stop();
+    } finally {
+      this.restarting = false;
+    }
     this.restartsValue = 0;
     this.start();
   }
@@ -135,6 +146,14 @@ export class SupervisedStream extends EventEmitter {
   }
 
   private async run(): Promise<void> {
+    try {
+      await this.runLoop();
+    } finally {
+      if (!this.restarting) await this.deps.onFinished?.().catch((err) => this.log.warn({ err: (err as Error).message }, 'stream finish hook failed'));
+    }
+  }
+
+  private async runLoop(): Promise<void> {
     let attempt = 0;
     while (!this.stopping) {
       if (this.stateValue !== 'starting') this.emitState('starting', null);

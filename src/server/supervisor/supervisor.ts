@@ -18,6 +18,7 @@ import { SupervisedRoom, type LivekitInjection } from './supervised-room';
 import type { Session } from '../../ingest';
 
 import type { ObjectStore } from '../../object-store';
+import { remoteStages } from '../../analyze/run-analysis';
 
 const log = childLogger({ component: 'supervisor' });
 
@@ -43,6 +44,8 @@ export class Supervisor {
   /** LiveKit rooms by id; their participants are streams `<room>:<identity>` in `streams`. */
   private readonly rooms = new Map<string, { room: SupervisedRoom; participants: Set<string> }>();
   private closing = false;
+  /** Each stream's last `state` publish: its end marker is written after it, so the marker covers the final state. */
+  private readonly statePublished = new Map<string, Promise<unknown>>();
 
   constructor(private readonly o: SupervisorOptions) {}
 
@@ -57,7 +60,10 @@ export class Supervisor {
   }
 
   private startStream(plan: StreamPlan, tap = this.o.tap): StreamView {
-    const s = new SupervisedStream(plan, { runtime: this.o.runtime, bus: this.o.bus, tap, restart: this.o.restart, dataDir: this.o.dataDir, objectStore: this.o.objectStore });
+    const s = new SupervisedStream(plan, {
+      runtime: this.o.runtime, bus: this.o.bus, tap, restart: this.o.restart, dataDir: this.o.dataDir, objectStore: this.o.objectStore,
+      onFinished: () => this.endOnBus(plan),
+    });
     s.on('state', (m: StateMsg) => this.onState(m));
     this.streams.set(plan.id, s);
     s.start();
@@ -148,12 +154,32 @@ export class Supervisor {
     await Promise.all([...this.streams.values()].map((s) => s.stop()));
   }
 
+  /**
+   * A stream done for good (its file ended, it was removed or stopped, or it failed beyond healing) gets the end marker
+   * on the shared bus (src/bus/stream-end.ts), so workers close their lanes and prune it after the retention. A
+   * finished analysis wrote one already (analyzeSource); this one adds the final `state` entry's id, and covers the
+   * streams analyzeSource never finished (removed while failed or in backoff, failed for good). Repeating it is safe:
+   * the first marker's time stands and its fields merge.
+   */
+  private async endOnBus(plan: StreamPlan): Promise<void> {
+    const bus = this.o.bus;
+    if (!bus) return;
+    await this.statePublished.get(plan.id);
+    this.statePublished.delete(plan.id);
+    try {
+      await bus.endStream(plan.id, { remote: remoteStages(new Set(plan.stages)) });
+    } catch (err) {
+      log.warn({ streamId: plan.id, err: (err as Error).message }, 'end-of-stream marker not written to Redis');
+    }
+  }
+
   private onState(m: StateMsg): void {
     this.o.tap('state', m);
     const bus = this.o.bus;
     if (bus) {
-      bus.publish(streamKey('state', m.streamId), CODECS.state.encode(m), { maxLen: Math.min(RESULT_MAXLEN, 1000) })
+      const p = bus.publish(streamKey('state', m.streamId), CODECS.state.encode(m), { maxLen: Math.min(RESULT_MAXLEN, 1000) })
         .catch((err) => log.warn({ streamId: m.streamId, err: (err as Error).message }, 'state not published to Redis'));
+      this.statePublished.set(m.streamId, p);
     }
     log.info({ streamId: m.streamId, state: m.state, previous: m.previous, reason: m.reason }, 'stream state');
   }
