@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { request } from 'undici';
+import { parse as parseYaml } from 'yaml';
 import { clipRtsp } from '../ingest/helpers/media';
 import { startRtspServer, type RtspServer } from '../ingest/helpers/rtsp';
 import { api, schemaDatabaseUrl, startServe, tempDir, waitFor, type ServeProcess } from '../server/helpers';
@@ -65,6 +66,40 @@ async function getJson(url: string): Promise<any> {
   const text = await res.body.text();
   try { return JSON.parse(text); } catch { return { status: 'error', error: `HTTP ${res.statusCode}: ${text.slice(0, 200)}` }; }
 }
+
+describe('deploy/grafana: provisioning and dashboard layout', () => {
+  const grafana = path.join(ROOT, 'deploy', 'grafana');
+  const dash = JSON.parse(fs.readFileSync(path.join(grafana, 'dashboards', 'video-agent.json'), 'utf8'));
+
+  it('the dashboard uses the provisioned datasource, and the provider loads the folder compose mounts', () => {
+    const ds = parseYaml(fs.readFileSync(path.join(grafana, 'provisioning', 'datasources', 'prometheus.yml'), 'utf8'));
+    assert.equal(ds.datasources.length, 1);
+    const { uid, type, url } = ds.datasources[0];
+    assert.equal(type, 'prometheus');
+    assert.equal(url, 'http://prometheus:9090');
+    const prov = parseYaml(fs.readFileSync(path.join(grafana, 'provisioning', 'dashboards', 'video-agent.yml'), 'utf8'));
+    assert.equal(prov.providers[0].type, 'file');
+    assert.equal(prov.providers[0].options.path, '/var/lib/grafana/dashboards');
+    const panels = dash.panels.filter((p: { type: string }) => p.type !== 'row');
+    for (const p of panels) assert.equal(p.datasource?.uid, uid, `${p.title}: datasource`);
+    for (const v of dash.templating.list) if (v.type === 'query') assert.equal(v.datasource.uid, uid, `variable ${v.name}`);
+  });
+
+  it('panels have unique ids and do not overlap on the grid', () => {
+    const ids = dash.panels.map((p: { id: number }) => p.id);
+    assert.equal(new Set(ids).size, ids.length);
+    const cells = new Map<string, string>();
+    for (const p of dash.panels) {
+      const g = p.gridPos;
+      assert.ok(g.x >= 0 && g.x + g.w <= 24 && g.h > 0, `${p.title}: gridPos ${JSON.stringify(g)}`);
+      for (let x = g.x; x < g.x + g.w; x++) for (let y = g.y; y < g.y + g.h; y++) {
+        const k = `${x},${y}`;
+        assert.ok(!cells.has(k), `${p.title} overlaps ${cells.get(k)} at ${k}`);
+        cells.set(k, p.title);
+      }
+    }
+  });
+});
 
 describe('deploy: dashboard queries and alert metrics against a real Prometheus scraping serve', function () {
   this.timeout(120_000);
