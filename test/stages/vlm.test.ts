@@ -228,6 +228,28 @@ describe('stages/vlm', () => {
     assert.equal(r2.length, 0);
     await mute.onFrame(await frame2('s', 22e6, red)); // the opening window ends at 2 s: 2 s + 20 s
     assert.equal(r2.length, 1);
+    assert.equal(mute.getStats().contextTimeouts, 1, 'counted as described without all its context');
+  });
+
+  it('a live stream waits for late context only maxContextWaitS: the window goes out with what is in', async () => {
+    const sink = new MemorySink();
+    const { port, requests } = describer([GOOD]);
+    // The audio window covering 0-2 s closes at 5 s: on a live source the event should not wait for it.
+    const stage = vlm({ describe: port, awaitContext: ['detections', 'transcripts'], contextLagS: 0.5, maxContextWaitS: 1, triggers: { periodicS: 1000 } }, sink);
+    const frame = scoredFrames();
+    for (let i = 0; i <= 11; i++) {
+      const pts = i * 250_000;
+      await stage.onFrame(await frame('s', pts, red));
+      await stage.onDetections(detections(pts, []));
+    }
+    assert.equal(requests.length, 0, 'at 2.75 s: the window (ends at 2 s) still waits for its transcript');
+    await stage.onFrame(await frame('s', 3e6, red));
+    assert.equal(requests.length, 1, 'at 3 s (window end + 1 s) it is described without it');
+    assert.equal(stage.getStats().contextTimeouts, 1);
+    // The transcript arriving later is still context for later windows, and no second call is made for this one.
+    await stage.onTranscript(transcript(0, 5e6, 'hello there'));
+    await stage.onFrame(await frame('s', 6e6, red));
+    assert.equal(requests.length, 1);
   });
 });
 

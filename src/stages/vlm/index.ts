@@ -18,6 +18,12 @@ const Options = z.object({
   maxTokens: z.number().int().min(32).max(4096).optional(),
   /** Extra media time to wait after a window for its (lagging) context. */
   contextLagS: z.number().min(0).max(30).default(0.5),
+  /**
+   * Longest wait (media seconds past the window's end) for detections / transcripts / emotions not in
+   * yet; the window is then described with the context that is in. Default 20 on files (complete
+   * context), 1 on live sources (an event is worth more early than with the last audio window's words).
+   */
+  maxContextWaitS: z.number().min(0).max(60).optional(),
   sampleEveryMs: z.number().int().min(50).max(10_000).default(500),
   queueCapacity: z.number().int().min(1).max(64).default(2),
   sceneThreshold: z.number().min(0).max(1).optional(),
@@ -26,6 +32,8 @@ const Options = z.object({
   periodicS: z.number().min(1).max(3600).optional(),
   minGapS: z.number().min(0).max(3600).optional(),
 });
+
+const LIVE_MAX_CONTEXT_WAIT_S = 1;
 
 export const vlmStage: StageModule<VlmState> = {
   name: 'vlm',
@@ -43,6 +51,7 @@ export const vlmStage: StageModule<VlmState> = {
     const stage = new VlmStage({
       streamId: ctx.streamId, describe: ctx.services.inference, rows: ctx.services.rows, publish: ctx.publish,
       preS: o.preS, postS: o.postS, maxImages: o.maxImages, maxTokens: o.maxTokens, contextLagS: o.contextLagS,
+      maxContextWaitS: o.maxContextWaitS ?? (ctx.live ? LIVE_MAX_CONTEXT_WAIT_S : undefined),
       sampleEveryMs: o.sampleEveryMs, queueCapacity: o.queueCapacity, awaitContext,
       triggers: { sceneThreshold: o.sceneThreshold, prosodyPeakDb: o.prosodyPeakDb, keywords: o.keywords, periodicS: o.periodicS, minGapS: o.minGapS },
       overflow: ctx.live ? 'drop-oldest' : 'block', state: ctx.state,

@@ -42,6 +42,12 @@ export interface VlmStageOptions {
    * transcripts of its whole span are in (watermarks fed through `noteProgress`), not merely its frames.
    */
   awaitContext?: ContextSource[];
+  /**
+   * How long (media seconds past the window's end) a window waits for context that has not reported
+   * yet before it is described with what is in. Default 20 s; a live stream's module passes a short one,
+   * because a 5 s audio window closing late would otherwise hold every live event back by up to that much.
+   */
+  maxContextWaitS?: number;
   /** Frames are kept for context (and scene signatures computed) at most this often, ms of media time. */
   sampleEveryMs?: number;
   queueCapacity?: number;
@@ -82,12 +88,14 @@ export interface VlmStats {
   droppedWindows: number;
   queueHighWater: number;
   queueCapacity: number;
+  /** Windows described before all their context was in (maxContextWaitS passed). */
+  contextTimeouts: number;
 }
 
 interface Pending { atUs: number; triggers: Trigger[] }
 export type ContextSource = 'detections' | 'transcripts' | 'emotions';
 const MAX_PENDING = 8;
-const MAX_CONTEXT_WAIT_US = 20e6;
+const DEFAULT_MAX_CONTEXT_WAIT_US = 20e6;
 interface Window { startUs: number; endUs: number; atUs: number; triggers: Trigger[]; frames: SampledFrame[]; wallOffsetMs: number }
 
 export class VlmStage {
@@ -97,6 +105,7 @@ export class VlmStage {
   private readonly preUs: number;
   private readonly postUs: number;
   private readonly lagUs: number;
+  private readonly maxContextWaitUs: number;
   private readonly sampleUs: number;
   private readonly frames: RecentHistory<SampledFrame>;
   private readonly detections: RecentHistory<DetectionSummary>;
@@ -121,10 +130,11 @@ export class VlmStage {
     this.preUs = (opts.preS ?? 3) * 1e6;
     this.postUs = (opts.postS ?? 2) * 1e6;
     this.lagUs = (opts.contextLagS ?? 1) * 1e6;
+    this.maxContextWaitUs = opts.maxContextWaitS !== undefined ? opts.maxContextWaitS * 1e6 : DEFAULT_MAX_CONTEXT_WAIT_US;
     for (const src of opts.awaitContext ?? []) this.watermarks[src] = -1;
     this.sampleUs = (opts.sampleEveryMs ?? 500) * 1000;
     // History must outlive the longest wait for context, or a late window would find no frames.
-    const keepUs = this.preUs + this.postUs + this.lagUs + MAX_CONTEXT_WAIT_US + 2e6;
+    const keepUs = this.preUs + this.postUs + this.lagUs + Math.max(this.maxContextWaitUs, DEFAULT_MAX_CONTEXT_WAIT_US) + 2e6;
     this.frames = new RecentHistory<SampledFrame>(keepUs, 128, (f) => f.ptsUs);
     this.detections = new RecentHistory<DetectionSummary>(keepUs, 512, (d) => d.ptsUs);
     this.transcript = new RecentHistory<TranscriptLine>(keepUs + 30e6, 128, (t) => t.startUs);
@@ -132,7 +142,7 @@ export class VlmStage {
     const capacity = opts.queueCapacity ?? 2;
     this.calls = new SerialQueue<Window>(capacity, opts.overflow ?? 'block', (w) => this.describe(w),
       (err) => this.log.error({ err }, 'vlm window failed'), (w) => this.onDropped(w));
-    this.stats = { framesSeen: 0, framesSampled: 0, triggers: {}, suppressedTriggers: 0, calls: 0, invalidReplies: 0, failedCalls: 0, events: 0, droppedWindows: 0, queueHighWater: 0, queueCapacity: capacity };
+    this.stats = { framesSeen: 0, framesSampled: 0, triggers: {}, suppressedTriggers: 0, calls: 0, invalidReplies: 0, failedCalls: 0, events: 0, droppedWindows: 0, queueHighWater: 0, queueCapacity: capacity, contextTimeouts: 0 };
     if (opts.state) this.restore(opts.state);
   }
 
@@ -265,9 +275,13 @@ export class VlmStage {
   private isDue(p: Pending): boolean {
     const endUs = p.atUs + this.postUs;
     if (this.latestUs < endUs + this.lagUs) return false;
-    // A context source that never reports (a video-only live source with the audio stage on) must not
-    // hold descriptions back forever: past MAX_CONTEXT_WAIT_US of media time the window goes without it.
-    if (this.latestUs >= endUs + MAX_CONTEXT_WAIT_US) return true;
+    // A context source that never reports (a video-only live source with the audio stage on) or reports
+    // late (the audio window still open) must not hold descriptions back: maxContextWaitUs of media time
+    // past the window's end, it is described with the context that is in.
+    if (this.latestUs >= endUs + this.maxContextWaitUs) {
+      if (!Object.values(this.watermarks).every((w) => (w as number) >= endUs)) this.stats.contextTimeouts++;
+      return true;
+    }
     return Object.values(this.watermarks).every((w) => (w as number) >= endUs);
   }
 
