@@ -93,6 +93,8 @@ PKGS=(
   postgresql redis-server
   # the browser the dashboard/report tests drive (playwright-core, executablePath /usr/bin/chromium)
   chromium
+  # deploy/ checks without a Docker engine: `docker-compose config`, promtool rules and a real Prometheus
+  docker-compose prometheus
 )
 missing=()
 for p in "${PKGS[@]}"; do
@@ -103,6 +105,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian's prometheus package starts a server on :9090 where systemd runs; the tests only need the
+  # binaries (each starts its own on a free port), so a service this script just installed is stopped.
+  if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet prometheus 2>/dev/null; then
+    $SUDO systemctl disable --now prometheus >/dev/null 2>&1 && log "stopped and disabled the prometheus service the package started (tests run their own)"
+  fi
 else
   log "Debian packages present"
 fi
