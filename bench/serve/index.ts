@@ -82,8 +82,11 @@ async function main(): Promise<void> {
         const row = (w: string) => r.rows.find((x) => x.what === w)!;
         const det = row('detections').p95;
         const ev = row('events (from trigger frame)').p95;
+        // The window's end is the earliest a description can start: postS of media after the trigger is the
+        // stage's design (the VLM sees what follows), so the trigger-frame figure has postS + one VLM call as its floor.
+        const evEnd = row('events (from window end)').p95;
         const worst = Math.max(...r.rows.filter((x) => x.n > 0).map((x) => x.p95));
-        const v = `latency: detections p95 ${fmt(det)} ms (aim <= 300: ${det <= 300 ? 'MEETS' : 'MISSES'}), events p95 ${fmt(ev)} ms from the trigger frame (aim <= 3000: ${ev <= 3000 ? 'MEETS' : 'MISSES'}), worst topic p95 ${fmt(worst)} ms (seed target < 10000: ${worst < 10_000 ? 'MEETS' : 'MISSES'})${row('events (from trigger frame)').n === 0 ? ' — NO events arrived' : ''}`;
+        const v = `latency: detections p95 ${fmt(det)} ms (aim <= 300: ${det <= 300 ? 'MEETS' : 'MISSES'}), events p95 ${fmt(ev)} ms from the trigger frame (aim <= 3000: ${ev <= 3000 ? 'MEETS' : 'MISSES'}; floor: postS + one VLM call), ${fmt(evEnd)} ms from the window's end (<= 3000: ${evEnd <= 3000 ? 'MEETS' : 'MISSES'}), worst topic p95 ${fmt(worst)} ms (seed target < 10000: ${worst < 10_000 ? 'MEETS' : 'MISSES'})${row('events (from trigger frame)').n === 0 ? ' — NO events arrived' : ''}`;
         log(`RESULT ${v}`);
         verdicts.push(v);
       } finally {
