@@ -11,6 +11,10 @@ va_die() {
   exit 1
 }
 
+# PG_BIN: a folder with the client tools of the server's major version (pg_dump refuses newer servers),
+# e.g. /usr/lib/postgresql/16/bin; searched before PATH.
+if [[ -n "${PG_BIN:-}" ]]; then PATH="$PG_BIN:$PATH"; fi
+
 va_need() {
   local tool
   for tool in "$@"; do

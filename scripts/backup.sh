@@ -28,7 +28,8 @@ The folder is written as .video-agent-<time>.partial and renamed when complete. 
   --no-objects      skip the object store
   -h, --help        this text
 
-Needs pg_dump and psql (apt-get install postgresql-client) of the server's major version or newer, and node.
+Needs pg_dump and psql (apt-get install postgresql-client) of the server's major version or newer (PG_BIN=DIR:
+use the tools in DIR, e.g. /usr/lib/postgresql/16/bin), and node.
 The database URL is never printed or passed on a command line.
 EOF
 }
