@@ -16,7 +16,7 @@
  * continues the same track ids.
  */
 import { childLogger } from '../obs/logger';
-import { leaseName, streamKey } from '../bus';
+import { leaseName, stageStateKey, streamKey } from '../bus';
 import type { Bus, Fence, Lease } from '../bus';
 import { StreamGraph } from '../graph/stream-graph';
 import { stageModule, stageModules, type StageServices, type StageStatsMap } from '../stages';
@@ -32,7 +32,7 @@ export interface StateStore {
   setFenced?(key: string, value: string, fence: Fence): Promise<boolean>;
 }
 
-export const stageStateKey = (stage: string, streamId: string): string => `state:${stage}:${streamId}`;
+export { stageStateKey };
 
 export interface StageWorkerOptions {
   stage: string;

@@ -1,7 +1,7 @@
 export { openBus, type OpenBusOptions } from './open-bus';
 export { RedisBus, type RedisBusOptions } from './redis-bus';
 export { MemoryBus, type MemoryBusOptions } from './memory-bus';
-export { TOPICS, TOPIC_KEY_PREFIX, REGISTRY_KEY, streamKey, parseStreamKey, leaseName, assertStreamId, type Topic } from './keys';
+export { TOPICS, TOPIC_KEY_PREFIX, REGISTRY_KEY, streamKey, parseStreamKey, leaseName, stageStateKey, streamTag, assertStreamId, type Topic } from './keys';
 export { toDeliveryFields } from './fields';
 export { BackendLeaseManager, MemoryLeaseBackend, type LeaseBackend } from './lease';
 export type { Bus, BusFields, Delivery, Handler, BatchHandler, ConsumeOptions, Consumer, ConsumerStats, Fence, Lease, LeaseManager, LeaseOptions, PublishOptions, TrimmedRange } from './types';

@@ -36,6 +36,8 @@ export class RedisBus implements Bus {
     this.redis = typeof redis === 'string' ? new Redis(redis, { maxRetriesPerRequest: 3, lazyConnect: false }) : redis;
     this.redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
     this.prefix = opts.prefix ?? '';
+    // A brace in the prefix would become every key's hash tag (one Cluster slot for everything, src/bus/keys.ts).
+    if (/[{}]/.test(this.prefix)) throw new VideoAgentError('E_CONFIG', `bus key prefix "${this.prefix}" must not contain braces (Redis Cluster hash tags)`, { kind: 'config' });
     this.maxLen = opts.maxLen ?? 10_000;
     this.leases = new BackendLeaseManager(new RedisLeaseBackend(this.redis, this.prefix));
   }

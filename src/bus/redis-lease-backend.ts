@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import type { LeaseBackend } from './lease';
 
-/** The per-lease fencing counter (never expires: tokens must keep increasing across holders). */
+/** The per-lease fencing counter (never expires: tokens must keep increasing across holders); the lease's hash tag, so its slot. */
 export const fenceKey = (leaseName: string): string => `${leaseName}:fence`;
 
 // SET NX and the fence INCR in one script: a holder's token is exactly the acquisition that gave it the lease.

@@ -1,12 +1,13 @@
+import { streamTag } from './keys';
 import type { StreamEnd } from './types';
 
 /**
- * End-of-stream marker layout (docs/architecture.md, bus section). Redis: the hash `ended:<streamId>`
+ * End-of-stream marker layout (docs/architecture.md, bus section). Redis: the hash `ended:{<streamId>}`
  * (`at`, `remote`, `key:<key>` = last id published, `done:<stage>` = when that stage's worker finished)
  * and the sorted set `streams:ended` (score = `at`) that lists ended streams for workers and pruning.
  */
 export const ENDED_SET_KEY = 'streams:ended';
-export const endedKey = (streamId: string): string => `ended:${streamId}`;
+export const endedKey = (streamId: string): string => `ended:${streamTag(streamId)}`;
 
 /** Orders stream entry ids (`ms-seq`) numerically. */
 export function compareIds(a: string, b: string): number {

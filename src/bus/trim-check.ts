@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { groupBySlotTag } from './keys';
 import { Script } from './scripts';
 import type { TrimmedRange } from './types';
 
@@ -45,11 +46,17 @@ for _, key in ipairs(KEYS) do
 end
 return out`);
 
-/** Trimmed-unread ranges on `prefixedKeys` for `group` (keys returned with their prefix). */
+/**
+ * Trimmed-unread ranges on `prefixedKeys` for `group` (keys returned with their prefix). One script call per hash
+ * tag (per stream): a script's keys must share a Redis Cluster slot. The calls go out together on the connection,
+ * so a read over N streams waits one round trip, not N.
+ */
 export async function checkTrimmed(redis: Redis, prefixedKeys: string[], group: string): Promise<TrimmedRange[]> {
   if (prefixedKeys.length === 0) return [];
-  const flat = (await TRIM_CHECK.run(redis, prefixedKeys, [group])) as (string | number)[];
+  const flats = await Promise.all(groupBySlotTag(prefixedKeys).map((keys) => TRIM_CHECK.run(redis, keys, [group]) as Promise<(string | number)[]>));
   const out: TrimmedRange[] = [];
-  for (let i = 0; i + 3 < flat.length; i += 4) out.push({ key: String(flat[i]), count: Number(flat[i + 1]), afterId: String(flat[i + 2]), beforeId: String(flat[i + 3]) });
+  for (const flat of flats) {
+    for (let i = 0; i + 3 < flat.length; i += 4) out.push({ key: String(flat[i]), count: Number(flat[i + 1]), afterId: String(flat[i + 2]), beforeId: String(flat[i + 3]) });
+  }
   return out;
 }

@@ -8,6 +8,7 @@
 import type { z } from 'zod';
 import { VideoAgentError } from '../errors';
 import type { BusFields, Delivery, Topic } from '../bus';
+import { parseStreamKey } from '../bus/keys';
 
 export interface TopicCodec<T> {
   readonly topic: Topic;
@@ -42,7 +43,7 @@ export function intField(d: Delivery, name: string): number {
 /** The stream id field, checked against the key it arrived on (an entry on another stream's key is refused). */
 export function streamIdField(d: Delivery): string {
   const id = field(d, 'streamId').toString();
-  const keyId = d.key.slice(d.key.indexOf(':') + 1);
+  const keyId = parseStreamKey(d.key)?.streamId ?? d.key.slice(d.key.indexOf(':') + 1);
   if (id !== keyId) throw badMessage(d, `stream id "${id}" does not match its key`);
   return id;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { RedisBus } from '../../src/bus/redis-bus';
 import type { Consumer } from '../../src/bus/types';
-import { leaseName } from '../../src/bus/keys';
+import { leaseName, stageStateKey, streamKey } from '../../src/bus/keys';
 import { MemoryBus } from '../../src/bus/memory-bus';
 import { openRedis, type RedisConnection } from '../../src/analyze/redis';
 import { requireRedis } from '../helpers/services';
@@ -39,11 +39,11 @@ describe('bus: lease fencing (a paused old holder can neither acknowledge nor ov
 
   it('holder A stops renewing, B takes over; A wakes: its state write and XACK are refused, B\'s state intact', async () => {
     const name = leaseName('detection', 'cam');
-    const stateKey = 'state:detection:cam';
+    const stateKey = stageStateKey('detection', 'cam');
     const conn = await openRedis(await requireRedis(), { prefix: fx.prefix });
     conns.push(conn);
     const store = conn.state;
-    for (let n = 0; n < 4; n++) await bus.publish('video:cam', { n });
+    for (let n = 0; n < 4; n++) await bus.publish(streamKey('frames', 'cam'), { n });
 
     const a = await bus.leases.tryAcquire(name, 300);
     assert.ok(a);
@@ -52,7 +52,7 @@ describe('bus: lease fencing (a paused old holder can neither acknowledge nor ov
     const paused = new Promise<void>((r) => { wake = r; });
     let aRead = 0;
     const ca = bus.consume({
-      group: 'detection', consumer: 'A', keys: ['video:cam'], batch: 4, blockMs: 50, fence: fenceA,
+      group: 'detection', consumer: 'A', keys: [streamKey('frames', 'cam')], batch: 4, blockMs: 50, fence: fenceA,
       batchHandler: async (ds) => { aRead += ds.length; await paused; },
     });
     consumers.push(ca);
@@ -69,19 +69,19 @@ describe('bus: lease fencing (a paused old holder can neither acknowledge nor ov
     wake(); // A resumes and finishes its batch: the XACK must be refused
     await tick(300);
     assert.equal(ca.stats.handled, 0, 'A acknowledged nothing');
-    assert.equal(await pendingOf(fx, 'video:cam', 'detection'), 4, 'A\'s batch is still pending for B');
+    assert.equal(await pendingOf(fx, streamKey('frames', 'cam'), 'detection'), 4, 'A\'s batch is still pending for B');
     assert.equal(await store.setFenced!(stateKey, 'A-2', fenceA), false, 'A\'s state write is refused');
     assert.equal(await store.get(stateKey), 'B-1', 'B\'s state is intact');
 
     // B claims A's entries and acknowledges them through its own (current) fence.
     const got: number[] = [];
     const cb = bus.consume({
-      group: 'detection', consumer: 'B', keys: ['video:cam'], batch: 4, blockMs: 50, claimIdleMs: 0, claimIntervalMs: 50, fence: fenceB,
+      group: 'detection', consumer: 'B', keys: [streamKey('frames', 'cam')], batch: 4, blockMs: 50, claimIdleMs: 0, claimIntervalMs: 50, fence: fenceB,
       batchHandler: async (ds) => { got.push(...ds.map((d) => Number(d.fields.n.toString()))); },
     });
     consumers.push(cb);
     await waitFor(() => cb.stats.handled === 4, 5000, 'B handles the four');
-    assert.equal(await pendingOf(fx, 'video:cam', 'detection'), 0);
+    assert.equal(await pendingOf(fx, streamKey('frames', 'cam'), 'detection'), 0);
     await b.release();
   });
 });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { parseStreamKey, streamKey } from '../../src/bus/keys';
 import { consumeLeased, type LeasedConsumer } from '../../src/bus/leased-consumer';
 import { MemoryBus } from '../../src/bus/memory-bus';
 import type { RedisBus } from '../../src/bus/redis-bus';
@@ -16,7 +17,7 @@ describe('bus: leased per-stream consumers (stateful stages)', () => {
     const handled = new Set<string>();
     const acquired: string[] = [];
     const h = (w: string) => async (d: Delivery) => {
-      const s = d.key.split(':')[1];
+      const s = parseStreamKey(d.key)!.streamId;
       if (!handledBy.has(s)) handledBy.set(s, new Set());
       handledBy.get(s)!.add(w);
       handled.add(`${d.key}/${d.id}`);
@@ -28,7 +29,7 @@ describe('bus: leased per-stream consumers (stateful stages)', () => {
     await waitFor(() => w1.owned().length === 2, 3000, 'w1 owns its share');
     const w2 = consumeLeased(bus, opts('w2'));
     workers.push(w1, w2);
-    for (let i = 0; i < 5; i++) for (const s of streams) await bus.publish(`video:${s}`, { i });
+    for (let i = 0; i < 5; i++) for (const s of streams) await bus.publish(streamKey('frames', s), { i });
     await waitFor(() => handled.size === 20, 5000, '20 handled');
     for (const s of streams) assert.equal(handledBy.get(s)!.size, 1, `stream ${s} handled by one worker`);
     const all = [...w1.owned(), ...w2.owned()].sort();
@@ -41,10 +42,10 @@ describe('bus: leased per-stream consumers (stateful stages)', () => {
     workers.splice(workers.indexOf(w1), 1);
     assert.equal(w1Streams.length, 2);
     {
-      await bus.publish(`video:${w1Streams[0]}`, { ghost: 1 });
-      await fx.redis.xreadgroup('GROUP', 'tracking', 'w1', 'COUNT', 10, 'STREAMS', `${fx.prefix}video:${w1Streams[0]}`, '>');
+      await bus.publish(streamKey('frames', w1Streams[0]), { ghost: 1 });
+      await fx.redis.xreadgroup('GROUP', 'tracking', 'w1', 'COUNT', 10, 'STREAMS', fx.prefix + streamKey('frames', w1Streams[0]), '>');
     }
-    for (const s of streams) await bus.publish(`video:${s}`, { after: 1 });
+    for (const s of streams) await bus.publish(streamKey('frames', s), { after: 1 });
     const expected = 20 + streams.length + 1;
     await waitFor(() => handled.size === expected, 5000, `${expected} handled after takeover`);
     assert.deepEqual(w2.owned(), streams);
@@ -56,7 +57,7 @@ describe('bus: leased per-stream consumers (stateful stages)', () => {
     const released: string[] = [];
     const got: string[] = [];
     const w = consumeLeased(mem, { stage: 'audio', consumer: 'a', topic: 'audio', ttlMs: 100, scanIntervalMs: 20, handler: async (d) => { got.push(d.key); }, onRelease: (s, why) => { released.push(`${s}:${why}`); } });
-    await mem.publish('audio:x', { n: 1 });
+    await mem.publish(streamKey('audio', 'x'), { n: 1 });
     await waitFor(() => got.length === 1);
     assert.deepEqual(w.owned(), ['x']);
     await w.stop();

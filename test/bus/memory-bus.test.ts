@@ -16,11 +16,11 @@ describe('bus in-process (embedded default)', () => {
     const c = bus.consume({ group: 'detection', consumer: 'a', topic: 'frames', handler: async (d) => { await gate; got.push(Number(d.fields.i.toString())); } });
     await bus.registerStream('cam');
     let published = 0;
-    const producer = (async () => { for (let i = 0; i < 10; i++) { await bus.publish('video:cam', { i }); published++; } })();
+    const producer = (async () => { for (let i = 0; i < 10; i++) { await bus.publish(streamKey('frames', 'cam'), { i }); published++; } })();
     await tick(50);
     // 1 in the handler + 4 queued; the 6th publish is waiting.
     assert.equal(published, 5);
-    assert.equal(bus.depth('video:cam', 'detection'), 4);
+    assert.equal(bus.depth(streamKey('frames', 'cam'), 'detection'), 4);
     release();
     await producer;
     await waitFor(() => got.length === 10);
@@ -33,10 +33,10 @@ describe('bus in-process (embedded default)', () => {
     const bus = new MemoryBus({ maxQueue: 3, onFull: 'drop-oldest' });
     const never = new Promise<void>(() => undefined);
     const got: number[] = [];
-    bus.consume({ group: 'detection', consumer: 'a', keys: ['video:live'], handler: async (d) => { got.push(Number(d.fields.i.toString())); await never; } });
-    for (let i = 0; i < 10; i++) await bus.publish('video:live', { i });
-    assert.equal(bus.depth('video:live', 'detection'), 3);
-    assert.equal(bus.dropped('video:live', 'detection'), 6);
+    bus.consume({ group: 'detection', consumer: 'a', keys: [streamKey('frames', 'live')], handler: async (d) => { got.push(Number(d.fields.i.toString())); await never; } });
+    for (let i = 0; i < 10; i++) await bus.publish(streamKey('frames', 'live'), { i });
+    assert.equal(bus.depth(streamKey('frames', 'live'), 'detection'), 3);
+    assert.equal(bus.dropped(streamKey('frames', 'live'), 'detection'), 6);
     assert.deepEqual(got, [0]);
   });
 
@@ -56,7 +56,7 @@ describe('bus in-process (embedded default)', () => {
 
   it('keeps entries published before any consumer existed, and retries a failing handler', async () => {
     const bus = new MemoryBus();
-    await bus.publish('audio:s', { n: 1 });
+    await bus.publish(streamKey('audio', 's'), { n: 1 });
     let calls = 0;
     const c = bus.consume({ group: 'audio', consumer: 'a', topic: 'audio', handler: async () => { if (++calls < 3) throw new Error('flaky'); } });
     await waitFor(() => c.stats.handled === 1);
@@ -68,10 +68,10 @@ describe('bus in-process (embedded default)', () => {
   it('stopping one member leaves the other serving', async () => {
     const bus = new MemoryBus();
     const gotB: string[] = [];
-    const a = bus.consume({ group: 'g', consumer: 'a', keys: ['events:s'], handler: async () => undefined });
-    bus.consume({ group: 'g', consumer: 'b', keys: ['events:s'], handler: async (d) => { gotB.push(d.id); } });
+    const a = bus.consume({ group: 'g', consumer: 'a', keys: [streamKey('events', 's')], handler: async () => undefined });
+    bus.consume({ group: 'g', consumer: 'b', keys: [streamKey('events', 's')], handler: async (d) => { gotB.push(d.id); } });
     await a.stop();
-    for (let i = 0; i < 5; i++) await bus.publish('events:s', { i });
+    for (let i = 0; i < 5; i++) await bus.publish(streamKey('events', 's'), { i });
     await waitFor(() => gotB.length === 5);
     await bus.close();
   });
@@ -89,12 +89,15 @@ describe('bus in-process (embedded default)', () => {
   });
 
   it('keys follow the topic table (docs/architecture.md) and reject braces; openBus picks Redis only with a URL', async () => {
-    assert.equal(streamKey('detections', 'cam-1'), 'detections:cam-1');
-    assert.deepEqual(parseStreamKey('transcripts:a:b'), { topic: 'transcripts', streamId: 'a:b' });
+    // The stream id in braces: a Redis Cluster hash tag, so one stream's keys share a slot (src/bus/keys.ts).
+    assert.equal(streamKey('detections', 'cam-1'), 'detections:{cam-1}');
+    assert.deepEqual(parseStreamKey('transcripts:{a:b}'), { topic: 'transcripts', streamId: 'a:b' });
+    assert.deepEqual(parseStreamKey('transcripts:a:b'), { topic: 'transcripts', streamId: 'a:b' }, 'an untagged key parses to the same stream');
     assert.equal(parseStreamKey('nope:x'), null);
-    // The frames topic travels on `video:<id>`, and parses back to its topic name.
-    assert.equal(streamKey('frames', 'cam-1'), 'video:cam-1');
-    assert.deepEqual(parseStreamKey('video:cam-1'), { topic: 'frames', streamId: 'cam-1' });
+    // The frames topic travels on `video:{<id>}`, and parses back to its topic name.
+    assert.equal(streamKey('frames', 'cam-1'), 'video:{cam-1}');
+    assert.deepEqual(parseStreamKey('video:{cam-1}'), { topic: 'frames', streamId: 'cam-1' });
+    assert.equal(leaseName('audio', 'cam-1'), 'lease:audio:{cam-1}');
     assert.equal(parseStreamKey('frames:cam-1'), null);
     assert.throws(() => streamKey('frames', '{cam}'), VideoAgentError);
     const saved = process.env.REDIS_URL;

@@ -22,14 +22,14 @@ describe('bus on Redis Streams (127.0.0.1:6379)', () => {
     await bus.publish(streamKey('frames', 'cam-a'), CODECS.frames.encode({ streamId: 'cam-a', ptsUs: 100_000, ts: 1_700_000_000_000.5, width: 640, height: 360, jpeg, sceneScore: 0.25 }));
     await bus.publish(streamKey('frames', 'cam-b'), CODECS.frames.encode({ streamId: 'cam-b', ptsUs: 0, ts: 1, width: 2, height: 2, jpeg: Buffer.from([0, 1, 2]), sceneScore: null }));
     await waitFor(() => got.length === 2, 5000, 'two frames');
-    const a = CODECS.frames.decode(got.find((d) => d.key === 'video:cam-a')!);
+    const a = CODECS.frames.decode(got.find((d) => d.key === streamKey('frames', 'cam-a'))!);
     assert.equal(a.ptsUs, 100_000);
     assert.equal(a.ts, 1_700_000_000_000.5);
     assert.ok(a.jpeg.equals(jpeg));
     assert.deepEqual(await bus.streams(), ['cam-a', 'cam-b']);
-    assert.equal(await fx.redis.type(`${fx.prefix}video:cam-a`), 'stream');
+    assert.equal(await fx.redis.type(fx.prefix + streamKey('frames', 'cam-a')), 'stream');
     // The raw field really is binary, not base64.
-    const raw = await fx.redis.xrangeBuffer(`${fx.prefix}video:cam-a`, '-', '+');
+    const raw = await fx.redis.xrangeBuffer(fx.prefix + streamKey('frames', 'cam-a'), '-', '+');
     const fields = raw[0][1];
     const idx = fields.findIndex((f) => f.toString() === 'jpeg');
     assert.equal(fields[idx + 1].length, 30_000);
@@ -55,8 +55,8 @@ describe('bus on Redis Streams (127.0.0.1:6379)', () => {
   });
 
   it("a consumer killed before XACK: its pending entries are claimed by a live member (XAUTOCLAIM)", async () => {
-    const key = `${fx.prefix}video:cam-k`;
-    for (let i = 0; i < 5; i++) await bus.publish('video:cam-k', { streamId: 'cam-k', ptsUs: i, n: i });
+    const key = fx.prefix + streamKey('frames', 'cam-k');
+    for (let i = 0; i < 5; i++) await bus.publish(streamKey('frames', 'cam-k'), { streamId: 'cam-k', ptsUs: i, n: i });
     // The "dead" worker: joins the group, reads everything, never acknowledges, disappears.
     await fx.redis.xgroup('CREATE', key, 'detection', '0', 'MKSTREAM');
     const stolen = await fx.redis.xreadgroup('GROUP', 'detection', 'dead', 'COUNT', 10, 'STREAMS', key, '>') as unknown[];
@@ -76,7 +76,7 @@ describe('bus on Redis Streams (127.0.0.1:6379)', () => {
     let attemptsOk = 0;
     let attemptsBad = 0;
     const c = bus.consume({
-      group: 'g', consumer: 'w', keys: ['events:x'], blockMs: 50, claimIdleMs: 50, claimIntervalMs: 50, maxDeliveries: 3,
+      group: 'g', consumer: 'w', keys: [streamKey('events', 'x')], blockMs: 50, claimIdleMs: 50, claimIntervalMs: 50, maxDeliveries: 3,
       handler: async (d) => {
         if (d.fields.kind.toString() === 'flaky') { if (++attemptsOk < 2) throw new Error('transient'); return; }
         attemptsBad++;
@@ -84,16 +84,16 @@ describe('bus on Redis Streams (127.0.0.1:6379)', () => {
       },
     });
     consumers.push(c);
-    await bus.publish('events:x', { kind: 'flaky', streamId: 'x', ptsUs: 0 });
-    await bus.publish('events:x', { kind: 'poison', streamId: 'x', ptsUs: 1 });
+    await bus.publish(streamKey('events', 'x'), { kind: 'flaky', streamId: 'x', ptsUs: 0 });
+    await bus.publish(streamKey('events', 'x'), { kind: 'poison', streamId: 'x', ptsUs: 1 });
     await waitFor(() => c.stats.dropped === 1 && c.stats.handled === 1, 10_000, 'retry and drop');
     assert.equal(attemptsOk, 2);
     assert.equal(attemptsBad, 3);
   });
 
   it('a restarted consumer with the same name first re-reads its own pending entries', async () => {
-    const key = `${fx.prefix}audio:cam-r`;
-    await bus.publish('audio:cam-r', { streamId: 'cam-r', ptsUs: 0, pcm: Buffer.alloc(10) });
+    const key = fx.prefix + streamKey('audio', 'cam-r');
+    await bus.publish(streamKey('audio', 'cam-r'), { streamId: 'cam-r', ptsUs: 0, pcm: Buffer.alloc(10) });
     await fx.redis.xgroup('CREATE', key, 'audio', '0', 'MKSTREAM');
     await fx.redis.xreadgroup('GROUP', 'audio', 'w-1', 'COUNT', 10, 'STREAMS', key, '>');
     const got: string[] = [];
@@ -102,8 +102,8 @@ describe('bus on Redis Streams (127.0.0.1:6379)', () => {
   });
 
   it('caps streams with XADD MAXLEN ~', async () => {
-    for (let i = 0; i < 600; i++) await bus.publish('video:cam-m', { i }, { maxLen: 50 });
-    const len = await fx.redis.xlen(`${fx.prefix}video:cam-m`);
+    for (let i = 0; i < 600; i++) await bus.publish(streamKey('frames', 'cam-m'), { i }, { maxLen: 50 });
+    const len = await fx.redis.xlen(fx.prefix + streamKey('frames', 'cam-m'));
     assert.ok(len >= 50 && len < 600, `approximately trimmed, got ${len}`);
     assert.ok(len <= 50 + 100, `within one radix node of the cap, got ${len}`);
   });
@@ -143,12 +143,12 @@ describe('bus on Redis Streams (127.0.0.1:6379)', () => {
 
   it('round-trips a JSON topic through its codec; a malformed entry fails decoding with E_BAD_MESSAGE naming the field', async () => {
     const got: Delivery[] = [];
-    consumers.push(bus.consume({ group: 'ui', consumer: 'u', keys: ['detections:j'], blockMs: 50, handler: async (d) => { got.push(d); } }));
+    consumers.push(bus.consume({ group: 'ui', consumer: 'u', keys: [streamKey('detections', 'j')], blockMs: 50, handler: async (d) => { got.push(d); } }));
     const msg = { streamId: 'j', ptsUs: 42, ts: 1_700_000_000_000.25, width: 64, height: 36, skipped: null,
       detections: [{ bbox: [1, 2, 3, 4] as [number, number, number, number], confidence: 0.5, classId: 0, className: 'person', trackId: 7 }] };
-    await bus.publish('detections:j', CODECS.detections.encode(msg));
-    await bus.publish('detections:j', { streamId: 'j', ptsUs: 43, json: JSON.stringify({ ts: 1, width: 1, height: 1, detections: [{ bbox: [1, 2] }] }) });
-    await bus.publish('detections:j', { streamId: 'other', ptsUs: 44, json: '{}' });
+    await bus.publish(streamKey('detections', 'j'), CODECS.detections.encode(msg));
+    await bus.publish(streamKey('detections', 'j'), { streamId: 'j', ptsUs: 43, json: JSON.stringify({ ts: 1, width: 1, height: 1, detections: [{ bbox: [1, 2] }] }) });
+    await bus.publish(streamKey('detections', 'j'), { streamId: 'other', ptsUs: 44, json: '{}' });
     await waitFor(() => got.length === 3);
     assert.deepEqual(CODECS.detections.decode(got[0]), msg);
     assert.throws(() => CODECS.detections.decode(got[1]), (e: VideoAgentError) => e.code === 'E_BAD_MESSAGE' && /detections\.0\.bbox/.test(e.message));

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { streamKey } from '../../src/bus/keys';
 import type { RedisBus } from '../../src/bus/redis-bus';
 import type { Consumer, TrimmedRange } from '../../src/bus/types';
 import { registry } from '../../src/obs/metrics';
@@ -16,7 +17,7 @@ describe('bus: entries trimmed (MAXLEN ~) before a group read them are counted a
   useRedisBus((b, f) => { bus = b; fx = f; }, consumers);
 
   it('2000 entries published with maxLen 100 while the group reads nothing: the consumer reports exactly the trimmed ones', async () => {
-    const key = 'video:trim';
+    const key = streamKey('frames', 'trim');
     await fx.redis.xgroup('CREATE', fx.prefix + key, 'detection', '0', 'MKSTREAM');
     for (let n = 0; n < 2000; n++) await bus.publish(key, { n }, { maxLen: 100 });
     const left = await fx.redis.xlen(fx.prefix + key);
@@ -46,7 +47,7 @@ describe('bus: entries trimmed (MAXLEN ~) before a group read them are counted a
   });
 
   it('a gap that opens while the group lags behind is reported with the ids around it', async () => {
-    const key = 'video:lag';
+    const key = streamKey('frames', 'lag');
     for (let n = 0; n < 10; n++) await bus.publish(key, { n });
     const reports: TrimmedRange[] = [];
     let n = 0;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import Redis from 'ioredis';
-import { streamKey } from '../../src/bus';
+import { stageStateKey, streamKey } from '../../src/bus';
 import { deleteKeysWithPrefix } from '../../src/bus/purge';
 import { openRedis, type RedisConnection } from '../../src/analyze/redis';
 import { StageWorker } from '../../src/analyze/stage-worker';
@@ -66,7 +66,7 @@ describe('e2e: an audio worker killed mid-stream loses no window (acknowledged o
     await env.store.flush();
     const got = await segments('a-kill');
     assert.deepEqual(got.map((r) => [r.start_us, r.end_us, r.text]), expected.map((r) => [r.start_us, r.end_us, r.text]));
-    const state = JSON.parse((await raw.get(`${prefix}state:audio:a-kill`)) ?? 'null');
+    const state = JSON.parse((await raw.get(prefix + stageStateKey('audio', 'a-kill'))) ?? 'null');
     assert.ok(state && state.v === 1 && typeof state.windower?.pcm === 'string', 'the audio state was handed over through Redis');
   });
 });

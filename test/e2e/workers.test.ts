@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import Redis from 'ioredis';
-import { streamKey } from '../../src/bus';
+import { leaseName, streamKey } from '../../src/bus';
 import { CODECS } from '../../src/topics';
 import { openRedis, type RedisConnection } from '../../src/analyze/redis';
 import { StageWorker } from '../../src/analyze/stage-worker';
@@ -91,7 +91,7 @@ describe('e2e: detection workers on Redis Streams (consumer group, leases, recla
     await a.stop();
     await b.stop();
     // Clean shutdown released the leases: another worker can take a stream at once.
-    const lease = await pub.bus.leases.tryAcquire('lease:detection:w-a', 1000);
+    const lease = await pub.bus.leases.tryAcquire(leaseName('detection', 'w-a'), 1000);
     assert.ok(lease, 'lease released on stop');
     await lease.release();
   });

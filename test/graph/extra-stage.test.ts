@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import Redis from 'ioredis';
-import { streamKey } from '../../src/bus';
+import { stageStateKey, streamKey } from '../../src/bus';
 import { deleteKeysWithPrefix } from '../../src/bus/purge';
 import { openRedis, type RedisConnection } from '../../src/analyze/redis';
 import { analyzeSource } from '../../src/analyze/run-analysis';
@@ -76,7 +76,7 @@ describe('stage graph: a stage from its own folder runs in both runners', functi
       await waitFor(async () => (await raw.xlen(prefix + streamKey('events', 'extra-redis'))) >= 2, 30_000, 'two person-counter events');
       await waitFor(() => counter.stats().handled >= 12, 30_000, 'every outcome acknowledged');
       // The two remaining outcomes are in the counter's state, saved with the acknowledgement.
-      const state = JSON.parse((await raw.get(`${prefix}state:person-counter:extra-redis`)) ?? 'null');
+      const state = JSON.parse((await raw.get(prefix + stageStateKey('person-counter', 'extra-redis'))) ?? 'null');
       assert.deepEqual({ seen: state?.seen, people: state?.people }, { seen: 2, people: 2 });
       await env.store.flush();
       const ev = await rows<{ description: string }>(env.store.pool, `SELECT description FROM events WHERE stream_id = 'extra-redis' ORDER BY pts_us`);

@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import Redis from 'ioredis';
 import sharp from 'sharp';
-import { streamKey } from '../../../src/bus';
+import { stageStateKey, streamKey } from '../../../src/bus';
 import { deleteKeysWithPrefix } from '../../../src/bus/purge';
 import { openRedis, type RedisConnection } from '../../../src/analyze/redis';
 import { StageWorker } from '../../../src/analyze/stage-worker';
@@ -59,9 +59,9 @@ describe('stages/emotion as a Redis worker', function () {
       await publishUpTo(0, 8); // detections up to 2.5 s
       const first = await start('emo-1');
       await waitFor(async () => (await emotionsLen()) >= 6, 60_000, 'the first worker handled 0-2.5 s');
-      await waitFor(async () => ((await raw.get(`${prefix}state:emotion:${id}`)) ?? '').includes('"lastFrameUs":3500000'), 30_000, 'state saved with the waiting frames');
+      await waitFor(async () => ((await raw.get(prefix + stageStateKey('emotion', id))) ?? '').includes('"lastFrameUs":3500000'), 30_000, 'state saved with the waiting frames');
       await first.stop();
-      const state = JSON.parse((await raw.get(`${prefix}state:emotion:${id}`)) ?? 'null');
+      const state = JSON.parse((await raw.get(prefix + stageStateKey('emotion', id))) ?? 'null');
       assert.deepEqual(state.pairing.frames.map((f: { ptsUs: number }) => f.ptsUs), [3_000_000, 3_500_000], 'the frames still waiting for detections are handed over');
       const second = await start('emo-2');
       await publishUpTo(8, 12); // detections up to 4.5 s (frames 3 and 3.5 s come from the state)
