@@ -141,6 +141,8 @@ describe('deploy/docker-compose.yml', function () {
       const { config } = loadServeConfig(mount.source, {});
       assert.deepEqual(config.defaults.stages, []);
       assert.deepEqual(config.server.mediaRoots, ['/media']);
+      // Spool and recordings land on serve's volume, not in the container's writable layer.
+      assert.ok(volumes(cfg.services.serve).some((v) => !v.bind && v.target === config.server.dataDir), `a volume at ${config.server.dataDir}`);
     });
 
     it('mounts the Prometheus config, its alert rules and the Grafana provisioning and dashboards', () => {

@@ -121,6 +121,8 @@ describe('deploy/Dockerfile', function () {
     assert.ok(user !== 'root' && user !== '0', `USER ${user}`);
     const useradd = runtime.instrs.find((i) => i.op === 'RUN' && /useradd/.test(i.args));
     assert.ok(useradd && new RegExp(`--uid ${user}\\b`).test(useradd.args), `USER ${user} is created with useradd --uid ${user}`);
+    // The data folder serve's volume mounts over belongs to that user (a fresh named volume copies it).
+    assert.match(useradd!.args, /chown video-agent:video-agent [^&]*\/var\/lib\/video-agent\/data/);
     // Nothing runs as root after the switch.
     const after = runtime.instrs.slice(runtime.instrs.indexOf(users[0]!) + 1);
     assert.ok(!after.some((i) => i.op === 'USER' || i.op === 'RUN'), 'no RUN or USER after the non-root USER');
