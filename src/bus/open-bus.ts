@@ -4,7 +4,7 @@ import type { Bus } from './types';
 import { secretEnv } from '../config/secret-env';
 
 export interface OpenBusOptions extends RedisBusOptions, MemoryBusOptions {
-  /** Default process.env.REDIS_URL; without one, the in-process bus. */
+  /** Default REDIS_URL (or the file in REDIS_URL_FILE); without one, the in-process bus. */
   redisUrl?: string;
 }
 

@@ -18,7 +18,7 @@ import { secretEnv } from '../config/secret-env';
 const log = childLogger({ module: 'store' });
 
 export interface StoreOptions {
-  /** Default: process.env.DATABASE_URL; when neither is set, the embedded PGlite. */
+  /** Default: DATABASE_URL (or the file in DATABASE_URL_FILE); when neither is set, the embedded PGlite. */
   databaseUrl?: string;
   /** Root for ./data/pglite and ./data/spool. Default ./data. */
   dataDir?: string;
