@@ -17,7 +17,8 @@ Restores BACKUP_DIR (a video-agent-<time> folder written by scripts/backup.sh):
   2. database: pg_restore --clean --if-exists --no-owner --single-transaction into the database in
      DATABASE_URL (or the file named by DATABASE_URL_FILE): the backup's tables replace the ones there, and
      the row count of every table must then equal tables.tsv (exit 1 otherwise). The database must exist
-     (createdb); with TimescaleDB in the backup, the target needs the extension available;
+     (createdb). A backup with TimescaleDB restores into an empty database only (Timescale's procedure:
+     timescaledb_pre_restore/post_restore around pg_restore, without --clean), with the extension available;
   3. recordings/ -> <data-dir>/recordings (files of the same name are overwritten, others kept);
   4. objects/ -> the clip store (S3_BUCKET set: that bucket, else <data-dir>/clips), each sha256-checked.
 Stop video-agent (serve, workers) first: a running server would write into the database being replaced.
@@ -73,15 +74,20 @@ if [[ -n "$DATABASE" ]]; then
   psql -X -q -At -v ON_ERROR_STOP=1 -c 'SELECT 1' >/dev/null || va_die "cannot connect to $VA_DATABASE_SHOWN (create the database first: createdb)"
   TIMESCALE=
   if pg_restore -l "$BACKUP/database.dump" | grep -q ' EXTENSION - timescaledb$'; then TIMESCALE=1; fi
+  CLEAN=(--clean --if-exists)
   if [[ -n "$TIMESCALE" ]]; then
-    # TimescaleDB's documented restore: the extension first, then pre/post_restore around pg_restore.
+    # TimescaleDB's documented restore goes into an empty database (dropping the extension and its catalog
+    # with --clean is not supported): the extension first, then pre/post_restore around pg_restore.
+    USED=$(psql -X -q -At -v ON_ERROR_STOP=1 -c "SELECT count(*) FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema') AND table_schema NOT LIKE '\_timescaledb%' AND table_schema NOT LIKE 'timescaledb\_%'")
+    [[ "$USED" == 0 ]] || va_die "the backup uses TimescaleDB, which restores into an empty database only: $VA_DATABASE_SHOWN has $USED tables (dropdb + createdb it first)"
+    CLEAN=()
     psql -X -q -v ON_ERROR_STOP=1 -c 'CREATE EXTENSION IF NOT EXISTS timescaledb' -c 'SELECT timescaledb_pre_restore()' >/dev/null \
       || va_die "$VA_DATABASE_SHOWN: the backup uses TimescaleDB; the target needs the extension (a timescale/timescaledb image or package)"
   fi
   T0=$(date +%s.%N)
   # --no-owner: objects belong to the user restoring, whatever role owned them where the backup was taken.
   # --single-transaction: a failed restore leaves the database as it was.
-  pg_restore --clean --if-exists --no-owner --single-transaction --exit-on-error -d "$PGDATABASE" "$BACKUP/database.dump" \
+  pg_restore "${CLEAN[@]+"${CLEAN[@]}"}" --no-owner --single-transaction --exit-on-error -d "$PGDATABASE" "$BACKUP/database.dump" \
     || { [[ -z "$TIMESCALE" ]] || psql -X -q -c 'SELECT timescaledb_post_restore()' >/dev/null || true; va_die "pg_restore into $VA_DATABASE_SHOWN failed (above); the database was left as it was"; }
   if [[ -n "$TIMESCALE" ]]; then psql -X -q -v ON_ERROR_STOP=1 -c 'SELECT timescaledb_post_restore()' >/dev/null; fi
   T1=$(date +%s.%N)

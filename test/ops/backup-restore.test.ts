@@ -172,6 +172,12 @@ describe('ops: scripts/backup.sh and scripts/restore.sh', function () {
     assert.match(m.stdout, /migrations applied: none \(up to date\)/);
     console.log(`      backup ${backupMs} ms, restore ${restoreMs} ms; ${Object.values(before.counts).reduce((s, n) => s + n, 0)} rows, ${fs.statSync(path.join(out, 'database.dump')).size} B dump`);
 
+    // Over a live database: --clean replaces what is there (a row added since is gone again).
+    await query(dbUrl, "INSERT INTO streams (stream_id, source, started_at) VALUES ('added-later', '/x.mp4', now())");
+    const again = await spawnRun('bash', ['scripts/restore.sh', out, '--yes', '--no-recordings', '--no-objects'], { DATABASE_URL_FILE: urlFile }, 120_000);
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual((await snapshot(dbUrl)).counts, before.counts);
+
     // A damaged backup is refused before anything is touched.
     fs.appendFileSync(path.join(out, 'tables.tsv'), 'x');
     const damaged = await spawnRun('bash', ['scripts/restore.sh', out, '--yes', '--data-dir', dataDir], { DATABASE_URL: dbUrl }, 30_000);
