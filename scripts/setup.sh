@@ -93,8 +93,9 @@ PKGS=(
   postgresql redis-server
   # the browser the dashboard/report tests drive (playwright-core, executablePath /usr/bin/chromium)
   chromium
-  # deploy/ checks without a Docker engine: `docker-compose config`, promtool rules and a real Prometheus
-  docker-compose prometheus
+  # deploy/ checks without a Docker engine: `docker-compose config`, promtool rules and a real Prometheus,
+  # `caddy adapt` on the proxy's Caddyfile, openssl for the TLS test's certificate
+  docker-compose prometheus caddy openssl
 )
 missing=()
 for p in "${PKGS[@]}"; do
@@ -105,11 +106,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  # Debian's prometheus package starts a server on :9090 where systemd runs; the tests only need the
-  # binaries (each starts its own on a free port), so a service this script just installed is stopped.
-  if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet prometheus 2>/dev/null; then
-    $SUDO systemctl disable --now prometheus >/dev/null 2>&1 && log "stopped and disabled the prometheus service the package started (tests run their own)"
-  fi
+  # Debian's prometheus and caddy packages start servers (:9090, :80) where systemd runs; the tests only
+  # need the binaries (each test starts its own on a free port), so a service this script just installed
+  # is stopped and disabled again.
+  for svc in prometheus caddy; do
+    if [[ " ${missing[*]} " == *" $svc "* ]] && command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
+      $SUDO systemctl disable --now "$svc" >/dev/null 2>&1 && log "stopped and disabled the $svc service its package started (tests run their own)"
+    fi
+  done
 else
   log "Debian packages present"
 fi
