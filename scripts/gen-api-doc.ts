@@ -85,6 +85,8 @@ export async function openApiDocument(): Promise<OpenApi> {
 // ---------- rendering ----------
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n+/g, ' ');
+/** Prose from the schemas: `<dataDir>` would be read as an HTML tag (and dropped) by markdown renderers. */
+const prose = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const code = (s: string) => `\`${s}\``;
 const HUGE = 9007199254740991;
 
@@ -139,7 +141,7 @@ function constraints(s: Schema): string {
 }
 
 function describe(s: Schema, extra = ''): string {
-  const parts = [s.description, constraints(s), extra].filter(Boolean);
+  const parts = [s.description ? prose(s.description) : '', constraints(s), extra].filter(Boolean);
   return cell(parts.join('; '));
 }
 
@@ -213,15 +215,15 @@ function bodyLines(label: string, media: Media | undefined, depth: number): stri
     if (!schema) { out.push(`${label}: ${code(type)}`, ''); continue; }
     const members = schema.properties ? [schema] : (schema.anyOf ?? schema.oneOf ?? []).filter((m) => m.properties);
     if (!members.length) {
-      out.push(`${label}: ${code(type)}, ${typeOf(schema)}${schema.description ? ` — ${cell(schema.description)}` : ''}`, '');
+      out.push(`${label}: ${code(type)}, ${typeOf(schema)}${schema.description ? ` — ${cell(prose(schema.description))}` : ''}`, '');
       continue;
     }
     const others = schema.properties ? [] : (schema.anyOf ?? schema.oneOf ?? []).filter((m) => !m.properties);
     members.forEach((m, i) => {
       const which = members.length + others.length > 1 ? `, shape ${i + 1} of ${members.length + others.length}` : '';
-      out.push(`${label} (${code(type)}${which})${m.description ? `, ${cell(m.description)}` : ''}:`, '', ...fieldTable(fieldRows(m, '', depth)), '');
+      out.push(`${label} (${code(type)}${which})${m.description ? `, ${cell(prose(m.description))}` : ''}:`, '', ...fieldTable(fieldRows(m, '', depth)), '');
     });
-    others.forEach((m, i) => out.push(`${label} (${code(type)}, shape ${members.length + i + 1} of ${members.length + others.length}): ${typeOf(m)}${m.description ? ` — ${cell(m.description)}` : ''}`, ''));
+    others.forEach((m, i) => out.push(`${label} (${code(type)}, shape ${members.length + i + 1} of ${members.length + others.length}): ${typeOf(m)}${m.description ? ` — ${cell(prose(m.description))}` : ''}`, ''));
   }
   while (out[out.length - 1] === '') out.pop();
   return out;
@@ -271,12 +273,12 @@ export function renderMarkdown(doc: OpenApi): string {
     out.push(`## ${t}`, '');
     for (const { method, path: p, op } of ops.filter((o) => (o.op.tags ?? ['other']).includes(t))) {
       out.push(`### ${method} ${p}`, '');
-      if (op.summary) out.push(`${op.summary}.`.replace(/\.\.$/, '.'), '');
-      if (op.description) out.push(op.description, '');
+      if (op.summary) out.push(prose(`${op.summary}.`.replace(/\.\.$/, '.')), '');
+      if (op.description) out.push(prose(op.description), '');
       const params = op.parameters ?? [];
       if (params.length) {
         out.push('Parameters:', '', '| name | in | type | required | notes |', '|---|---|---|---|---|');
-        for (const prm of params) out.push(`| ${code(prm.name)} | ${prm.in} | ${typeOf(prm.schema)} | ${prm.required ? 'yes' : 'no'} | ${cell([prm.description, prm.schema ? constraints(prm.schema) : ''].filter(Boolean).join('; '))} |`);
+        for (const prm of params) out.push(`| ${code(prm.name)} | ${prm.in} | ${typeOf(prm.schema)} | ${prm.required ? 'yes' : 'no'} | ${cell([prm.description ? prose(prm.description) : '', prm.schema ? constraints(prm.schema) : ''].filter(Boolean).join('; '))} |`);
         out.push('');
       }
       if (op.requestBody) out.push(...bodyLines(`Request body${op.requestBody.required ? '' : ' (optional)'}`, op.requestBody.content, 3), '');
