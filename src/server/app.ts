@@ -37,6 +37,8 @@ export async function buildApp(ctx: ServerContext, extra: Extra[] = []): Promise
   const app = Fastify({
     loggerInstance: childLogger({ component: 'http' }),
     bodyLimit: s.bodyLimitBytes,
+    // Only named proxies: trusting every X-Forwarded-For would let any client pick its own rate-limit key.
+    trustProxy: s.trustProxy.length ? s.trustProxy : false,
     // A caller's X-Request-Id is kept when it is a sane token; otherwise one is made.
     genReqId: (req) => {
       const h = req.headers['x-request-id'];

@@ -39,6 +39,27 @@ describe('serve: security guards', function () {
     assert.equal((await api(srv.url, 'GET', '/healthz')).status, 200, 'probes are not limited');
   });
 
+  it('X-Forwarded-For keys the rate limit only from a trusted proxy, and X-Forwarded-Proto https makes the cookie Secure', async () => {
+    // Not trusted (the default): a client cannot pick its own budget by sending the header.
+    srv = await start({ rateLimit: { max: 2, windowS: 60 } });
+    const codes = [];
+    for (const ip of ['10.0.0.1', '10.0.0.2', '10.0.0.3']) codes.push((await api(srv.url, 'GET', '/v1/streams', { headers: { 'x-forwarded-for': ip } })).status);
+    assert.deepEqual(codes, [200, 200, 429]);
+    await srv.close({ timeoutMs: 10_000 });
+    // Behind a trusted proxy (here: loopback) each client has its own budget.
+    srv = await start({ rateLimit: { max: 2, windowS: 60 }, trustProxy: ['127.0.0.1/32', '::1'] }, KEY_A);
+    const perClient = [];
+    for (const ip of ['10.0.0.1', '10.0.0.1', '10.0.0.1', '10.0.0.2']) {
+      const r = await api(srv.url, 'POST', '/v1/session', { headers: { 'x-forwarded-for': ip, 'x-forwarded-proto': 'https' }, body: { key: 'wrong-key-0123456789abc' } });
+      perClient.push(r.status);
+    }
+    assert.deepEqual(perClient, [401, 401, 429, 401], 'the third try of 10.0.0.1 is limited, 10.0.0.2 is not');
+    const login = await api(srv.url, 'POST', '/v1/session', { headers: { 'x-forwarded-for': '10.0.0.9', 'x-forwarded-proto': 'https' }, body: { key: KEY_A } });
+    assert.equal(login.status, 204);
+    assert.match(String(login.headers['set-cookie']), /; Secure/);
+    assert.throws(() => serveConfigSchema.parse({ server: { trustProxy: ['not an address'] } }), /an IP address or CIDR/);
+  });
+
   it('session cookies: login with a key, a wrong key refused, cross-origin state changes with the cookie refused, logout', async () => {
     srv = await start({}, KEY_A);
     assert.deepEqual((await api(srv.url, 'GET', '/v1/session')).json, { auth: true, loggedIn: false });

@@ -53,6 +53,11 @@ export const serverSettingsSchema = z.strictObject({
   dataDir: z.string().min(1).default('./data'),
   /** Allowed browser origins; empty = CORS off. */
   corsOrigins: z.array(z.string().min(1)).default([]),
+  /**
+   * Addresses (IPs or CIDRs) of reverse proxies whose X-Forwarded-For / -Proto are believed: the client's
+   * address then keys the rate limit and `https` marks the session cookie Secure. Empty = trust none.
+   */
+  trustProxy: z.array(z.string().min(1).max(64).regex(/^[0-9a-fA-F:.]+(\/\d{1,3})?$/, 'an IP address or CIDR')).max(64).default([]),
   rateLimit: z.strictObject({
     max: z.number().int().min(1).max(1_000_000).default(1200),
     windowS: z.number().min(1).max(3600).default(60),
