@@ -1,5 +1,8 @@
 #include "bus_event.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "js_call.h"
 
 namespace va {
@@ -34,6 +37,29 @@ void fillGError(BusEvent& ev, GstObject* src, GError* err, gchar* debug) {
 }
 
 }  // namespace
+
+void BusQueue::push(std::unique_ptr<BusEvent> ev) {
+  std::lock_guard<std::mutex> lock(mutex);
+  events.push_back(std::move(ev));
+  if (limit > 0 && events.size() > limit) {
+    auto victim = std::find_if(events.begin(), events.end(), [](const std::unique_ptr<BusEvent>& e) {
+      return e->kind != BusEvent::Kind::Error && e->kind != BusEvent::Kind::Eos;
+    });
+    // Nothing but ERRORs and EOSes waiting: the newest goes, the first ones stay (JS acts on the first and
+    // ignores what follows; a sink re-posts EOS on every PAUSED -> PLAYING, so they can repeat without end).
+    if (victim == events.end()) victim = std::prev(events.end());
+    events.erase(victim);
+    dropped++;
+  }
+  if (events.size() > peak) peak = events.size();
+}
+
+std::deque<std::unique_ptr<BusEvent>> BusQueue::take() {
+  std::lock_guard<std::mutex> lock(mutex);
+  std::deque<std::unique_ptr<BusEvent>> out;
+  out.swap(events);
+  return out;
+}
 
 std::unique_ptr<BusEvent> busEventFromMessage(GstMessage* msg, GstElement* pipeline) {
   auto ev = std::make_unique<BusEvent>();

@@ -34,9 +34,10 @@ GstFlowReturn onNewSample(GstAppSink*, gpointer userData) {
   return GST_FLOW_OK;
 }
 
-// Whatever thread posts: copy forwarded messages to the JS thread, drop everything (no bus watch).
-// A sync handler returning GST_BUS_DROP owns the message and must unref it (else every message,
-// and through its source the whole pipeline, leaks).
+// Whatever thread posts: copy forwarded messages into the bounded bus queue and make one coalesced
+// notification until JS has drained it; drop everything (no bus watch). A sync handler returning
+// GST_BUS_DROP owns the message and must unref it (else every message, and through its source the
+// whole pipeline, leaks).
 GstBusSyncReply onBusSync(GstBus*, GstMessage* msg, gpointer userData) {
   auto* ch = static_cast<SharedChannels*>(userData);
   if (ch->live.load(std::memory_order_acquire)) {
@@ -46,8 +47,14 @@ GstBusSyncReply onBusSync(GstBus*, GstMessage* msg, gpointer userData) {
       // the TSFN) since the first check, and a sync handler can still be running after it is removed.
       std::lock_guard<std::mutex> lock(ch->mutex);
       if (ch->live.load(std::memory_order_acquire)) {
-        BusEvent* raw = ev.release();
-        if (ch->busTsfn.NonBlockingCall(raw) != napi_ok) delete raw;
+        ch->busQueue->push(std::move(ev));
+        if (!ch->busQueue->notifyPending.exchange(true)) {
+          auto* notice = new BusNotice{ch->busQueue};
+          if (ch->busTsfn.NonBlockingCall(notice) != napi_ok) {
+            delete notice;
+            ch->busQueue->notifyPending.store(false);
+          }
+        }
       }
     }
   }
@@ -141,10 +148,12 @@ void callSampleReady(Napi::Env env, Napi::Function jsCallback, std::nullptr_t*, 
   callJsQuietly(env, jsCallback, jsString(env, owned->sink->name));
 }
 
-void callBus(Napi::Env env, Napi::Function jsCallback, std::nullptr_t*, BusEvent* ev) {
-  std::unique_ptr<BusEvent> owned(ev);
+void callBus(Napi::Env env, Napi::Function jsCallback, std::nullptr_t*, BusNotice* notice) {
+  std::unique_ptr<BusNotice> owned(notice);
+  owned->queue->notifyPending.store(false);  // before taking: an event posted now notifies again
+  std::deque<std::unique_ptr<BusEvent>> events = owned->queue->take();
   if (env == nullptr || jsCallback == nullptr) return;
-  callJsQuietly(env, jsCallback, busEventToJs(env, *owned));
+  for (const auto& ev : events) callJsQuietly(env, jsCallback, busEventToJs(env, *ev));
 }
 
 Napi::Function Pipeline::Init(Napi::Env env) {
@@ -166,6 +175,8 @@ Napi::Function Pipeline::Init(Napi::Env env) {
                          InstanceMethod<&Pipeline::ConfigureSink>("configureSink"),
                          InstanceMethod<&Pipeline::SinkCounters>("sinkCounters"),
                          InstanceMethod<&Pipeline::QueueDrops>("queueDrops"),
+                         InstanceMethod<&Pipeline::ConfigureBus>("configureBus"),
+                         InstanceMethod<&Pipeline::BusCounters>("busCounters"),
                          InstanceMethod<&Pipeline::Position>("position"),
                          InstanceMethod<&Pipeline::Duration>("duration"),
                          InstanceMethod<&Pipeline::Seek>("seek"),
@@ -588,6 +599,30 @@ Napi::Value Pipeline::SinkCounters(const Napi::CallbackInfo& info) {
 Napi::Value Pipeline::QueueDrops(const Napi::CallbackInfo& info) {
   Napi::Object out = Napi::Object::New(info.Env());
   for (const auto& q : leakyQueues_) out.Set(q->name, static_cast<double>(q->overruns.load()));
+  return out;
+}
+
+// The bus queue's bound: src/gst validates it and sets it before play() (C++ has no default: 0 = unbounded).
+Napi::Value Pipeline::ConfigureBus(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  double limit = requireNumber(env, info[0], "maxQueued");
+  if (!std::isfinite(limit) || limit < 0 || limit != std::floor(limit) || limit > 1048576) {
+    throw Napi::RangeError::New(env, "maxQueued must be an integer between 0 and 1048576");
+  }
+  std::lock_guard<std::mutex> lock(channels_->busQueue->mutex);
+  channels_->busQueue->limit = static_cast<size_t>(limit);
+  return env.Undefined();
+}
+
+// Raw counters of the bus queue; still readable after stop().
+Napi::Value Pipeline::BusCounters(const Napi::CallbackInfo& info) {
+  Napi::Object out = Napi::Object::New(info.Env());
+  BusQueue& q = *channels_->busQueue;
+  std::lock_guard<std::mutex> lock(q.mutex);
+  out.Set("queued", static_cast<double>(q.events.size()));
+  out.Set("peak", static_cast<double>(q.peak));
+  out.Set("dropped", static_cast<double>(q.dropped));
+  out.Set("limit", static_cast<double>(q.limit));
   return out;
 }
 

@@ -31,10 +31,10 @@ struct SampleNotice {
 };
 
 void callSampleReady(Napi::Env env, Napi::Function jsCallback, std::nullptr_t* ctx, SampleNotice* notice);
-void callBus(Napi::Env env, Napi::Function jsCallback, std::nullptr_t* ctx, BusEvent* ev);
+void callBus(Napi::Env env, Napi::Function jsCallback, std::nullptr_t* ctx, BusNotice* notice);
 
 using SampleTsfn = Napi::TypedThreadSafeFunction<std::nullptr_t, SampleNotice, callSampleReady>;
-using BusTsfn = Napi::TypedThreadSafeFunction<std::nullptr_t, BusEvent, callBus>;
+using BusTsfn = Napi::TypedThreadSafeFunction<std::nullptr_t, BusNotice, callBus>;
 
 /**
  * What streaming threads may touch. A call into a TSFN happens under `mutex` after checking `live`,
@@ -48,6 +48,8 @@ struct SharedChannels {
   std::mutex mutex;
   std::atomic<bool> live{false};
   GstElement* pipeline = nullptr;
+  /** Forwarded bus events until JS takes them (shared with the notices in flight). */
+  std::shared_ptr<BusQueue> busQueue = std::make_shared<BusQueue>();
 
   void close() {
     std::lock_guard<std::mutex> lock(mutex);
@@ -112,6 +114,8 @@ class Pipeline : public Napi::ObjectWrap<Pipeline> {
   Napi::Value ConfigureSink(const Napi::CallbackInfo& info);
   Napi::Value SinkCounters(const Napi::CallbackInfo& info);
   Napi::Value QueueDrops(const Napi::CallbackInfo& info);
+  Napi::Value ConfigureBus(const Napi::CallbackInfo& info);
+  Napi::Value BusCounters(const Napi::CallbackInfo& info);
   Napi::Value Position(const Napi::CallbackInfo& info);
   Napi::Value Duration(const Napi::CallbackInfo& info);
   Napi::Value Seek(const Napi::CallbackInfo& info);

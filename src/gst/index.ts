@@ -1,8 +1,8 @@
 /** Typed GStreamer API over the native addon (native/). See native/index.d.ts for the raw layer. */
 export { loadNative, NATIVE_ADDON_CANDIDATES, type NativeModule } from './native';
 export {
-  Pipeline, DEFAULT_MAX_BUFFERS, MAX_MAX_BUFFERS, MAX_PUSH_TIME_NS,
-  type PipelineEvents, type PipelineOptions, type SeekFlags, type PipelineStatus, type SrcBacklog, type StateChange, type GstStateName,
+  Pipeline, DEFAULT_MAX_BUFFERS, MAX_MAX_BUFFERS, MAX_PUSH_TIME_NS, DEFAULT_BUS_QUEUE, MAX_BUS_QUEUE,
+  type BusStats, type PipelineEvents, type PipelineOptions, type SeekFlags, type PipelineStatus, type SrcBacklog, type StateChange, type GstStateName,
 } from './pipeline';
 export { SinkStream, estimateDropped, type Sample, type SinkLimits, type SinkCounters } from './sink-stream';
 export { GstError, codeFor, scrubUserinfo, toGstError, type ErrorSubject, type GstReason, type GstWarning, type GstErrorDetails } from './errors';

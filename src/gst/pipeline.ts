@@ -46,6 +46,27 @@ export interface PipelineOptions {
    * default) gets DEFAULT_MAX_BUFFERS: it would hide a slow consumer.
    */
   sinks?: Record<string, Partial<SinkLimits>>;
+  /**
+   * Bus events (warnings, state changes, EOS, errors) that may wait for the JS thread; beyond it the oldest warning
+   * or state change is dropped and counted (busStats), never an error or EOS. Default DEFAULT_BUS_QUEUE.
+   */
+  busQueue?: number;
+}
+
+/** Bus events that may wait for the JS thread (a busy event loop; GStreamer posting warnings in a loop). */
+export const DEFAULT_BUS_QUEUE = 256;
+/** The largest busQueue accepted. */
+export const MAX_BUS_QUEUE = 65_536;
+
+/** The bus queue between GStreamer and the JS thread (native BusQueue). */
+export interface BusStats {
+  /** Events waiting now. */
+  queued: number;
+  /** The most events ever waiting at once (≤ limit, unless errors/EOS went past it). */
+  peak: number;
+  /** Warnings and state changes dropped because the queue was full. */
+  dropped: number;
+  limit: number;
 }
 
 /** max-buffers for an appsink the launch line left unbounded. */
@@ -129,6 +150,10 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
    */
   static create(launch: string, options: PipelineOptions = {}): Pipeline {
     for (const [name, limits] of Object.entries(options.sinks ?? {})) checkLimits(name, limits);
+    const q = options.busQueue;
+    if (q !== undefined && !(Number.isInteger(q) && q >= 1 && q <= MAX_BUS_QUEUE)) {
+      throw new VideoAgentError('E_BAD_ARGUMENT', `busQueue must be an integer between 1 and ${MAX_BUS_QUEUE}, got ${String(q)}`);
+    }
     return new Pipeline(launch, options);
   }
 
@@ -149,6 +174,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
     } catch (err) {
       throw toGstError(err, this.subject, { launch });
     }
+    this.native.configureBus(options.busQueue ?? DEFAULT_BUS_QUEUE);
     this.appsinks = this.native.appsinks();
     this.appsrcs = this.native.appsrcs();
     for (const name of Object.keys(options.sinks ?? {})) {
@@ -328,6 +354,11 @@ export class Pipeline extends EventEmitter<PipelineEvents> {
    */
   queueDrops(): Record<string, number> {
     return this.native.queueDrops();
+  }
+
+  /** The bus queue's counters (dropped: warnings and state changes lost to a full queue); readable after stop(). */
+  busStats(): BusStats {
+    return this.native.busCounters();
   }
 
   /** Position in ns, -1 if unknown. */
