@@ -122,6 +122,13 @@ export class NativePipeline {
    * buffer (exactly one when it is limited by max-size-buffers). Keeps counting after stop().
    */
   queueDrops(): Record<string, number>;
+  /**
+   * Bounds the bus events waiting for the JS thread (0 = unbounded, the state after construction): beyond it the
+   * oldest event that is not an error or EOS is dropped and counted. Integer 0..1048576 (RangeError).
+   */
+  configureBus(maxQueued: number): void;
+  /** The bus queue: events waiting now, the most ever waiting at once, events dropped, the bound. Readable after stop(). */
+  busCounters(): { queued: number; peak: number; dropped: number; limit: number };
   /** Stream position in ns, -1 if unknown. */
   position(): number;
   /** Stream duration in ns, -1 if unknown (live). */
