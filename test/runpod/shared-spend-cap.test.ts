@@ -9,6 +9,10 @@ import { RunpodEmulator } from '../../src/runpod/emulator';
 import { spendWindowKey } from '../../src/runpod/shared-spend-cap';
 import { registry } from '../../src/obs/metrics';
 import { requireRedis } from '../helpers/services';
+import { startPrivateRedis } from '../helpers/private-redis';
+import { CostMeter } from '../../src/runpod/cost';
+import { RedisSpendStore } from '../../src/runpod/shared-spend-cap';
+import type { ModelName } from '../../src/runpod/contracts';
 import { rig, stubEndpoints, TINY_B64, type Rig } from './helpers';
 
 const CHILD = path.join(__dirname, 'fixtures', 'spend-cap-child.ts');
@@ -135,6 +139,45 @@ describe('runpod spend cap shared on Redis: a hard limit across processes', func
       const warns = r.logs.filter((l) => /shared spend cap unreachable/.test(l));
       assert.equal(warns.length, 1, `logged once: ${warns.length}`);
       assert.ok(!r.logs.some((l) => l.includes('s3cret-pw')), 'the Redis password never reaches a log');
+    });
+    it('a Redis outage: calls fall back to the local cap while it is down, and use the shared counter again once it answers', async () => {
+      const priv = await startPrivateRedis();
+      const store = new RedisSpendStore(priv.url);
+      const cfg = loadRunpodConfig({});
+      const price = Object.fromEntries(Object.entries(cfg.models).map(([m]) => [m, pricePerCall(0.001)])) as Record<ModelName, number>;
+      const meter = new CostMeter({ pricePerSecond: price, overheadSecondsPerCall: 0, spendCapUsd: 0.01, shared: { store, keyPrefix: 'spend', windowS: 86_400, retryAfterMs: 100 } });
+      const basis = { gpu: cfg.models.yolo.gpu, input: { images: [TINY_B64] } };
+      const counter = async () => {
+        const r = new Redis(priv.url, { maxRetriesPerRequest: 1 });
+        try { return Number(await r.get(spendWindowKey('spend', 86_400))); } finally { r.disconnect(); }
+      };
+      const fallbacks = async () => (await registry.getSingleMetric('video_agent_runpod_spend_cap_fallback_total')!.get()).values.reduce((n, v) => n + v.value, 0);
+      try {
+        (await meter.acquire('yolo', undefined, basis)).release(0.001);
+        await meter.settled();
+        assert.equal(await counter(), 1000, 'shared while Redis answers');
+        await priv.stop();
+        const before = await fallbacks();
+        (await meter.acquire('yolo', undefined, basis)).release(0);
+        assert.ok((await fallbacks()) > before, 'the outage is counted');
+        assert.equal(meter.reservedTotalUsd, 0);
+        await priv.start();
+        // ioredis reconnects on its own (backoff up to 2 s); the meter tries the store again after retryAfterMs.
+        const end = Date.now() + 10_000;
+        let shared = false;
+        while (!shared && Date.now() < end) {
+          const n = await fallbacks();
+          const r = await meter.acquire('yolo', undefined, basis);
+          r.release(0.001);
+          await meter.settled();
+          shared = (await fallbacks()) === n && (await counter()) > 0;
+          if (!shared) await new Promise((res) => setTimeout(res, 150));
+        }
+        assert.ok(shared, 'back on the shared counter once Redis answers');
+      } finally {
+        await store.close();
+        await priv.close();
+      }
     });
   });
 });
