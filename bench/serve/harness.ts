@@ -27,11 +27,11 @@ export interface BenchRuntime {
 }
 
 /** A fresh schema on the shared PostgreSQL, the emulator with stub endpoints, and a runtime over both. */
-export async function openBenchRuntime(latency: StubLatencies, maxWorkers = 32): Promise<BenchRuntime> {
+export async function openBenchRuntime(latency: StubLatencies, maxWorkers = 32, schema = SCHEMA): Promise<BenchRuntime> {
   const admin = await openStore({ databaseUrl: DB, migrate: false });
-  await admin.pool.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
+  await admin.pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   await admin.close();
-  const store = await openStore({ databaseUrl: DB, schema: SCHEMA });
+  const store = await openStore({ databaseUrl: DB, schema });
   const stub = (model: keyof StubLatencies) => ({ backend: 'stub' as const, model, maxWorkers, stub: { baseMs: latency[model], perItemMs: 0 } });
   const inference = await startLocalInference({ env: {}, emulator: { endpoints: { yolo: stub('yolo'), whisper: stub('whisper'), vlm: stub('vlm') } } });
   const runtime = await openRuntime({ store, runpod: inference.client.runpod, env: {} });
@@ -46,10 +46,10 @@ export async function openBenchRuntime(latency: StubLatencies, maxWorkers = 32):
 }
 
 /** Drops the benchmark schema (called once at the end). */
-export async function dropBenchSchema(): Promise<void> {
+export async function dropBenchSchema(schema = SCHEMA): Promise<void> {
   const admin = await openStore({ databaseUrl: DB, migrate: false });
   try {
-    await admin.pool.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
+    await admin.pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   } finally {
     await admin.close();
   }
