@@ -65,7 +65,7 @@ describe('runpod spend cap shared on Redis: a hard limit across processes', func
     const procs: ChildProcess[] = [];
     try {
       const key = `${prefix}:a`;
-      const env = { EMU_API_BASE: emulator.apiBase, EMU_API_KEY: emulator.apiKey!, REDIS_URL: redisUrl, CAP_USD: '0.01', CAP_KEY: key, PRICE_PER_SEC: String(pricePerCall(0.001)), CALLS: '32' };
+      const env = { EMU_API_BASE: emulator.apiBase, EMU_API_KEY: emulator.apiKey!, REDIS_URL: redisUrl, CAP_USD: '0.01', CAP_KEY: key, PRICE_PER_SEC: String(pricePerCall(0.001)), CALLS: '32', STAGGER_MS: '5' };
       const children = [startChild({ ...env, CHILD_TAG: 'a' }), startChild({ ...env, CHILD_TAG: 'b' })];
       procs.push(...children.map((c) => c.proc));
       await Promise.all(children.map((c) => c.ready));
