@@ -54,8 +54,8 @@ async function main(): Promise<void> {
   const clipS = Math.ceil(Math.max(minutes, baselineMinutes) * 60) + 120;
   const t0 = Date.now();
   const clip = await generateClip({
-    durationS: clipS, width: 640, height: 360, fps: 15, audio: 'tone', pattern: 'ball', bitrateKbps: 800, keyframeIntervalS: 1,
-    dir: path.resolve('data', 'bench'), name: `bench-soak-360p15-aac-${clipS}s`,
+    durationS: clipS, width: 640, height: 360, fps: 15, audio: 'tone', pattern: 'ball', bitrateKbps: 500, keyframeIntervalS: 1,
+    dir: path.resolve('data', 'bench'), name: `bench-soak-360p15-500k-aac-${clipS}s`,
   });
   const total = phases.reduce((a, p) => a + p.minutes, 0);
   log(`soak: ${streams} live RTSP streams, ingest-only ${fmt(baselineMinutes, 1)} min then analysed ${fmt(minutes, 1)} min (about ${fmt(total + 1, 0)} min in all); clip ${clip} (${clipS} s 640x360 15 fps H.264 + AAC tone, ${Date.now() - t0 > 1000 ? 'generated' : 'cached'}); store: PostgreSQL schema ${SCHEMA}; ${GC_EXPOSED ? 'RSS after a forced gc()' : 'no --expose-gc: RSS as is (run through bench/run.ts for a forced gc)'}`);
@@ -91,7 +91,7 @@ function report(sums: PhaseSummary[]): void {
   for (const s of sums) {
     log(`RESULT soak ${s.mode} RSS slope after warm-up: ${fmt(s.rssSlope, 3)} MB/min (${s.samplesAfterWarmup} samples over ${fmt(s.minutesAfterWarmup, 1)} min, RSS ${fmt(s.rssFirstMb, 1)} -> ${fmt(s.rssLastMb, 1)} MB, heap slope ${fmt(s.heapSlope, 3)} MB/min)`);
     log(`RESULT soak ${s.mode} event loop after warm-up: p50 ${fmt(s.loop.p50, 1)} ms, p99 ${fmt(s.loop.p99, 1)} ms, max ${fmt(s.loop.max, 1)} ms (worst 5 s interval p99 ${fmt(s.worstIntervalP99, 1)} ms)`);
-    log(`RESULT soak ${s.mode} frames: ${s.framesIngested} ingested, ${s.framesAnalysed} analysed (${fmt(s.analysedPct, 1)} %), dropped/skipped: ${Object.entries(s.losses).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}; ${s.reconnects} reconnects, ${s.restarts} restarts${s.interrupted ? ' (phase interrupted)' : ''}`);
+    log(`RESULT soak ${s.mode} frames: ${s.framesIngested} ingested, ${s.framesAnalysed} analysed (${fmt(s.analysedPct, 1)} %), dropped/skipped: ${Object.entries(s.losses).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}; ${s.reconnects} reconnects, ${s.restarts} restarts while sampling${s.interrupted ? ' (phase interrupted)' : ''}`);
   }
   if (an) log(`RESULT soak analysed per-stream lag after warm-up: max ${fmt(an.lagMax)} ms, p95 ${fmt(an.lagP95)} ms (ingest lag max ${fmt(an.ingestLagMax)} ms; live-feed lag max ${fmt(an.liveLagMax)} ms; ${an.lagPoints} stream-intervals)`);
   if (base && an) {

@@ -24,12 +24,14 @@ export interface PhaseSummary {
   analysedPct: number;
   /** Frames not analysed, by where and why (cumulative over the phase). */
   losses: Record<string, number>;
+  /** Reconnects and restarts while sampling (start-up ones, before every stream ran, are not counted). */
   reconnects: number;
   restarts: number;
 }
 
 export function summarize(r: PhaseResult): PhaseSummary {
   const after = r.samples.filter((s) => s.t >= r.warmupMinutes * 60_000);
+  const first = r.samples[0];
   const last = r.samples[r.samples.length - 1];
   const lags = after.flatMap((s) => s.streams.map((x) => x.lagMs)).filter(Number.isFinite);
   const max = (xs: number[]) => (xs.length ? Math.max(...xs) : NaN);
@@ -66,7 +68,7 @@ export function summarize(r: PhaseResult): PhaseSummary {
     framesAnalysed,
     analysedPct: framesIngested ? (100 * framesAnalysed) / framesIngested : NaN,
     losses,
-    reconnects: sum((x) => x.reconnects),
-    restarts: sum((x) => x.restarts),
+    reconnects: sum((x) => x.reconnects) - (first?.streams.reduce((a, x) => a + x.reconnects, 0) ?? 0),
+    restarts: sum((x) => x.restarts) - (first?.streams.reduce((a, x) => a + x.restarts, 0) ?? 0),
   };
 }
