@@ -22,11 +22,11 @@ namespace {
 
 struct VideoInfo {
   int width = 0, height = 0, fpsN = 0, fpsD = 1;
-  std::string codec;
+  std::string codec, rtpEncoding;
 };
 struct AudioInfo {
   int rate = 0, channels = 0;
-  std::string codec;
+  std::string codec, rtpEncoding;
 };
 struct DiscoverResult {
   double durationNs = -1;
@@ -49,6 +49,26 @@ std::string codecOf(GstDiscovererStreamInfo* info) {
     out = gst_structure_get_name(gst_caps_get_structure(caps, 0));
   }
   gst_caps_unref(caps);
+  return out;
+}
+
+/**
+ * The RTP encoding-name (e.g. MPEG4-GENERIC, MP4A-LATM, PCMU) when the stream came out of an RTP
+ * depayloader (RTSP: the topology's previous stream info holds the application/x-rtp caps), else "".
+ * A record branch copying the stream needs the depayloader that matches it.
+ */
+std::string rtpEncodingOf(GstDiscovererStreamInfo* info) {
+  GstDiscovererStreamInfo* prev = gst_discoverer_stream_info_get_previous(info);
+  if (prev == nullptr) return "";
+  std::string out;
+  GstCaps* caps = gst_discoverer_stream_info_get_caps(prev);
+  if (caps != nullptr && gst_caps_get_size(caps) > 0) {
+    const GstStructure* st = gst_caps_get_structure(caps, 0);
+    const gchar* enc = gst_structure_has_name(st, "application/x-rtp") ? gst_structure_get_string(st, "encoding-name") : nullptr;
+    if (enc != nullptr) out = enc;
+  }
+  if (caps != nullptr) gst_caps_unref(caps);
+  gst_discoverer_stream_info_unref(prev);
   return out;
 }
 
@@ -100,6 +120,7 @@ void fill(GstDiscovererInfo* info, DiscoverResult& out) {
     v.fpsN = static_cast<int>(gst_discoverer_video_info_get_framerate_num(vinfo));
     v.fpsD = static_cast<int>(gst_discoverer_video_info_get_framerate_denom(vinfo));
     v.codec = codecOf(GST_DISCOVERER_STREAM_INFO(vinfo));
+    v.rtpEncoding = rtpEncodingOf(GST_DISCOVERER_STREAM_INFO(vinfo));
     out.video = v;
   }
   gst_discoverer_stream_info_list_free(videos);
@@ -111,6 +132,7 @@ void fill(GstDiscovererInfo* info, DiscoverResult& out) {
     a.rate = static_cast<int>(gst_discoverer_audio_info_get_sample_rate(ainfo));
     a.channels = static_cast<int>(gst_discoverer_audio_info_get_channels(ainfo));
     a.codec = codecOf(GST_DISCOVERER_STREAM_INFO(ainfo));
+    a.rtpEncoding = rtpEncodingOf(GST_DISCOVERER_STREAM_INFO(ainfo));
     out.audio = a;
   }
   gst_discoverer_stream_info_list_free(audios);
@@ -131,6 +153,7 @@ napi_value resultToJs(napi_env env, const DiscoverResult& r) {
     v.set("fpsN", static_cast<double>(r.video->fpsN));
     v.set("fpsD", static_cast<double>(r.video->fpsD));
     v.set("codec", r.video->codec);
+    if (!r.video->rtpEncoding.empty()) v.set("rtpEncoding", r.video->rtpEncoding);
     o.setObject("video", v.value());
   } else {
     o.setObject("video", nullptr);
@@ -140,6 +163,7 @@ napi_value resultToJs(napi_env env, const DiscoverResult& r) {
     a.set("rate", static_cast<double>(r.audio->rate));
     a.set("channels", static_cast<double>(r.audio->channels));
     a.set("codec", r.audio->codec);
+    if (!r.audio->rtpEncoding.empty()) a.set("rtpEncoding", r.audio->rtpEncoding);
     o.setObject("audio", a.value());
   } else {
     o.setObject("audio", nullptr);

@@ -99,7 +99,7 @@ export class NativePipeline {
   /**
    * gst_element_send_event(pipeline, EOS): every source element pushes EOS downstream, so muxers
    * (splitmuxsink) finalise their files and an 'eos' bus message follows once every sink has it
-   * (appsinks only once drained). True when the event was handled; false before play()/pause() or
+   * (appsinks stop waiting to be pulled empty first: their queued samples stay pullable). True when the event was handled; false before play()/pause() or
    * after stop(). Does not wait: src/gst decides how long to wait for the bus EOS.
    */
   sendEos(): boolean;
@@ -147,8 +147,9 @@ export interface NativeDiscoverInfo {
   durationNs: number;
   seekable: boolean;
   live: boolean;
-  video: { width: number; height: number; fpsN: number; fpsD: number; codec: string } | null;
-  audio: { rate: number; channels: number; codec: string } | null;
+  /** rtpEncoding: the RTP encoding-name the stream was depayloaded from (RTSP sources only). */
+  video: { width: number; height: number; fpsN: number; fpsD: number; codec: string; rtpEncoding?: string } | null;
+  audio: { rate: number; channels: number; codec: string; rtpEncoding?: string } | null;
   tags: Record<string, string>;
 }
 

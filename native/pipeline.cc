@@ -547,6 +547,12 @@ Napi::Value Pipeline::EndOfStream(const Napi::CallbackInfo& info) {
 Napi::Value Pipeline::SendEos(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!started_ || stopped_ || pipeline_ == nullptr) return Napi::Boolean::New(env, false);
+  // An appsink waits at EOS until its queue is pulled empty (wait-on-eos), and the bus EOS waits for every
+  // sink: a consumer that stopped pulling (a stop) would hold the EOS back until the caller gives up. Its
+  // queued samples stay pullable after EOS all the same.
+  for (auto& s : sinks_) {
+    if (s->sink != nullptr) g_object_set(s->sink, "wait-on-eos", FALSE, nullptr);
+  }
   gboolean ok = gst_element_send_event(pipeline_, gst_event_new_eos());  // takes the event
   return Napi::Boolean::New(env, ok != FALSE);
 }

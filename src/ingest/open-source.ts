@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { VideoAgentError } from '../errors';
-import { parseLaunch, recordCodecOf, renderLaunch, resolvePipeline, type PipelineTemplate, type RecordVariables } from '../pipelines';
+import { parseLaunch, recordAudioOf, recordCodecOf, renderLaunch, resolvePipeline, type PipelineTemplate, type RecordVariables } from '../pipelines';
 import type { BackoffOptions } from './backoff';
 import { probeFile, probeRtsp, type SourceProbe } from './probe';
 import { Session, sessionPipelineOptions } from './session';
@@ -58,8 +58,18 @@ export async function openSource(input: string | SourceInfo, opts: OpenSourceOpt
   // Template and parameters are checked before waiting on (or, for a camera, touching) the source.
   const { template, params } = resolvePipeline({ pipeline: pipelineRef, params: opts.params });
   const probe: SourceProbe = fileProbe ? await fileProbe : await probeRtsp(source as Extract<SourceInfo, { kind: 'rtsp' }>, connectTimeoutMs);
-  const record = opts.record && source.kind === 'rtsp' ? { ...opts.record, codec: recordCodecOf(probe.video?.codec) } : undefined;
+  let record: RecordVariables | undefined;
+  if (opts.record && source.kind === 'rtsp') {
+    // With audio, the recording gets it too: AAC copied, anything else encoded to AAC.
+    const audio = probe.hasAudio ? recordAudioOf(probe.audio?.codec, probe.audio?.rtpEncoding) : null;
+    record = { ...opts.record, codec: recordCodecOf(probe.video?.codec), ...(audio ? { audio } : {}) };
+  }
   const pipeline = renderLaunch(template, { params, source: { uri: source.uri }, withAudio: probe.hasAudio, record });
+  if (record && probe.hasAudio && !pipeline.record?.audio) {
+    const why = !record.audio ? 'no AAC encoder in this GStreamer (tried avenc_aac, voaacenc)' : `pipeline '${template.name}' has no record_audio branch for it`;
+    const log = opts.logger ?? (require('../obs/logger') as typeof import('../obs/logger')).logger;
+    log.warn({ streamId, audioCodec: probe.audio?.codec }, `recording: ${probe.audio?.codec ?? 'unknown'} audio is not recorded (${why}): segments are video only`);
+  }
   const parsed = parseLaunch(pipeline, sessionPipelineOptions(streamId, source));
   return new Session({
     streamId,

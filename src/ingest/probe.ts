@@ -9,7 +9,7 @@ export interface SourceProbe {
   hasVideo: boolean;
   hasAudio: boolean;
   video: { width: number; height: number; fps: number; codec: string } | null;
-  audio: { rate: number; channels: number; codec: string } | null;
+  audio: { rate: number; channels: number; codec: string; rtpEncoding?: string } | null;
 }
 
 export function toProbe(info: DiscoverInfo): SourceProbe {
@@ -20,7 +20,7 @@ export function toProbe(info: DiscoverInfo): SourceProbe {
     hasVideo: v != null,
     hasAudio: info.audio != null,
     video: v ? { width: v.width, height: v.height, fps: v.fpsD ? v.fpsN / v.fpsD : 0, codec: v.codec } : null,
-    audio: info.audio ? { rate: info.audio.rate, channels: info.audio.channels, codec: info.audio.codec } : null,
+    audio: info.audio ? { rate: info.audio.rate, channels: info.audio.channels, codec: info.audio.codec, ...(info.audio.rtpEncoding ? { rtpEncoding: info.audio.rtpEncoding } : {}) } : null,
   };
 }
 

@@ -23,7 +23,27 @@ export interface RecordVariables {
   location: string;
   segmentNs: number;
   maxFiles: number;
+  /**
+   * The source's audio, recorded into the same segments by the template's `record_audio` branch (only
+   * with audio, and only when the audio branch, which holds the audio RTP tee, is rendered too): `aac`
+   * copies it through `depay` (the depayloader its RTP encoding needs), `other` decodes it with `decode`
+   * and encodes it with `encoder` (launch fragments). Absent: video only, as without audio.
+   */
+  audio?: RecordAudio;
 }
+
+/** `record_audio` branches by the source's audio codec: AAC is copied, anything else encoded to AAC. */
+export const RECORD_AUDIO_CODECS = ['aac', 'other'] as const;
+export type RecordAudioCodec = (typeof RECORD_AUDIO_CODECS)[number];
+export type RecordAudio = { codec: 'aac'; depay: string } | { codec: 'other'; decode: string; encoder: string };
+/**
+ * Values of the `record_audio` branches (launch fragments, unquoted): `audio_depay` (aac: the RTP
+ * depayloader), `audio_decode` (other: depayloader + decoder, named when known) and `aac_encoder`
+ * (other: the AAC encoder with its settings).
+ */
+export const RECORD_AUDIO_VARIABLES = ['audio_depay', 'audio_decode', 'aac_encoder'] as const;
+/** splitmuxsink's name in the record branches: `record_audio` links to its `audio_0` pad. */
+export const RECORD_MUX = 'recmux';
 
 /** The contract every pipeline provides. */
 export const FRAMES_SINK = 'frames';

@@ -12,12 +12,12 @@ import type { PipelineTemplate, SourceVariables } from './schema';
 import { checkLaunch } from './validate';
 
 export type * from './schema';
-export { AUDIO_SINK, FRAMES_SINK, SOURCE_VARIABLES, RECORD_VARIABLES, RECORD_CODECS, type RecordCodec, type RecordVariables, type ParamValue, type ParamValues, type SourceVariables } from './contract';
+export { AUDIO_SINK, FRAMES_SINK, SOURCE_VARIABLES, RECORD_VARIABLES, RECORD_CODECS, RECORD_AUDIO_CODECS, RECORD_AUDIO_VARIABLES, RECORD_MUX, type RecordCodec, type RecordVariables, type RecordAudio, type RecordAudioCodec, type ParamValue, type ParamValues, type SourceVariables } from './contract';
 export { loadPipelineTemplate, parsePipelineTemplate, resolvePipelinePath, listBuiltinPipelines, BUILTIN_PIPELINE_DIR } from './loader';
 export { resolveParams } from './params';
 export { renderLaunch, renderCount, withFakeSinks, launchToArgv, quoteLaunchValue, type RenderedPipeline, type RenderOptions } from './render';
 export { checkLaunch, parseLaunch } from './validate';
-export { recordCodecOf } from './record-branch';
+export { recordCodecOf, recordAudioOf, aacEncoder } from './record-branch';
 
 export interface ResolvePipelineOptions {
   /** Template name (`file`, `rtsp`, `appsrc`, or one in ./pipelines) or a path to a .yaml file; or a loaded template. */

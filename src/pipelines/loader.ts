@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import { AUDIO_SINK, FRAMES_SINK, RECORD_VARIABLES, SOURCE_VARIABLES } from './contract';
+import { AUDIO_SINK, FRAMES_SINK, RECORD_AUDIO_VARIABLES, RECORD_VARIABLES, SOURCE_VARIABLES } from './contract';
 import { badPipeline } from './errors';
 import type { PipelineTemplate } from './schema';
 import { placeholders } from './placeholders';
@@ -89,6 +89,20 @@ function checkRecordBranches(tpl: PipelineTemplate, known: Set<string>): void {
     }
     if (!names.includes('record_location')) throw badPipeline(`pipeline ${tpl.path}: record.${codec} never uses {record_location} (where the segments go)`);
     if (/\bappsink\b/.test(text)) throw badPipeline(`pipeline ${tpl.path}: record.${codec} must not contain an appsink (it writes files)`);
+  }
+  if (tpl.record_audio === undefined) return;
+  if (tpl.record === undefined || tpl.audio === undefined) {
+    throw badPipeline(`pipeline ${tpl.path}: record_audio needs a record branch and an audio branch (it links the audio into the record branch's splitmuxsink)`);
+  }
+  const withAudio = new Set<string>([...known, ...RECORD_AUDIO_VARIABLES]);
+  for (const [codec, text] of Object.entries(tpl.record_audio)) {
+    if (text === undefined) continue;
+    for (const name of placeholders(text)) {
+      if (!withAudio.has(name)) {
+        throw badPipeline(`pipeline ${tpl.path}: record_audio.${codec} uses unknown placeholder {${name}} (parameters: ${[...withAudio].join(', ')})`);
+      }
+    }
+    if (/\bappsink\b/.test(text)) throw badPipeline(`pipeline ${tpl.path}: record_audio.${codec} must not contain an appsink (it writes files)`);
   }
 }
 

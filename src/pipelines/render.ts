@@ -20,7 +20,7 @@ export interface RenderedPipeline {
   /** Appsinks this launch line provides (always `frames`, `audio` when the branch was rendered). */
   sinks: string[];
   kind: PipelineTemplate['kind'];
-  /** Set when the record branch was rendered. */
+  /** Set when the record branch was rendered; its `audio` only when the audio is recorded too (record_audio rendered). */
   record?: RecordVariables;
 }
 
@@ -55,14 +55,34 @@ export function renderLaunch(tpl: PipelineTemplate, opts: RenderOptions): Render
     parts.push(substitute(tpl.audio, value));
     sinks.push(AUDIO_SINK);
   }
-  const rec = opts.record;
+  let rec = opts.record;
   if (rec) {
     parts.push(substitute(recordBranchFor(tpl, rec.codec), (name) => {
-      if (name === 'record_location') return quoteLaunchValue(rec.location);
-      if (name === 'segment_ns') return String(Math.round(rec.segmentNs));
-      if (name === 'max_files') return String(rec.maxFiles);
+      if (name === 'record_location') return quoteLaunchValue(rec!.location);
+      if (name === 'segment_ns') return String(Math.round(rec!.segmentNs));
+      if (name === 'max_files') return String(rec!.maxFiles);
       return value(name);
     }));
+    // The audio goes into the same segments only when the audio branch (its RTP tee) is there too; a
+    // template without a record_audio branch for the codec records video only (the caller says so).
+    const audio = rec.audio;
+    const audioBranch = audio && opts.withAudio && tpl.audio ? tpl.record_audio?.[audio.codec] : undefined;
+    if (audio && audioBranch) {
+      parts.push(substitute(audioBranch, (name) => {
+        if (name === 'audio_depay') {
+          if (audio.codec !== 'aac') throw badPipeline(`pipeline '${tpl.name}': record_audio.other decodes the audio and has no {audio_depay}`);
+          return audio.depay;
+        }
+        if (name === 'audio_decode' || name === 'aac_encoder') {
+          if (audio.codec !== 'other') throw badPipeline(`pipeline '${tpl.name}': record_audio.aac copies AAC and has no {${name}}`);
+          return name === 'audio_decode' ? audio.decode : audio.encoder;
+        }
+        return value(name);
+      }));
+    } else if (audio) {
+      const { audio: _dropped, ...videoOnly } = rec;
+      rec = videoOnly;
+    }
   }
   const launch = parts.join(' ').replace(/\s+/g, ' ').trim();
   return { template: tpl, launch, params: opts.params, sinks, kind: tpl.kind, ...(rec ? { record: rec } : {}) };

@@ -34,6 +34,11 @@ export const PipelineFileSchema = z
     audio: z.string().min(1).optional(),
     /** Recording branches, one per source video codec; rendered only when recording is on (src/recording). */
     record: z.object({ h264: z.string().min(1).optional(), h265: z.string().min(1).optional(), other: z.string().min(1).optional() }).strict().optional(),
+    /**
+     * Audio into the recording's segments, by the source's audio codec (aac: copied; other: encoded to
+     * AAC with {aac_encoder}); rendered only with `record` and `audio` (it links to their elements).
+     */
+    record_audio: z.object({ aac: z.string().min(1).optional(), other: z.string().min(1).optional() }).strict().optional(),
   })
   .strict();
 export type PipelineFile = z.infer<typeof PipelineFileSchema>;
@@ -43,4 +48,4 @@ export interface PipelineTemplate extends PipelineFile {
   path: string;
 }
 
-export { AUDIO_SINK, FRAMES_SINK, SOURCE_VARIABLES, RECORD_VARIABLES, RECORD_CODECS, type RecordCodec, type RecordVariables, type ParamValue, type ParamValues, type SourceVariables } from './contract';
+export { AUDIO_SINK, FRAMES_SINK, SOURCE_VARIABLES, RECORD_VARIABLES, RECORD_CODECS, RECORD_AUDIO_CODECS, RECORD_AUDIO_VARIABLES, RECORD_MUX, type RecordCodec, type RecordVariables, type RecordAudio, type RecordAudioCodec, type ParamValue, type ParamValues, type SourceVariables } from './contract';

@@ -8,6 +8,7 @@ export { recordingDir, writingLocation } from './recording-paths';
 export { readIndex, type SegmentEntry } from './segment-index';
 export { applyRetention, type RetentionLimits, type RetentionResult } from './retention';
 export { SegmentRecorder, type SegmentRecorderOptions } from './segment-recorder';
+export { mp4Durations, type Mp4Durations } from './mp4-duration';
 export { recordingSegments, recordingLookup, type RecordedSegment, type RecordingLookupOptions } from './recording-segments';
 export { recordFileSource } from './file-recording';
 export { startRecording, segmentNsFor, type RecordingOptions, type StreamRecording } from './start-recording';

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { discover } from '../gst';
+import { mp4Durations } from './mp4-duration';
 import { CLOSING_PREFIX, SEGMENT_NAME, WRITING_DIR, segmentName, writingLocation } from './recording-paths';
 import { applyRetention, type RetentionLimits, type RetentionResult } from './retention';
 import { appendSegment, type SegmentEntry } from './segment-index';
@@ -232,12 +233,19 @@ export class SegmentRecorder {
   }
 }
 
-/** A closed segment's duration, or null when GStreamer cannot play it (no MP4 index yet, or never). */
+/**
+ * A closed segment's duration, or null when GStreamer cannot play it (no MP4 index yet, or never). With
+ * audio it is the video track's (the file's own duration is the longer track's, and audio may run a
+ * frame past the video): offsets follow the video, as they do without audio.
+ */
 async function playableDurationUs(file: string): Promise<number | null> {
   try {
     const info = await discover(file, DISCOVER_TIMEOUT_MS);
     if (!info.video || !(info.durationNs > 0)) return null;
-    return Math.round(info.durationNs / 1000);
+    const us = Math.round(info.durationNs / 1000);
+    if (!info.audio) return us;
+    const video = (await mp4Durations(file).catch(() => null))?.videoUs;
+    return video && video > 0 && video <= us ? video : us;
   } catch {
     return null;
   }

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { discover } from '../../src/gst';
 import { openSource, type Session } from '../../src/ingest';
-import { SegmentRecorder, readIndex, recordingDir, recordingSegments, segmentNsFor, type SegmentEntry } from '../../src/recording';
+import { SegmentRecorder, mp4Durations, readIndex, recordingDir, recordingSegments, segmentNsFor, type SegmentEntry } from '../../src/recording';
 import type { Frame } from '../../src/types';
 import { clipRtsp } from '../ingest/helpers/media';
 import { startRtspServer, type RtspServer } from '../ingest/helpers/rtsp';
@@ -30,14 +30,14 @@ interface Live {
 }
 
 /** An RTSP session with the template's record branch, followed by a SegmentRecorder (what analyze wires up). */
-async function recordLive(url: string, dataDir: string, streamId: string, segmentS: number): Promise<Live> {
+async function recordLive(url: string, dataDir: string, streamId: string, segmentS: number, logger?: import('pino').Logger): Promise<Live> {
   const dir = recordingDir(dataDir, streamId);
   const clockStartMs = Date.now();
   const segments: SegmentEntry[] = [];
   const recorder = new SegmentRecorder({ streamId, dir, clockStartMs, maxAgeS: 86_400, maxBytes: 1024 ** 3, pollMs: 200, onSegment: (e) => segments.push(e) });
   const session = await openSource(url, {
     streamId, startTimeMs: clockStartMs, params: { fps: 5, width: 160, height: 120 },
-    record: { location: recorder.location, segmentNs: segmentNsFor(segmentS), maxFiles: 0 },
+    record: { location: recorder.location, segmentNs: segmentNsFor(segmentS), maxFiles: 0 }, logger,
   });
   recorder.attach(session);
   const frames: Frame[] = [];
@@ -66,6 +66,9 @@ describe('recording: a live RTSP stream through the real pipeline', function () 
     server = await startRtspServer({ file, audio: true });
     const live = await recordLive(server.url, dataDir, 'cam1', 2);
     assert.match(live.session.pipeline.launch, /splitmuxsink location="[^"]+\/\.writing\/%010d\.mp4" max-size-time=2250000000/);
+    // AAC is copied (the MPEG4-GENERIC depayloader the probe's RTP encoding names + aacparse, no decoder) into the same splitmuxsink.
+    assert.match(live.session.pipeline.launch, /audio_rtp\. ! queue [^!]*! rtpmp4gdepay ! aacparse ! recmux\.audio_0/);
+    assert.deepEqual(live.session.pipeline.record?.audio, { codec: 'aac', depay: 'rtpmp4gdepay' });
     await until(() => live.frames.length > 0, 15_000, 'first frame');
     await sleep(10_000);
     await live.session.stop();
@@ -88,7 +91,12 @@ describe('recording: a live RTSP stream through the real pipeline', function () 
       assert.equal(e.wallMs, Math.round(e.session + e.startUs / 1000));
       const info = await discover(path.join(live.dir, e.file), 5000);
       assert.match(info.video!.codec, /H\.264/);
-      assert.ok(Math.abs(info.durationNs / 1000 - e.durationUs) < 1000, 'index duration = the file\'s');
+      assert.match(info.audio?.codec ?? '', /AAC/, `${e.file}: the stream's AAC audio is recorded too`);
+      // The video track's length: audio running a frame past the video must not shift the next offset.
+      const d = (await mp4Durations(path.join(live.dir, e.file)))!;
+      assert.equal(e.durationUs, d.videoUs, 'index duration = the file\'s video track');
+      assert.ok(Math.abs(info.durationNs / 1000 - e.durationUs) < 50_000, 'index duration ≈ the file\'s');
+      assert.ok(d.audioUs! > e.durationUs - 200_000, `${e.file}: audio for the whole segment (${d.audioUs} of ${e.durationUs} µs)`);
     }
     // All of it: a graceful stop sends EOS first, so the segment being written is finalised and indexed too.
     const totalUs = index.reduce((n, e) => n + e.durationUs, 0);
@@ -127,7 +135,12 @@ describe('recording: a live RTSP stream through the real pipeline', function () 
     assert.ok(Math.abs(totalUs - spanUs) <= 1e6, `recorded ${totalUs / 1e6} s of ${spanUs / 1e6} s (frames)`);
     assert.ok(Math.abs(totalUs - wallUs) <= 1e6, `recorded ${totalUs / 1e6} s of ${wallUs / 1e6} s (wall clock)`);
     for (let i = 1; i < index.length; i++) assert.equal(index[i].startUs, index[i - 1].startUs + index[i - 1].durationUs);
-    for (const e of index) assert.ok((await discover(path.join(live.dir, e.file), 5000)).durationNs > 0.5e9, `${e.file} playable`);
+    for (const e of index) {
+      const info = await discover(path.join(live.dir, e.file), 5000);
+      assert.ok(info.durationNs > 0.5e9, `${e.file} playable`);
+      // The last one too: the EOS at stop finalised it with its audio.
+      assert.match(info.audio?.codec ?? '', /AAC/, `${e.file} has the audio`);
+    }
     assert.deepEqual(fs.readdirSync(path.join(live.dir, '.writing')), []);
     assert.ok(stoppedMs < 5_000, `stop took ${stoppedMs} ms`);
   });
@@ -151,7 +164,10 @@ describe('recording: a live RTSP stream through the real pipeline', function () 
       assert.equal(next.file, fs.readdirSync(live.dir).find((n) => n.endsWith('.mp4')));
       const prev = live.segments.at(-2)!;
       assert.equal(next.startUs, prev.startUs + prev.durationUs, 'offsets stay contiguous across a retention run');
-      assert.ok((await discover(path.join(live.dir, next.file), 5000)).durationNs >= 0.9e9, 'the segment that was being written closed playable');
+      const info = await discover(path.join(live.dir, next.file), 5000);
+      assert.ok(info.durationNs >= 0.9e9, 'the segment that was being written closed playable');
+      assert.equal(info.audio, null, 'no audio in the source, none in the recording');
+      assert.doesNotMatch(live.session.pipeline.launch, /audio_rtp|recmux\.audio_0/, 'no audio tee without audio');
     } finally {
       await live.session.stop();
       await live.run.catch(() => undefined);
@@ -181,6 +197,48 @@ describe('recording: a live RTSP stream through the real pipeline', function () 
     for (let i = 1; i < index.length; i++) assert.ok(index[i].startUs >= index[i - 1].startUs + index[i - 1].durationUs, `segment ${i} after segment ${i - 1}`);
     for (const e of index) assert.ok((await discover(path.join(live.dir, e.file), 5000)).durationNs > 0.5e9, `${e.file} playable`);
     assert.deepEqual(fs.readdirSync(live.dir).filter((n) => n.startsWith('.closing-')), [], 'the old connection\'s folder is gone');
+  });
+
+  it('audio that is not AAC (PCMU) is encoded to AAC into the same segments', async () => {
+    server = await startRtspServer({ file, audio: true, audioCodec: 'pcmu' });
+    const live = await recordLive(server.url, dataDir, 'cam-pcmu', 2);
+    try {
+      assert.match(live.session.pipeline.launch, /audio_rtp\. ! queue [^!]*! rtppcmudepay ! mulawdec ! audioconvert ! audioresample ! (avenc_aac|voaacenc) .*! aacparse ! recmux\.audio_0/);
+      await until(() => live.segments.length >= 2, 20_000, 'two closed segments');
+    } finally {
+      await live.session.stop();
+      await live.run.catch(() => undefined);
+      await live.recorder.stop();
+    }
+    const index = await readIndex(live.dir);
+    assert.ok(index.length >= 2);
+    for (let i = 1; i < index.length; i++) assert.equal(index[i].startUs, index[i - 1].startUs + index[i - 1].durationUs, `segment ${i} contiguous`);
+    for (const e of index) {
+      const info = await discover(path.join(live.dir, e.file), 5000);
+      assert.match(info.audio?.codec ?? '', /AAC/, `${e.file}: PCMU recorded as AAC`);
+      assert.equal(e.durationUs, (await mp4Durations(path.join(live.dir, e.file)))!.videoUs);
+    }
+  });
+
+  it('AAC in MP4A-LATM is copied too, through the LATM depayloader the probe names', async () => {
+    server = await startRtspServer({ file, audio: true, audioCodec: 'latm' });
+    const live = await recordLive(server.url, dataDir, 'cam-latm', 2);
+    try {
+      assert.match(live.session.pipeline.launch, /audio_rtp\. ! queue [^!]*! rtpmp4adepay ! aacparse ! recmux\.audio_0/);
+      await until(() => live.segments.length >= 2, 20_000, 'two closed segments');
+    } finally {
+      await live.session.stop();
+      await live.run.catch(() => undefined);
+      await live.recorder.stop();
+    }
+    const index = await readIndex(live.dir);
+    assert.ok(index.length >= 2);
+    for (const e of index) {
+      const info = await discover(path.join(live.dir, e.file), 5000);
+      assert.match(info.audio?.codec ?? '', /AAC/, `${e.file}: LATM AAC recorded`);
+      const d = (await mp4Durations(path.join(live.dir, e.file)))!;
+      assert.ok(d.audioUs! > e.durationUs - 200_000, `${e.file}: audio for the whole segment (${d.audioUs} of ${e.durationUs} µs)`);
+    }
   });
 
   it('H.265 is recorded as it comes too (no re-encode)', async () => {

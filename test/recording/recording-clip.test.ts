@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { exportClip } from '../../src/clips';
+import { discover } from '../../src/gst';
 import { openSource } from '../../src/ingest';
 import { SegmentRecorder, readIndex, recordingDir, recordingSegments, segmentNsFor } from '../../src/recording';
 import type { Frame } from '../../src/types';
@@ -23,7 +24,7 @@ describe('recording: clips cut after the fact (src/clips over recordingSegments)
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('a clip cut from the recording after the fact has the requested duration ± 0.5 s', async () => {
+  it('a clip cut from the recording after the fact has the requested duration ± 0.5 s, and the stream\'s audio', async () => {
     server = await startRtspServer({ file: await clipRtsp(), audio: true });
     const streamId = 'cam-clip';
     const dir = recordingDir(dataDir, streamId);
@@ -53,6 +54,9 @@ describe('recording: clips cut after the fact (src/clips over recordingSegments)
     try {
       assert.ok(Math.abs(exact.durationS - 4) <= 0.5, `clip of ${exact.durationS.toFixed(3)} s (${exact.mode})`);
       assert.equal(exact.width, 320);
+      assert.equal(exact.hasAudio, true, 'the recording has the audio, so the clip has it');
+      const info = await discover(exact.path, 5000);
+      assert.match(info.audio?.codec ?? '', /AAC/);
     } finally {
       exact.dispose();
     }
@@ -61,6 +65,8 @@ describe('recording: clips cut after the fact (src/clips over recordingSegments)
     try {
       assert.ok(copy.startUs <= fromUs && copy.startUs >= fromUs - 1_000_000, `starts at ${copy.startUs} for ${fromUs} (${copy.mode})`);
       assert.ok(Math.abs(copy.durationS - (toUs - copy.startUs) / 1e6) <= 0.5, `clip of ${copy.durationS.toFixed(3)} s from ${copy.startUs}`);
+      assert.equal(copy.hasAudio, true, 'remuxed with the audio (copied, AAC)');
+      assert.match((await discover(copy.path, 5000)).audio?.codec ?? '', /AAC/);
     } finally {
       copy.dispose();
     }

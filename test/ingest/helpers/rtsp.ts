@@ -12,9 +12,10 @@ export interface RtspServer {
 
 const SCRIPT = path.resolve(__dirname, '..', '..', 'fixtures', 'rtsp_server.py');
 
-export function startRtspServer(opts: { file: string; port?: number; audio?: boolean; mount?: string; codec?: 'h264' | 'h265' }): Promise<RtspServer> {
+/** `audioCodec` (with `audio`): the file's AAC as it is (default, MPEG4-GENERIC; `latm`: MP4A-LATM), or decoded and sent as PCMU. */
+export function startRtspServer(opts: { file: string; port?: number; audio?: boolean; audioCodec?: 'aac' | 'latm' | 'pcmu'; mount?: string; codec?: 'h264' | 'h265' }): Promise<RtspServer> {
   const mount = opts.mount ?? '/stream';
-  const args = [SCRIPT, '--file', opts.file, '--port', String(opts.port ?? 0), '--mount', mount, ...(opts.audio ? ['--audio'] : []), ...(opts.codec ? ['--codec', opts.codec] : [])];
+  const args = [SCRIPT, '--file', opts.file, '--port', String(opts.port ?? 0), '--mount', mount, ...(opts.audio ? ['--audio'] : []), ...(opts.codec ? ['--codec', opts.codec] : []), ...(opts.audioCodec ? ['--audio-codec', opts.audioCodec] : [])];
   // Debian's interpreter: python3-gi belongs to it, not to another python3 first on PATH.
   const proc = spawn('/usr/bin/python3', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
